@@ -1,6 +1,22 @@
-"""kzsearch: full-text search for Kazakh text."""
+"""kzsearch: full-text search for Kazakh text.
+
+>>> import kzsearch
+>>> index = kzsearch.Index()
+>>> index.add(["Мектеп оқушылары", "Облыс бюджеті"])
+>>> index.search("бюджеті")[0].id
+'1'
+
+Modules, one job each: ``analysis`` (text -> terms), ``vocabulary`` (term
+ids), ``segment`` (postings as flat arrays), ``scoring`` (BM25 variants),
+``searcher`` (query execution), ``index`` (the public Index), ``storage``
+(files on disk), ``compat`` (rank-bm25 drop-in), ``cli`` (command line).
+"""
 __version__ = "0.1.0"
 
 from .analysis import Analyzer, stem  # noqa: E402
+from .compat import BM25L, BM25Okapi, BM25Plus  # noqa: E402
+from .errors import IndexFormatError  # noqa: E402
+from .index import Hit, Index  # noqa: E402
 
-__all__ = ["Analyzer", "stem", "__version__"]
+__all__ = ["Analyzer", "stem", "Index", "Hit", "BM25Okapi", "BM25L", "BM25Plus",
+           "IndexFormatError", "__version__"]

@@ -1,0 +1,138 @@
+"""The ``kzsearch`` command line (also ``python -m kzsearch``).
+
+    kzsearch search "облыс бюджеті"              # the bundled seeds
+    kzsearch index docs.jsonl --out news.kzs     # JSONL, .txt or a folder of .txt
+    kzsearch search --index news.kzs "query" -k 5 --json
+    kzsearch stem мектептеріміздегі
+    kzsearch analyze "Мектептердегі оқушылар"
+
+Every failure prints one line to stderr and exits non-zero: 2 for a usage
+error, 1 for anything else (a missing file, a damaged index, bad input).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional, Sequence
+
+from . import __version__
+from .analysis import Analyzer, stem
+from .corpus import DocumentReader, seed_documents
+from .highlight import snippet
+from .index import Index
+from .scoring import METHODS
+
+
+class UsageError(Exception):
+    """Wrong command-line usage (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kzsearch", description="Full-text search for Kazakh text.")
+    parser.add_argument("--version", action="version", version=f"kzsearch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("search", help="search an index (default: the bundled seeds)")
+    p.add_argument("query", help="the query text")
+    p.add_argument("--index", metavar="PATH", help="an index folder made by 'kzsearch index'")
+    p.add_argument("-k", type=int, default=5, metavar="N", help="number of hits (default 5)")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+
+    p = sub.add_parser("index", help="index a JSONL file, a .txt file or a folder of .txt files")
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("--out", required=True, metavar="PATH", help="index folder to write")
+    p.add_argument("--method", choices=METHODS, default="lucene", help="BM25 variant (default lucene)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="analysis processes (default: all cores for large inputs)")
+    p.add_argument("--skip-bad", action="store_true", help="skip malformed JSONL lines and report them")
+
+    p = sub.add_parser("stem", help="print the stem of each word")
+    p.add_argument("words", nargs="+", metavar="WORD")
+
+    p = sub.add_parser("analyze", help="print the index terms of a text")
+    p.add_argument("text")
+    return parser
+
+
+def _search(args: argparse.Namespace) -> None:
+    if args.k < 0:
+        raise UsageError(f"argument -k: must be >= 0, got {args.k}")
+    if args.index:
+        index = Index.load(args.index)
+    else:
+        index = Index()
+        index.add(seed_documents())
+    hits = index.search(args.query, k=args.k)
+    terms = set(index.analyzer(args.query))
+    if args.json:
+        rows = [{"rank": r, "id": h.id, "score": h.score,
+                 "snippet": snippet(h.text, terms, index.analyzer), "text": h.text}
+                for r, h in enumerate(hits, 1)]
+        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        print(f"no documents match {args.query!r}")
+        return
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.id}  (score {hit.score:.3f})")
+        print(f"   {snippet(hit.text, terms, index.analyzer)}")
+
+
+def _index(args: argparse.Namespace) -> None:
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"argument --workers: must be >= 1, got {args.workers}")
+    reader = DocumentReader(args.input, skip_bad=args.skip_bad)
+    index = Index(method=args.method)
+    index.add(reader, workers=args.workers, progress=True)
+    index.save(args.out)
+    skipped = f"; skipped {reader.skipped} bad lines (first: {reader.first_error})" if reader.skipped else ""
+    print(f"indexed {len(index)} documents into {args.out}{skipped}", file=sys.stderr)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is required: search, index, stem or analyze (see --help)")
+        if args.command == "search":
+            _search(args)
+        elif args.command == "index":
+            _index(args)
+        elif args.command == "stem":
+            for word in args.words:
+                print(f"{word}\t{stem(word)}")
+        elif args.command == "analyze":
+            print(" ".join(Analyzer()(args.text)))
+        return 0
+    except UsageError as e:
+        print(f"kzsearch: usage error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kzsearch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except MemoryError:
+        print("kzsearch: error: out of memory", file=sys.stderr)
+        return 1
+    except Exception as e:  # every other failure: one line, no traceback
+        message = str(e) or type(e).__name__
+        print(f"kzsearch: error: {' '.join(message.split())}", file=sys.stderr)
+        return 1
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

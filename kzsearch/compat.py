@@ -1,0 +1,178 @@
+"""Drop-in replacements for rank-bm25's ``BM25Okapi``, ``BM25L`` and ``BM25Plus``.
+
+Same constructor arguments, same methods, same numbers — rank-bm25's quirks
+included: a repeated query token counts each time, an unknown token adds 0,
+``BM25Plus`` adds δ·idf to every document for every query token, and
+``BM25L`` multiplies its whole term by the term frequency. The expressions
+follow rank-bm25's order of floating-point operations, so scores agree bit
+for bit and ``get_top_n`` breaks ties the same way. Only the speed differs:
+postings are flat NumPy arrays and a query touches only the documents that
+contain its tokens.
+
+>>> from kzsearch import BM25Okapi
+>>> corpus = [["облыс", "бюджет"], ["мектеп"], ["облыс", "әкім"], ["жол"]]
+>>> bm25 = BM25Okapi(corpus)
+>>> bm25.get_top_n(["мектеп"], ["a", "b", "c", "d"], n=1)
+['b']
+
+One deliberate difference: an empty corpus raises ``ValueError`` (rank-bm25
+fails with ``ZeroDivisionError``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
+
+import numpy as np
+
+from .scoring import length_norm, okapi_mean_idf, per_df
+from .segment import build_segment
+from .vocabulary import Vocabulary
+
+
+class _CompatBM25:
+    """Shared machinery: one segment over the corpus, rank-bm25's attributes."""
+
+    def __init__(self, corpus: Sequence[Sequence[Hashable]], tokenizer: Optional[Callable] = None,
+                 k1: float = 1.5, b: float = 0.75) -> None:
+        if tokenizer is not None:
+            corpus = [tokenizer(doc) for doc in corpus]
+        else:
+            corpus = list(corpus)
+        if not corpus:
+            raise ValueError("corpus must hold at least one document")
+        self.k1 = k1
+        self.b = b
+        self.tokenizer = tokenizer
+        self._vocab = Vocabulary()
+        lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
+        flat: List[Any] = [token for doc in corpus for token in doc]
+        term_ids = self._vocab.add_terms(flat)
+        self._segment = build_segment(term_ids, lengths)
+        self.corpus_size = len(corpus)
+        self.avgdl = int(lengths.sum()) / self.corpus_size
+        self._doc_len = self._segment.doc_len
+        # document frequency per term id; terms are numbered by first occurrence
+        self._df = np.zeros(len(self._vocab), dtype=np.int64)
+        self._df[self._segment.terms] = np.diff(self._segment.offsets)
+        self._norm = length_norm(self._doc_len, self.avgdl, b)
+        self._idf = self._compute_idf()
+
+    # -- rank-bm25's public attributes, built on demand ---------------------
+    @property
+    def doc_len(self) -> List[int]:
+        return self._doc_len.tolist()
+
+    @property
+    def idf(self) -> Dict[Hashable, float]:
+        return dict(zip(self._vocab.terms, self._idf.tolist()))
+
+    @property
+    def doc_freqs(self) -> List[Dict[Hashable, int]]:
+        """Per-document term counts (materialised only when asked for)."""
+        seg = self._segment
+        out: List[Dict[Hashable, int]] = [{} for _ in range(self.corpus_size)]
+        terms = self._vocab.terms
+        for t, lo, hi in zip(seg.terms.tolist(), seg.offsets[:-1].tolist(), seg.offsets[1:].tolist()):
+            term = terms[t]
+            for d, tf in zip(seg.docs[lo:hi].tolist(), seg.tfs[lo:hi].tolist()):
+                out[d][term] = tf
+        return out
+
+    # -- scoring --------------------------------------------------------------
+    def _compute_idf(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _postings(self, token: Hashable):
+        term_id = self._vocab.get(token)
+        if term_id < 0:
+            return None
+        seg = self._segment
+        lo, hi = seg.offsets[term_id], seg.offsets[term_id + 1]
+        return seg.docs[lo:hi], seg.tfs[lo:hi], float(self._idf[term_id])
+
+    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
+        raise NotImplementedError
+
+    def get_scores(self, query: Sequence[Hashable]) -> np.ndarray:
+        """Score of every document for ``query`` (a list of tokens)."""
+        score = np.zeros(self.corpus_size)
+        for token in query:
+            self._add_token(score, token)
+        return score
+
+    def get_batch_scores(self, query: Sequence[Hashable], doc_ids: Sequence[int]) -> List[float]:
+        """Scores of the documents ``doc_ids`` only, as a list."""
+        assert all(di < self.corpus_size for di in doc_ids)
+        return self.get_scores(query)[np.asarray(doc_ids, dtype=np.int64)].tolist()
+
+    def get_top_n(self, query: Sequence[Hashable], documents: Sequence[Any], n: int = 5) -> List[Any]:
+        """The ``n`` best of ``documents`` (the corpus, in any form) for ``query``."""
+        assert self.corpus_size == len(documents), "The documents given don't match the index corpus!"
+        scores = self.get_scores(query)
+        top_n = np.argsort(scores)[::-1][:n]
+        return [documents[i] for i in top_n]
+
+
+class BM25Okapi(_CompatBM25):
+    """rank_bm25.BM25Okapi: idf ln((N-df+0.5)/(df+0.5)) floored at epsilon · mean idf."""
+
+    def __init__(self, corpus, tokenizer=None, k1=1.5, b=0.75, epsilon=0.25):
+        self.epsilon = epsilon
+        super().__init__(corpus, tokenizer, k1, b)
+
+    def _compute_idf(self) -> np.ndarray:
+        values = per_df("okapi", self._df, self.corpus_size)
+        self.average_idf = okapi_mean_idf(self._df, self.corpus_size)
+        eps = self.epsilon * self.average_idf
+        values[values < 0] = eps
+        return values
+
+    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
+        hit = self._postings(token)
+        if hit is None:
+            return
+        docs, tf, term_idf = hit
+        k1 = self.k1
+        score[docs] += (term_idf or 0) * (tf * (k1 + 1) / (tf + k1 * self._norm[docs]))
+
+
+class BM25L(_CompatBM25):
+    """rank_bm25.BM25L: idf ln(N+1) - ln(df+0.5); its term is multiplied by tf."""
+
+    def __init__(self, corpus, tokenizer=None, k1=1.5, b=0.75, delta=0.5):
+        self.delta = delta
+        super().__init__(corpus, tokenizer, k1, b)
+
+    def _compute_idf(self) -> np.ndarray:
+        return per_df("bm25l", self._df, self.corpus_size)
+
+    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
+        hit = self._postings(token)
+        if hit is None:
+            return
+        docs, tf, term_idf = hit
+        k1, delta = self.k1, self.delta
+        ctd = tf / self._norm[docs]
+        score[docs] += (term_idf or 0) * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+
+
+class BM25Plus(_CompatBM25):
+    """rank_bm25.BM25Plus: idf ln((N+1)/df); δ·idf goes to every document."""
+
+    def __init__(self, corpus, tokenizer=None, k1=1.5, b=0.75, delta=1):
+        self.delta = delta
+        super().__init__(corpus, tokenizer, k1, b)
+
+    def _compute_idf(self) -> np.ndarray:
+        return per_df("bm25+", self._df, self.corpus_size)
+
+    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
+        hit = self._postings(token)
+        if hit is None:
+            return
+        docs, tf, term_idf = hit
+        k1, delta = self.k1, self.delta
+        term_idf = term_idf or 0
+        matched = score[docs]
+        score += term_idf * (delta + 0.0)   # rank-bm25 scores absent tokens as tf = 0
+        score[docs] = matched + term_idf * (delta + (tf * (k1 + 1)) / (k1 * self._norm[docs] + tf))

@@ -1,0 +1,449 @@
+"""The search index users hold: add, search, delete, save and load.
+
+>>> from kzsearch import Index
+>>> index = Index()
+>>> index.add(["Облыс бюджеті нақтыланды", "Мектеп оқушылары"], ids=["a", "b"])
+>>> [hit.id for hit in index.search("бюджеті")]
+['a']
+
+An :class:`Index` is a list of immutable segments (see
+:mod:`kzsearch.segment`) over one global vocabulary. ``add`` analyses the new
+documents into new segments and swaps in a new snapshot; ``delete`` swaps in
+segments with updated live masks; a size-tiered policy merges small segments
+as they accumulate (``optimize`` merges all). Searches read whichever
+snapshot is current when they start, so they never see half an ``add``.
+
+Thread safety: any number of threads may search while one writes; writes
+(add, update, delete, optimize, save) are serialised by a lock.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+from dataclasses import dataclass, replace
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import searcher
+from .analysis import Analyzer
+from .docstore import TextBlock
+from .merging import MergePolicy
+from .parallel import AnalysisPool, AnalyzedBatch, default_workers
+from .progress import Progress
+from .scoring import DEFAULT_DELTA, BM25Params, check_method
+from .searcher import Snapshot
+from .segment import Segment, build_segment, merge_segments
+from .vocabulary import Vocabulary
+
+Document = Union[str, Tuple[str, str]]
+
+#: documents analysed together (one task for a worker process)
+BATCH_DOCS = 1000
+#: tokens buffered before they are inverted into a segment
+SEGMENT_TOKENS = 8_000_000
+#: below this many documents an add stays in this process
+PARALLEL_MIN_DOCS = 20_000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How an index scores: the BM25 variant and its parameters."""
+
+    method: str = "lucene"
+    params: BM25Params = BM25Params()
+
+
+def check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    if k < 0:
+        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    return int(k)
+
+
+def check_query(query: object, name: str = "query") -> str:
+    if not isinstance(query, str):
+        raise TypeError(f"{name} must be str, not {type(query).__name__}")
+    return query
+
+
+class Index:
+    """A BM25 index over Kazakh (and Russian) documents.
+
+    ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
+    "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
+    parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
+    any callable text -> list of terms; the default is Kazakh analysis,
+    :class:`kzsearch.Analyzer`.
+    """
+
+    def __init__(self, analyzer: Optional[Any] = None, method: str = "lucene", k1: float = 1.5,
+                 b: float = 0.75, epsilon: float = 0.25, delta: Optional[float] = None,
+                 merge_policy: Optional[MergePolicy] = None) -> None:
+        check_method(method)
+        if analyzer is not None and not callable(analyzer):
+            raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
+        if delta is None:
+            delta = DEFAULT_DELTA.get(method, 0.5)
+        params = BM25Params(k1=k1, b=b, epsilon=epsilon, delta=delta)
+        params.validate()
+        self.analyzer = analyzer if analyzer is not None else Analyzer()
+        self.settings = IndexSettings(method, params)
+        self.merge_policy = merge_policy or MergePolicy()
+        self._vocab = Vocabulary()
+        self._snapshot = Snapshot(())
+        self._write_lock = threading.RLock()
+        self._next_id = 0                 # next default id
+        self._next_segment = 0            # serial number of the next segment
+        # id -> (segment name, local doc) of every live document; built on demand
+        self._locations: Optional[Dict[str, Tuple[str, int]]] = None
+        self._storage_state: Any = None   # what the last save/load wrote (see storage)
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        """Number of live documents."""
+        return self._snapshot.n_live
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and doc_id in self._id_locations()
+
+    def __repr__(self) -> str:
+        s = self._snapshot
+        return (f"Index({len(self)} documents, {len(s.segments)} segments, "
+                f"{len(self._vocab)} terms, method={self.settings.method!r})")
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocab
+
+    @property
+    def segments(self) -> Tuple[Segment, ...]:
+        return self._snapshot.segments
+
+    def get(self, doc_id: str) -> str:
+        """Text of the live document ``doc_id``; KeyError if there is none."""
+        check_query(doc_id, "doc_id")
+        name, local = self._id_locations()[doc_id]
+        return self._segment_by_name(name).texts[local]
+
+    def ids(self) -> Iterator[str]:
+        """Ids of the live documents in insertion order."""
+        for seg in self._snapshot.segments:
+            live = seg.live
+            for i, doc_id in enumerate(seg.ids):
+                if live is None or live[i]:
+                    yield doc_id
+
+    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+               b: Optional[float] = None) -> List[Hit]:
+        """The ``k`` best documents for ``query``, best first, ties in insertion order.
+
+        ``k1`` and ``b`` override the index's parameters for this query only.
+        A query with no known term returns ``[]``.
+        """
+        check_query(query)
+        k = check_k(k)
+        params = self._query_params(k1, b)
+        snapshot = self._snapshot
+        positions, scores = searcher.search(snapshot, self.query_terms(query), k,
+                                            self.settings.method, params, len(self._vocab))
+        return self._hits(snapshot, positions, scores)
+
+    def search_many(self, queries: Sequence[str], k: int = 10, *, workers: Optional[int] = None,
+                    k1: Optional[float] = None, b: Optional[float] = None) -> List[List[Hit]]:
+        """:meth:`search` for each query, on ``workers`` processes (default: all cores)."""
+        from .batch import search_many
+
+        if isinstance(queries, str):
+            raise TypeError("queries must be a sequence of str, not a single str")
+        queries = list(queries)
+        for i, q in enumerate(queries):
+            check_query(q, f"queries[{i}]")
+        k = check_k(k)
+        self._query_params(k1, b)
+        return search_many(self, queries, k, workers=workers, k1=k1, b=b)
+
+    def query_terms(self, query: str) -> List[Tuple[int, int]]:
+        """(term id, count) of the query's known terms, in query order."""
+        terms = self.analyzer(query)
+        return searcher.count_terms(self._vocab.lookup(terms).tolist())
+
+    def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
+        params = self.settings.params
+        if k1 is None and b is None:
+            return params
+        params = replace(params, k1=params.k1 if k1 is None else k1, b=params.b if b is None else b)
+        params.validate()
+        return params
+
+    def _hits(self, snapshot: Snapshot, positions: np.ndarray, scores: np.ndarray) -> List[Hit]:
+        seg_idx, local = snapshot.locate(positions)
+        hits = []
+        for s, d, score in zip(seg_idx.tolist(), local.tolist(), scores.tolist()):
+            seg = snapshot.segments[s]
+            hits.append(Hit(seg.ids[d], score, seg.texts[d]))
+        return hits
+
+    # ------------------------------------------------------------------ writing
+    def add(self, texts: Iterable[Document], ids: Optional[Iterable[str]] = None, *,
+            replace: bool = False, workers: Optional[int] = None, progress: bool = False) -> None:
+        """Add documents: texts (with ``ids``, default running numbers), or (id, text) pairs.
+
+        ``texts`` may be any iterable, a generator included; it is read in
+        batches, analysed on ``workers`` processes (default: all cores once the
+        input is large) and never held whole as Python objects. With
+        ``replace=True`` a document whose id is already present replaces it;
+        otherwise a present id is an error. Everything is checked before the
+        index changes: a failed ``add`` leaves it exactly as it was.
+        """
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("texts must be an iterable of str, not a single "
+                            f"{type(texts).__name__}")
+        if not isinstance(replace, bool):
+            raise TypeError(f"replace must be bool, not {type(replace).__name__}")
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        with self._write_lock:
+            vocab_size, next_id = len(self._vocab), self._next_id
+            try:
+                segments, new_ids = self._ingest(texts, ids, replace, workers, progress)
+            except BaseException:
+                self._vocab.truncate(vocab_size)
+                self._next_id = next_id
+                raise
+            self._commit(segments, new_ids if replace else [])
+
+    def update(self, texts: Iterable[Document], ids: Optional[Iterable[str]] = None, **kwargs: Any) -> None:
+        """Add or replace documents by id: ``add(..., replace=True)``."""
+        self.add(texts, ids, replace=True, **kwargs)
+
+    def delete(self, ids: Iterable[str], *, missing_ok: bool = False) -> int:
+        """Delete documents by id; returns how many were deleted.
+
+        An id that is not in the index is an error (nothing is deleted)
+        unless ``missing_ok``.
+        """
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("ids must be an iterable of str, not a single str")
+        ids = list(ids)
+        for i, doc_id in enumerate(ids):
+            if not isinstance(doc_id, str):
+                raise TypeError(f"ids[{i}] must be str, not {type(doc_id).__name__}")
+        with self._write_lock:
+            locations = self._id_locations()
+            missing = [d for d in ids if d not in locations]
+            if missing and not missing_ok:
+                shown = ", ".join(repr(d) for d in missing[:5])
+                raise ValueError(f"ids: {len(missing)} not in the index ({shown})")
+            present = list(dict.fromkeys(d for d in ids if d in locations))
+            self._swap(self._without(self._snapshot.segments, present), drop=present)
+            return len(present)
+
+    def optimize(self) -> None:
+        """Merge all segments into one, dropping deleted documents for good."""
+        with self._write_lock:
+            segments = self._snapshot.segments
+            if len(segments) > 1 or (segments and segments[0].live is not None):
+                self._replace_run(0, len(segments))
+
+    # ------------------------------------------------------------------ internals
+    def _segment_by_name(self, name: str) -> Segment:
+        for seg in self._snapshot.segments:
+            if seg.name == name:
+                return seg
+        raise KeyError(name)
+
+    def _id_locations(self) -> Dict[str, Tuple[str, int]]:
+        locations = self._locations
+        if locations is None:
+            with self._write_lock:
+                if self._locations is None:
+                    built: Dict[str, Tuple[str, int]] = {}
+                    for seg in self._snapshot.segments:
+                        live = seg.live
+                        for i, doc_id in enumerate(seg.ids):
+                            if live is None or live[i]:
+                                built[doc_id] = (seg.name, i)
+                    self._locations = built
+                locations = self._locations
+        return locations
+
+    def _new_segment_name(self) -> str:
+        self._next_segment += 1
+        # the random part keeps file names unique when another index saves to the same folder
+        return f"seg{self._next_segment:06d}-{secrets.token_hex(4)}"
+
+    def _ingest(self, texts: Iterable[Document], ids: Optional[Iterable[str]], replace: bool,
+                workers: Optional[int], progress: bool) -> Tuple[List[Segment], List[str]]:
+        """Validate, analyse and invert the input into new (not yet visible) segments."""
+        existing = self._id_locations()
+        seen: set = set()
+        new_ids: List[str] = []
+        segments: List[Segment] = []
+        buffer: List[Tuple[AnalyzedBatch, np.ndarray, List[str], List[str]]] = []
+        buffered_tokens = 0
+        batches = _batches(texts, ids, self._default_ids())
+        first = next(batches, None)
+        if first is None:
+            return [], []
+        n_workers = workers or (default_workers() if len(first[0]) >= BATCH_DOCS else 1)
+        bar = Progress("indexing", enabled=progress)
+
+        def checked() -> Iterator[List[str]]:
+            for batch_ids, batch_texts in itertools.chain([first], batches):
+                for doc_id in batch_ids:
+                    if doc_id in seen:
+                        raise ValueError(f"ids: {doc_id!r} appears twice")
+                    if not replace and doc_id in existing:
+                        raise ValueError(f"ids: {doc_id!r} is already in the index "
+                                         "(use replace=True or update())")
+                    seen.add(doc_id)
+                new_ids.extend(batch_ids)
+                pending_meta.append((batch_ids, batch_texts))
+                yield batch_texts
+
+        pending_meta: List[Tuple[List[str], List[str]]] = []
+        with AnalysisPool(self.analyzer, n_workers if n_workers > 1 else 1) as pool:
+            for analyzed in pool.map(checked()):
+                batch_ids, batch_texts = pending_meta.pop(0)
+                global_ids = self._vocab.add_terms(analyzed.terms)
+                buffer.append((analyzed, global_ids, batch_ids, batch_texts))
+                buffered_tokens += len(analyzed.term_ids)
+                bar.advance(len(batch_texts))
+                if buffered_tokens >= SEGMENT_TOKENS:
+                    segments.append(self._flush(buffer))
+                    buffer, buffered_tokens = [], 0
+        if buffer:
+            segments.append(self._flush(buffer))
+        bar.close()
+        return segments, new_ids
+
+    def _flush(self, buffer: List[Tuple[AnalyzedBatch, np.ndarray, List[str], List[str]]]) -> Segment:
+        term_ids = np.concatenate([g[a.term_ids] for a, g, _, _ in buffer]) if buffer else np.zeros(0)
+        lengths = np.concatenate([a.lengths for a, _, _, _ in buffer])
+        ids = TextBlock.from_strings([d for _, _, batch_ids, _ in buffer for d in batch_ids])
+        texts = TextBlock.from_strings([t for _, _, _, batch_texts in buffer for t in batch_texts])
+        return build_segment(term_ids, lengths, ids, texts, self._new_segment_name())
+
+    def _default_ids(self) -> Iterator[str]:
+        while True:
+            doc_id = str(self._next_id)
+            self._next_id += 1
+            yield doc_id
+
+    def _without(self, segments: Sequence[Segment], doc_ids: Sequence[str]) -> List[Segment]:
+        """``segments`` with the documents ``doc_ids`` marked deleted (copy-on-write)."""
+        if not doc_ids:
+            return list(segments)
+        locations = self._id_locations()
+        by_segment: Dict[str, List[int]] = {}
+        for doc_id in doc_ids:
+            name, local = locations[doc_id]
+            by_segment.setdefault(name, []).append(local)
+        out = []
+        for seg in segments:
+            dead = by_segment.get(seg.name)
+            if dead:
+                live = np.ones(seg.n_docs, dtype=bool) if seg.live is None else seg.live.copy()
+                live[dead] = False
+                seg = seg.with_live(live)
+            out.append(seg)
+        return out
+
+    def _commit(self, new_segments: List[Segment], replaced: List[str]) -> None:
+        locations = self._id_locations()
+        present = [d for d in replaced if d in locations]
+        segments = self._without(self._snapshot.segments, present) + new_segments
+        self._swap(segments, drop=present, added=new_segments)
+        self._maybe_merge()
+
+    def _swap(self, segments: Sequence[Segment], drop: Sequence[str] = (),
+              added: Sequence[Segment] = ()) -> None:
+        """Publish a new snapshot and keep the id locations in step."""
+        locations = self._id_locations()
+        for doc_id in drop:
+            del locations[doc_id]
+        for seg in added:
+            locations.update(zip(seg.ids, zip(itertools.repeat(seg.name), range(seg.n_docs))))
+        self._snapshot = Snapshot(segments)
+
+    def _maybe_merge(self) -> None:
+        while True:
+            segs = self._snapshot.segments
+            run = self.merge_policy.plan([s.n_live for s in segs], [s.n_docs for s in segs])
+            if run is None:
+                return
+            self._replace_run(*run)
+
+    def _replace_run(self, start: int, end: int) -> None:
+        segs = list(self._snapshot.segments)
+        merged = merge_segments(segs[start:end], self._new_segment_name())
+        segs[start:end] = [merged]
+        locations = self._id_locations()
+        locations.update(zip(merged.ids, zip(itertools.repeat(merged.name), range(merged.n_docs))))
+        self._snapshot = Snapshot(segs)
+
+    # ------------------------------------------------------------------ storage
+    def save(self, path: Any) -> None:
+        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.storage`)."""
+        from .storage import save_index
+
+        with self._write_lock:
+            save_index(self, path)
+
+    @classmethod
+    def load(cls, path: Any, analyzer: Optional[Any] = None, *, mmap: bool = True) -> "Index":
+        """Open an index saved with :meth:`save`; large arrays are memory-mapped."""
+        from .storage import load_index
+
+        return load_index(path, analyzer=analyzer, mmap=mmap)
+
+
+def _batches(texts: Iterable[Document], ids: Optional[Iterable[str]],
+             default_ids: Iterator[str]) -> Iterator[Tuple[List[str], List[str]]]:
+    """Validated (ids, texts) batches of ``BATCH_DOCS`` documents."""
+    if ids is not None and isinstance(ids, (str, bytes)):
+        raise TypeError("ids must be an iterable of str, not a single str")
+    id_iter = iter(ids) if ids is not None else None
+    batch_ids: List[str] = []
+    batch_texts: List[str] = []
+    for n, item in enumerate(texts):
+        if isinstance(item, str):
+            text = item
+            if id_iter is not None:
+                doc_id = next(id_iter, _MISSING)
+                if doc_id is _MISSING:
+                    raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
+            else:
+                doc_id = next(default_ids)
+        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
+            doc_id, text = item
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{n}] text must be str, not {type(text).__name__}")
+        else:
+            raise TypeError(f"texts[{n}] must be str or an (id, text) pair, not {type(item).__name__}")
+        if not isinstance(doc_id, str):
+            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        batch_ids.append(doc_id)
+        batch_texts.append(text)
+        if len(batch_texts) >= BATCH_DOCS:
+            yield batch_ids, batch_texts
+            batch_ids, batch_texts = [], []
+    if id_iter is not None and next(id_iter, _MISSING) is not _MISSING:
+        raise ValueError("ids: more ids than texts")
+    if batch_texts:
+        yield batch_ids, batch_texts
+
+
+_MISSING = object()

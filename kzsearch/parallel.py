@@ -1,0 +1,104 @@
+"""Analysis of document batches, in this process or on a pool of processes.
+
+A batch comes back compact: its distinct terms (in order of first
+occurrence), one int32 array of local term ids for all its tokens, and the
+number of tokens per document. The index maps the few distinct terms to
+global ids and translates the array with one NumPy gather, so no per-token
+Python object crosses a process boundary or outlives its batch.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import chain
+from typing import Callable, Deque, Iterable, Iterator, List, Optional, Sequence
+
+import numpy as np
+
+from .vocabulary import Vocabulary
+
+Analyze = Callable[[str], List[str]]
+
+
+@dataclass
+class AnalyzedBatch:
+    """Terms of a batch of documents (see the module docstring)."""
+
+    terms: Sequence[str]
+    term_ids: np.ndarray  # int32, indexes ``terms``, all documents back to back
+    lengths: np.ndarray   # int32, tokens per document
+
+
+def analyze_batch(analyze: Analyze, texts: Sequence[str]) -> AnalyzedBatch:
+    per_doc = [analyze(text) for text in texts]
+    lengths = np.fromiter(map(len, per_doc), dtype=np.int32, count=len(per_doc))
+    local = Vocabulary()
+    term_ids = local.add_terms(list(chain.from_iterable(per_doc)))
+    return AnalyzedBatch(local.terms, term_ids, lengths)
+
+
+_worker_analyze: Optional[Analyze] = None
+
+
+def _init_worker(analyze: Analyze) -> None:
+    global _worker_analyze
+    _worker_analyze = analyze
+
+
+def _analyze_in_worker(texts: Sequence[str]) -> AnalyzedBatch:
+    assert _worker_analyze is not None
+    return analyze_batch(_worker_analyze, texts)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class AnalysisPool:
+    """Analyse batches on ``workers`` processes, results in input order.
+
+    At most ``2 * workers`` batches are in flight, so a generator of millions
+    of documents streams through in bounded memory.
+
+    >>> from kzsearch.analysis import Analyzer
+    >>> with AnalysisPool(Analyzer(), workers=1) as pool:
+    ...     [b.lengths.tolist() for b in pool.map([["бір екі"], ["үш"]])]
+    [[2], [1]]
+    """
+
+    def __init__(self, analyze: Analyze, workers: int) -> None:
+        self.analyze = analyze
+        self.workers = workers
+        self._executor: Optional[ProcessPoolExecutor] = None
+
+    def __enter__(self) -> "AnalysisPool":
+        if self.workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                 initializer=_init_worker, initargs=(self.analyze,))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def map(self, batches: Iterable[Sequence[str]]) -> Iterator[AnalyzedBatch]:
+        if self._executor is None:
+            for texts in batches:
+                yield analyze_batch(self.analyze, texts)
+            return
+        in_flight: Deque[Future] = deque()
+        for texts in batches:
+            in_flight.append(self._executor.submit(_analyze_in_worker, texts))
+            if len(in_flight) >= 2 * self.workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()

@@ -1,0 +1,165 @@
+"""Query execution: BM25 over a snapshot of segments, vectorised.
+
+For each query term the searcher gathers its postings from every segment,
+adds up the live document frequency, and scatters ``idf * weight`` into a
+dense per-thread score buffer (``acc[docs] += w``: the documents of one
+posting list are distinct, so fancy-index addition is exact). Documents seen
+for the first time are appended to a candidate list; top-k selection runs on
+the candidates only, with ``np.partition``, and the buffers are cleared by
+touching the candidates again, so a query costs O(postings), never O(corpus).
+
+Statistics are collection-wide — live document count, average length and
+document frequency across all segments — so a score does not depend on how
+the documents are split into segments.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .scoring import BM25Params, idf, okapi_mean_idf, weights
+from .segment import Segment
+
+
+class Snapshot:
+    """An immutable view of the index: segments plus collection statistics.
+
+    Writers build a new snapshot and swap it in; readers take the current one
+    once per query and never see a half-made change.
+    """
+
+    __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_lock")
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        self.segments: Tuple[Segment, ...] = tuple(segments)
+        sizes = [s.n_docs for s in self.segments]
+        self.bases = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+        self.n_stored = int(self.bases[-1])
+        self.n_live = sum(s.n_live for s in self.segments)
+        self.total_len = sum(s.live_length() for s in self.segments)
+        self._cache: Dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def avgdl(self) -> float:
+        return self.total_len / self.n_live if self.n_live else 0.0
+
+    def document_frequencies(self, vocab_size: int) -> np.ndarray:
+        """Live document frequency of every term id (computed once per snapshot)."""
+        with self._lock:
+            df = self._cache.get("df")
+            if df is None or len(df) < vocab_size:
+                df = np.zeros(vocab_size, dtype=np.int64)
+                for seg in self.segments:
+                    terms, counts = seg.term_df()
+                    df[terms] += counts
+                self._cache["df"] = df
+            return df
+
+    def okapi_mean_idf(self, vocab_size: int) -> float:
+        with self._lock:
+            mean = self._cache.get("okapi_mean")
+        if mean is None:
+            df = self.document_frequencies(vocab_size)
+            mean = okapi_mean_idf(df[df > 0], self.n_live)
+            with self._lock:
+                self._cache["okapi_mean"] = mean
+        return mean  # type: ignore[return-value]
+
+    def locate(self, positions: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """(segment index, local doc) of global positions."""
+        seg = np.searchsorted(self.bases, positions, side="right") - 1
+        return seg, positions - self.bases[seg]
+
+
+class _Scratch(threading.local):
+    """Per-thread dense buffers, kept between queries and cleared sparsely."""
+
+    def __init__(self) -> None:
+        self.acc = np.zeros(0)
+        self.seen = np.zeros(0, dtype=bool)
+
+    def ensure(self, size: int) -> None:
+        if len(self.acc) < size:
+            grown = max(size, int(len(self.acc) * 1.25))
+            self.acc = np.zeros(grown)
+            self.seen = np.zeros(grown, dtype=bool)
+
+
+_scratch = _Scratch()
+
+
+def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
+    """(term id, occurrences) in order of first occurrence, unknown (-1) ids dropped."""
+    return [(t, n) for t, n in Counter(int(t) for t in term_ids).items() if t >= 0]
+
+
+def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, method: str,
+           params: BM25Params, vocab_size: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` (global positions, scores), best first, ties by position.
+
+    ``query_terms`` is a list of (term id, query frequency); a term repeated in
+    the query counts that many times.
+    """
+    n_live = snapshot.n_live
+    if n_live == 0 or not query_terms or k == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    avgdl = snapshot.avgdl
+    term_array = np.array([t for t, _ in query_terms], dtype=np.int64)
+    # postings[s][i] = (docs, tfs) of query term i in segment s
+    postings = [seg.postings(term_array) for seg in snapshot.segments]
+    floor: Optional[float] = None
+
+    scratch = _scratch
+    scratch.ensure(snapshot.n_stored)
+    acc, seen = scratch.acc, scratch.seen
+    candidates: List[np.ndarray] = []
+    try:
+        for i, (_, qtf) in enumerate(query_terms):
+            df = sum(len(p[i][0]) for p in postings)
+            if df == 0:
+                continue
+            term_idf = idf(method, df, n_live)
+            if method == "okapi" and term_idf < 0:
+                if floor is None:
+                    floor = params.epsilon * snapshot.okapi_mean_idf(vocab_size)
+                term_idf = floor
+            for seg, base, per_term in zip(snapshot.segments, snapshot.bases.tolist(), postings):
+                docs, tfs = per_term[i]
+                if not len(docs):
+                    continue
+                w = weights(method, tfs, seg.length_norm(params.b, avgdl)[docs], term_idf, params)
+                if qtf != 1:
+                    w = w * qtf
+                where = docs + base if base else docs
+                fresh = where[~seen[where]]
+                seen[fresh] = True
+                candidates.append(fresh)
+                acc[where] += w
+        if not candidates:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        cand = np.concatenate(candidates).astype(np.int64, copy=False)
+        scores = acc[cand]
+    finally:
+        for part in candidates:
+            acc[part] = 0.0
+            seen[part] = False
+    return top_k(cand, scores, k)
+
+
+def top_k(positions: np.ndarray, scores: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best (position, score) pairs: higher score first, then lower position."""
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        above = np.flatnonzero(scores > kth)
+        tied = np.flatnonzero(scores == kth)
+        need = k - len(above)
+        if len(tied) > need:
+            tied = tied[np.argsort(positions[tied], kind="stable")[:need]]
+        keep = np.concatenate((above, tied))
+        positions, scores = positions[keep], scores[keep]
+    order = np.lexsort((positions, -scores))
+    return positions[order], scores[order]

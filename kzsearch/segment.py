@@ -1,0 +1,191 @@
+"""Segments: immutable blocks of inverted index held in flat NumPy arrays.
+
+A segment covers a run of documents numbered ``0 .. n_docs-1`` locally. Its
+postings are sorted by term, then by document::
+
+    terms    int32[T]    the global term ids present, ascending
+    offsets  int64[T+1]  postings of terms[i] are docs[offsets[i]:offsets[i+1]]
+    docs     int32[P]    local document ids, ascending within each term
+    tfs      int32[P]    term frequency of that term in that document
+    doc_len  int32[D]    number of terms in each document
+    live     bool[D]     False for deleted documents (None when none is deleted)
+
+Term ids are global (see :mod:`kzsearch.vocabulary`), so segments built at
+different times can be searched together and merged by concatenation. The
+only part that ever changes is ``live``, and it is replaced, never mutated,
+so a reader holding a segment sees a consistent snapshot.
+
+>>> seg = build_segment(np.array([0, 1, 0, 2], dtype=np.int32), np.array([2, 2]))
+>>> seg.terms.tolist(), seg.offsets.tolist(), seg.docs.tolist(), seg.tfs.tolist()
+([0, 1, 2], [0, 2, 3, 4], [0, 1, 0, 1], [1, 1, 1, 1])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .docstore import TextBlock
+
+
+@dataclass(eq=False)
+class Segment:
+    """One immutable block of the inverted index (see the module docstring)."""
+
+    terms: np.ndarray
+    offsets: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    doc_len: np.ndarray
+    ids: TextBlock
+    texts: TextBlock
+    live: Optional[np.ndarray] = None
+    name: str = ""
+    # per (b, avgdl) length norms; filled on demand by the searcher
+    _norm_cache: Dict[Tuple[float, float], np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_docs(self) -> int:
+        """Documents stored, deleted ones included."""
+        return len(self.doc_len)
+
+    @property
+    def n_live(self) -> int:
+        return self.n_docs if self.live is None else int(np.count_nonzero(self.live))
+
+    @property
+    def n_postings(self) -> int:
+        return len(self.docs)
+
+    def live_length(self) -> int:
+        """Total number of terms in the live documents."""
+        if self.live is None:
+            return int(self.doc_len.sum(dtype=np.int64))
+        return int(self.doc_len.sum(where=self.live, dtype=np.int64))
+
+    def length_norm(self, b: float, avgdl: float) -> np.ndarray:
+        """``1 - b + b * dl / avgdl`` for every document, cached per (b, avgdl)."""
+        key = (b, avgdl)
+        norm = self._norm_cache.get(key)
+        if norm is None:
+            norm = 1 - b + b * self.doc_len / avgdl
+            if len(self._norm_cache) >= 4:
+                self._norm_cache.clear()
+            self._norm_cache[key] = norm
+        return norm
+
+    def postings(self, term_ids: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """(docs, tfs) of each term in ``term_ids`` (sorted or not); deleted docs removed."""
+        pos = np.searchsorted(self.terms, term_ids)
+        pos_c = np.minimum(pos, max(len(self.terms) - 1, 0))
+        found = (pos < len(self.terms)) & (self.terms[pos_c] == term_ids) if len(self.terms) else \
+            np.zeros(len(term_ids), dtype=bool)
+        out = []
+        for i, hit in enumerate(found.tolist()):
+            if not hit:
+                out.append((_EMPTY_I32, _EMPTY_I32))
+                continue
+            lo, hi = self.offsets[pos_c[i]], self.offsets[pos_c[i] + 1]
+            docs, tfs = self.docs[lo:hi], self.tfs[lo:hi]
+            if self.live is not None:
+                keep = self.live[docs]
+                docs, tfs = docs[keep], tfs[keep]
+            out.append((docs, tfs))
+        return out
+
+    def with_live(self, live: Optional[np.ndarray]) -> "Segment":
+        """A copy of this segment sharing every array but ``live``."""
+        if live is not None and live.all():
+            live = None
+        return Segment(self.terms, self.offsets, self.docs, self.tfs, self.doc_len,
+                       self.ids, self.texts, live, self.name)
+
+    def term_df(self) -> Tuple[np.ndarray, np.ndarray]:
+        """(terms, live document frequency of each) for this segment."""
+        if self.live is None:
+            return self.terms, np.diff(self.offsets)
+        alive = self.live[self.docs].astype(np.int64)
+        counts = np.add.reduceat(alive, self.offsets[:-1]) if len(alive) else alive
+        # reduceat gives a wrong value for empty runs; segments never have those
+        return self.terms, counts
+
+
+_EMPTY_I32 = np.zeros(0, dtype=np.int32)
+
+
+def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
+                  ids: Optional[TextBlock] = None, texts: Optional[TextBlock] = None,
+                  name: str = "") -> Segment:
+    """Invert a flat run of term ids into a segment, without a Python loop.
+
+    ``term_ids`` holds the terms of document 0, then document 1, ...;
+    ``doc_len[d]`` says how many of them belong to document d.
+    """
+    doc_len = np.asarray(doc_len, dtype=np.int32)
+    term_ids = np.asarray(term_ids, dtype=np.int64)
+    n_docs = len(doc_len)
+    if int(doc_len.sum(dtype=np.int64)) != len(term_ids):
+        raise ValueError("doc_len must add up to the number of term ids")
+    doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+    # one sort key per token: term major, document minor
+    key = term_ids * max(n_docs, 1) + doc_of_token
+    key.sort()
+    if len(key):
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    else:
+        starts = np.zeros(0, dtype=np.int64)
+    tfs = np.diff(np.append(starts, len(key))).astype(np.int32)
+    pair = key[starts]
+    posting_term = pair // max(n_docs, 1)
+    docs = (pair - posting_term * max(n_docs, 1)).astype(np.int32)
+    if len(posting_term):
+        first = np.flatnonzero(np.concatenate(([True], posting_term[1:] != posting_term[:-1])))
+    else:
+        first = np.zeros(0, dtype=np.int64)
+    terms = posting_term[first].astype(np.int32)
+    offsets = np.append(first, len(pair)).astype(np.int64)
+    return Segment(terms, offsets, docs, tfs, doc_len,
+                   ids if ids is not None else TextBlock.empty(n_docs),
+                   texts if texts is not None else TextBlock.empty(n_docs),
+                   None, name)
+
+
+def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
+    """One segment holding the live documents of ``segments``, in their order.
+
+    Deleted documents are dropped and the survivors renumbered, so a merge is
+    where the space of deletions is reclaimed.
+    """
+    parts_terms, parts_docs, parts_tfs, lens = [], [], [], []
+    ids_blocks, text_blocks = [], []
+    base = 0
+    for seg in segments:
+        live = seg.live if seg.live is not None else np.ones(seg.n_docs, dtype=bool)
+        new_id = np.cumsum(live, dtype=np.int64) - 1  # local renumbering of survivors
+        posting_term = np.repeat(seg.terms.astype(np.int64), np.diff(seg.offsets))
+        keep = live[seg.docs]
+        parts_terms.append(posting_term[keep])
+        parts_docs.append(new_id[seg.docs[keep]] + base)
+        parts_tfs.append(seg.tfs[keep])
+        lens.append(seg.doc_len[live])
+        keep_docs = np.flatnonzero(live)
+        ids_blocks.append(seg.ids.take(keep_docs))
+        text_blocks.append(seg.texts.take(keep_docs))
+        base += int(live.sum())
+    n_docs = base
+    doc_len = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int32)
+    if not parts_terms:
+        return build_segment(np.zeros(0, dtype=np.int64), doc_len, name=name)
+    posting_term = np.concatenate(parts_terms)
+    docs = np.concatenate(parts_docs)
+    tfs = np.concatenate(parts_tfs)
+    order = np.argsort(posting_term * max(n_docs, 1) + docs, kind="stable")
+    posting_term, docs, tfs = posting_term[order], docs[order], tfs[order]
+    if len(posting_term):
+        first = np.flatnonzero(np.concatenate(([True], posting_term[1:] != posting_term[:-1])))
+    else:
+        first = np.zeros(0, dtype=np.int64)
+    return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
+                   docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
+                   TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name)

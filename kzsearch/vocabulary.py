@@ -1,0 +1,71 @@
+"""The term dictionary: an append-only map from term strings to integer ids.
+
+Ids are handed out in order of first occurrence and never change, so every
+segment can store postings under global ids and segments built at different
+times are searched and merged without translation tables.
+
+>>> vocab = Vocabulary()
+>>> vocab.add_terms(["облыс", "бюджет", "облыс"]).tolist()
+[0, 1, 0]
+>>> vocab.lookup(["бюджет", "жоқ"]).tolist()
+[1, -1]
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Sequence
+
+import numpy as np
+
+
+class Vocabulary:
+    """Append-only term -> id map (see the module docstring)."""
+
+    __slots__ = ("_ids", "_terms")
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self._terms: List[str] = list(terms)
+        self._ids: Dict[str, int] = dict(zip(self._terms, range(len(self._terms))))
+        if len(self._ids) != len(self._terms):
+            raise ValueError("vocabulary terms must be distinct")
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._ids
+
+    def get(self, term: str, default: int = -1) -> int:
+        return self._ids.get(term, default)
+
+    def term(self, term_id: int) -> str:
+        return self._terms[term_id]
+
+    @property
+    def terms(self) -> Sequence[str]:
+        """All terms in id order (do not modify)."""
+        return self._terms
+
+    def lookup(self, terms: Sequence[str]) -> np.ndarray:
+        """Ids of ``terms`` (int64), -1 for a term not in the vocabulary."""
+        get = self._ids.get
+        return np.fromiter((get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+
+    def add_terms(self, terms: Sequence[str]) -> np.ndarray:
+        """Ids of ``terms`` (int32), adding the new ones in order of first occurrence.
+
+        The mapping runs in C (``dict.fromkeys`` and ``map``); no Python code
+        runs per token.
+        """
+        ids = self._ids
+        new = [t for t in dict.fromkeys(terms) if t not in ids]
+        if new:
+            start = len(self._terms)
+            self._terms.extend(new)
+            ids.update(zip(new, range(start, start + len(new))))
+        return np.fromiter(map(ids.__getitem__, terms), dtype=np.int32, count=len(terms))
+
+    def truncate(self, size: int) -> None:
+        """Forget the terms added after the vocabulary had ``size`` of them (undo)."""
+        for term in self._terms[size:]:
+            del self._ids[term]
+        del self._terms[size:]
