@@ -15,8 +15,9 @@ contain its tokens.
 >>> bm25.get_top_n(["мектеп"], ["a", "b", "c", "d"], n=1)
 ['b']
 
-One deliberate difference: an empty corpus raises ``ValueError`` (rank-bm25
-fails with ``ZeroDivisionError``).
+Two deliberate differences: an empty corpus raises ``ValueError`` (rank-bm25
+fails with ``ZeroDivisionError``), and an empty document scores 0 where
+rank-bm25 divides 0 by 0 and returns NaN (with ``b=1``).
 """
 from __future__ import annotations
 
@@ -109,8 +110,24 @@ class _CompatBM25:
         """The ``n`` best of ``documents`` (the corpus, in any form) for ``query``."""
         assert self.corpus_size == len(documents), "The documents given don't match the index corpus!"
         scores = self.get_scores(query)
-        top_n = np.argsort(scores)[::-1][:n]
-        return [documents[i] for i in top_n]
+        return [documents[i] for i in _top_n_like_argsort(scores, n)]
+
+
+def _top_n_like_argsort(scores: np.ndarray, n: int) -> np.ndarray:
+    """``np.argsort(scores)[::-1][:n]`` without sorting everything when that is safe.
+
+    When the n + 1 best scores are all distinct, the answer does not depend
+    on how a sort orders ties, so selecting them with ``argpartition`` gives
+    exactly rank-bm25's result. Otherwise fall back to rank-bm25's own call.
+    """
+    size = len(scores)
+    if not isinstance(n, (int, np.integer)) or n <= 0 or n + 1 >= size:
+        return np.argsort(scores)[::-1][:n]
+    best = np.argpartition(scores, size - n - 1)[size - n - 1:]
+    values = scores[best]
+    if len(np.unique(values)) < len(values):
+        return np.argsort(scores)[::-1][:n]
+    return best[np.argsort(values)[::-1][:n]]
 
 
 class BM25Okapi(_CompatBM25):

@@ -1,18 +1,25 @@
-"""Stored strings (document texts and ids) as one UTF-8 blob plus offsets.
+"""Stored strings (document texts and ids), in memory or memory-mapped from disk.
 
-A :class:`TextBlock` of n strings is two flat arrays: ``blob`` (uint8, the
-strings' UTF-8 bytes back to back) and ``offsets`` (int64[n+1]). Loaded from
-disk both are memory-mapped, so a million stored documents cost address
-space, not RAM, until a hit is read. Lone surrogates survive a round trip
-(``surrogatepass``): whatever string went in comes out.
+A :class:`TextBlock` holds n strings in one of two forms:
+
+* in memory, the Python strings themselves (what ``add`` was given: storing
+  them costs no copy and no encoding);
+* on disk, two flat arrays: ``blob`` (uint8, the strings' UTF-8 bytes back to
+  back) and ``offsets`` (int64[n+1]). Loaded indexes memory-map them, so a
+  million stored documents cost address space, not RAM, until a hit is read.
+
+Lone surrogates survive the trip to disk (``surrogatepass``): whatever string
+went in comes out.
 
 >>> block = TextBlock.from_strings(["мектеп", "", "AMANAT"])
 >>> block[0], block[2], len(block)
 ('мектеп', 'AMANAT', 3)
+>>> TextBlock(*block.to_arrays())[0]
+'мектеп'
 """
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -20,54 +27,64 @@ _CODEC = ("utf-8", "surrogatepass")
 
 
 class TextBlock:
-    """n strings in one blob; immutable."""
+    """n strings; immutable (see the module docstring)."""
 
-    __slots__ = ("blob", "offsets")
+    __slots__ = ("strings", "blob", "offsets")
 
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, blob: Optional[np.ndarray] = None, offsets: Optional[np.ndarray] = None,
+                 strings: Optional[List[str]] = None) -> None:
+        if (strings is None) == (blob is None or offsets is None):
+            raise ValueError("a TextBlock holds either strings or blob and offsets")
+        self.strings = strings
         self.blob = blob
         self.offsets = offsets
 
     @classmethod
     def from_strings(cls, strings: Sequence[str]) -> "TextBlock":
-        encoded = [s.encode(*_CODEC) for s in strings]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        return cls(blob, offsets)
+        return cls(strings=list(strings))
 
     @classmethod
     def empty(cls, n: int) -> "TextBlock":
         """n empty strings."""
-        return cls(np.zeros(0, dtype=np.uint8), np.zeros(n + 1, dtype=np.int64))
+        return cls(strings=[""] * n)
 
     def __len__(self) -> int:
+        if self.strings is not None:
+            return len(self.strings)
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:
+        if self.strings is not None:
+            return self.strings[i]
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
         return self.blob[lo:hi].tobytes().decode(*_CODEC)
 
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+    def __iter__(self) -> Iterator[str]:
+        if self.strings is not None:
+            return iter(self.strings)
+        raw = self.blob.tobytes()
+        bounds = self.offsets.tolist()
+        return (raw[a:b].decode(*_CODEC) for a, b in zip(bounds, bounds[1:]))
 
-    def to_list(self) -> List[str]:
-        return list(self)
-
-    @property
-    def nbytes(self) -> int:
-        return int(self.offsets[-1])
+    def to_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
+        """(blob, offsets): the on-disk form."""
+        if self.strings is None:
+            return self.blob, self.offsets
+        encoded = [s.encode(*_CODEC) for s in self.strings]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
     def take(self, indices: np.ndarray) -> "TextBlock":
-        """The strings at ``indices``, in that order, as a new block (vectorised)."""
+        """The strings at ``indices``, in that order, as a new block."""
+        if self.strings is not None:
+            strings = self.strings
+            return TextBlock(strings=[strings[i] for i in np.asarray(indices).tolist()])
         indices = np.asarray(indices, dtype=np.int64)
         starts = self.offsets[indices]
         lengths = self.offsets[indices + 1] - starts
         offsets = np.zeros(len(indices) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        if offsets[-1] == 0:
-            return TextBlock(np.zeros(0, dtype=np.uint8), offsets)
         # byte j of the output comes from starts[i] + (j - offsets[i]) of the input
         shift = np.repeat(starts - offsets[:-1], lengths)
         positions = np.arange(offsets[-1], dtype=np.int64) + shift
@@ -76,14 +93,13 @@ class TextBlock:
     @classmethod
     def concat(cls, blocks: Iterable["TextBlock"]) -> "TextBlock":
         blocks = list(blocks)
-        if not blocks:
-            return cls.empty(0)
-        sizes = [b.nbytes for b in blocks]
-        blob = np.concatenate([np.asarray(b.blob[: b.nbytes]) for b in blocks]) if sum(sizes) else \
-            np.zeros(0, dtype=np.uint8)
+        if all(b.strings is not None for b in blocks):
+            return cls(strings=[s for b in blocks for s in b.strings])  # type: ignore[union-attr]
+        arrays = [b.to_arrays() for b in blocks]
+        blob = np.concatenate([np.asarray(blob[off[0]:off[-1]]) for blob, off in arrays])
         parts = [np.zeros(1, dtype=np.int64)]
         base = 0
-        for b, size in zip(blocks, sizes):
-            parts.append(b.offsets[1:] - b.offsets[0] + base)
-            base += size
+        for _, off in arrays:
+            parts.append(off[1:] - off[0] + base)
+            base += int(off[-1] - off[0])
         return cls(blob, np.concatenate(parts))

@@ -120,35 +120,42 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
     """Invert a flat run of term ids into a segment, without a Python loop.
 
     ``term_ids`` holds the terms of document 0, then document 1, ...;
-    ``doc_len[d]`` says how many of them belong to document d.
+    ``doc_len[d]`` says how many of them belong to document d. One int64 key
+    per token (term major, document minor) is sorted; runs of equal keys are
+    postings and their lengths the term frequencies. Temporaries are reused
+    in place: fresh memory is costly to touch.
     """
     doc_len = np.asarray(doc_len, dtype=np.int32)
-    term_ids = np.asarray(term_ids, dtype=np.int64)
     n_docs = len(doc_len)
     if int(doc_len.sum(dtype=np.int64)) != len(term_ids):
         raise ValueError("doc_len must add up to the number of term ids")
-    doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
-    # one sort key per token: term major, document minor
-    key = term_ids * max(n_docs, 1) + doc_of_token
+    stride = max(n_docs, 1)
+    key = np.multiply(term_ids, stride, dtype=np.int64)
+    key += np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
     key.sort()
-    if len(key):
-        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-    else:
-        starts = np.zeros(0, dtype=np.int64)
-    tfs = np.diff(np.append(starts, len(key))).astype(np.int32)
-    pair = key[starts]
-    posting_term = pair // max(n_docs, 1)
-    docs = (pair - posting_term * max(n_docs, 1)).astype(np.int32)
-    if len(posting_term):
-        first = np.flatnonzero(np.concatenate(([True], posting_term[1:] != posting_term[:-1])))
-    else:
-        first = np.zeros(0, dtype=np.int64)
-    terms = posting_term[first].astype(np.int32)
-    offsets = np.append(first, len(pair)).astype(np.int64)
-    return Segment(terms, offsets, docs, tfs, doc_len,
+    pair, tfs = _runs(key)
+    del key
+    posting_term, docs = np.divmod(pair, stride)
+    first, _ = _runs(posting_term, starts_only=True)
+    return Segment(posting_term[first].astype(np.int32), np.append(first, len(pair)),
+                   docs.astype(np.int32), tfs, doc_len,
                    ids if ids is not None else TextBlock.empty(n_docs),
                    texts if texts is not None else TextBlock.empty(n_docs),
                    None, name)
+
+
+def _runs(sorted_values: np.ndarray, starts_only: bool = False):
+    """(first value of each run of equal values, run lengths as int32) — or run starts."""
+    n = len(sorted_values)
+    change = np.empty(n, dtype=bool)
+    if n:
+        change[0] = True
+        np.not_equal(sorted_values[1:], sorted_values[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    if starts_only:
+        return starts, None
+    lengths = np.diff(starts, append=n).astype(np.int32)
+    return sorted_values[starts], lengths
 
 
 def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
@@ -180,12 +187,9 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
     posting_term = np.concatenate(parts_terms)
     docs = np.concatenate(parts_docs)
     tfs = np.concatenate(parts_tfs)
-    order = np.argsort(posting_term * max(n_docs, 1) + docs, kind="stable")
+    order = np.argsort(posting_term * max(n_docs, 1) + docs)  # keys are distinct
     posting_term, docs, tfs = posting_term[order], docs[order], tfs[order]
-    if len(posting_term):
-        first = np.flatnonzero(np.concatenate(([True], posting_term[1:] != posting_term[:-1])))
-    else:
-        first = np.zeros(0, dtype=np.int64)
+    first, _ = _runs(posting_term, starts_only=True)
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
                    docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
                    TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name)

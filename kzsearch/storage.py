@@ -169,9 +169,9 @@ def save_index(index: Any, path: Any) -> None:
                 start = part["end"]
         if start < len(vocab) or not vocab_parts:
             name = secrets.token_hex(6)
-            block = TextBlock.from_strings(vocab.terms[start:])
-            _write_array(folder, f"vocab-{name}.blob.npy", block.blob, files)
-            _write_array(folder, f"vocab-{name}.offsets.npy", block.offsets, files)
+            blob, offsets = TextBlock.from_strings(vocab.terms[start:]).to_arrays()
+            _write_array(folder, f"vocab-{name}.blob.npy", blob, files)
+            _write_array(folder, f"vocab-{name}.offsets.npy", offsets, files)
             vocab_parts.append({"name": name, "start": start, "end": len(vocab)})
 
         generation = (on_disk or 0) + 1
@@ -184,9 +184,9 @@ def save_index(index: Any, path: Any) -> None:
                 for a in _ARRAYS:
                     _write_array(folder, f"{seg.name}.{a}.npy", getattr(seg, a), files)
                 for b in _BLOCKS:
-                    block = getattr(seg, b)
-                    _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(block.blob), files)
-                    _write_array(folder, f"{seg.name}.{b}.offsets.npy", block.offsets, files)
+                    blob, offsets = getattr(seg, b).to_arrays()
+                    _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(blob), files)
+                    _write_array(folder, f"{seg.name}.{b}.offsets.npy", offsets, files)
             else:
                 for fname in _segment_files(seg.name):
                     files[fname] = previous.files[fname]
@@ -357,10 +357,7 @@ def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: 
 
     terms: List[str] = []
     for part in commit["vocabulary"]:
-        block = _load_block(folder, f"vocab-{part['name']}", files, mmap=False)
-        raw = block.blob.tobytes()
-        offsets = block.offsets.tolist()
-        terms.extend(raw[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offsets, offsets[1:]))
+        terms.extend(_load_block(folder, f"vocab-{part['name']}", files, mmap=False))
         _check(folder, len(terms) == part["end"], f"vocabulary part {part['name']} has the wrong size")
     vocab = Vocabulary(terms)
 

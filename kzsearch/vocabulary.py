@@ -12,6 +12,7 @@ times are searched and merged without translation tables.
 """
 from __future__ import annotations
 
+from itertools import filterfalse
 from typing import Dict, Iterable, List, Sequence
 
 import numpy as np
@@ -57,7 +58,8 @@ class Vocabulary:
         runs per token.
         """
         ids = self._ids
-        new = [t for t in dict.fromkeys(terms) if t not in ids]
+        distinct = dict.fromkeys(terms)
+        new = list(filterfalse(ids.__contains__, distinct)) if ids else list(distinct)
         if new:
             start = len(self._terms)
             self._terms.extend(new)

@@ -1,0 +1,137 @@
+"""Saving and loading: round trips, incremental saves, and damage that must be detected."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from kzsearch import Index, IndexFormatError
+from kzsearch.storage import COMMIT_FILE
+
+from conftest import split_words
+
+DOCS = ["облыс бюджеті нақтыланды", "мектеп оқушылары", "облыс әкімі мектепке барды", "жаңа жол"]
+
+
+def results(index, queries=("облыс", "мектеп оқушылары", "жол бюджеті")):
+    return [[(h.id, h.score, h.text) for h in index.search(q, k=10)] for q in queries]
+
+
+@pytest.fixture
+def saved(tmp_path):
+    ix = Index(method="okapi", k1=1.2, b=0.5)
+    ix.add(DOCS, ids=["a", "b", "c", "d"])
+    path = tmp_path / "ix"
+    ix.save(path)
+    return ix, path
+
+
+def test_round_trip_keeps_results_settings_and_ids(saved):
+    ix, path = saved
+    loaded = Index.load(path)
+    assert results(loaded) == results(ix)
+    assert loaded.settings == ix.settings
+    assert sorted(loaded.ids()) == ["a", "b", "c", "d"]
+    assert loaded.get("c") == DOCS[2]
+    assert len(loaded) == 4
+
+
+def test_loaded_index_accepts_adds_and_deletes(saved):
+    _, path = saved
+    loaded = Index.load(path)
+    loaded.add(["облыс жаңалығы"], ids=["e"])
+    loaded.delete(["a"])
+    loaded.save(path)
+    again = Index.load(path)
+    assert sorted(again.ids()) == ["b", "c", "d", "e"]
+    assert results(again) == results(loaded)
+
+
+def test_second_save_writes_only_what_changed(saved):
+    ix, path = saved
+    before = {name: os.stat(path / name).st_mtime_ns for name in os.listdir(path)}
+    ix.add(["тағы бір"], ids=["z"])
+    ix.save(path)
+    after = set(os.listdir(path))
+    kept = [n for n in before if n in after and n.endswith(".npy")]
+    assert kept and all(os.stat(path / n).st_mtime_ns == before[n] for n in kept)
+    assert len(after - set(before)) >= 9  # one new segment + a vocabulary part
+    assert results(Index.load(path)) == results(ix)
+
+
+def test_custom_analyzer_must_be_passed_again(tmp_path):
+    ix = Index(analyzer=split_words)
+    ix.add(DOCS)
+    ix.save(tmp_path / "ix")
+    with pytest.raises(ValueError, match="analyzer"):
+        Index.load(tmp_path / "ix")
+    assert results(Index.load(tmp_path / "ix", analyzer=split_words)) == results(ix)
+
+
+def test_lone_surrogates_and_empty_texts_survive(tmp_path):
+    ix = Index(analyzer=split_words)
+    ix.add(["bad \ud800 text", ""], ids=["s\udfff", "empty"])
+    ix.save(tmp_path / "ix")
+    loaded = Index.load(tmp_path / "ix", analyzer=split_words)
+    assert loaded.get("s\udfff") == "bad \ud800 text" and loaded.get("empty") == ""
+
+
+def test_refuses_to_write_into_a_foreign_folder(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="no kzsearch index"):
+        Index().save(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+# ---------------------------------------------------------------- damage
+def test_missing_folder_and_missing_commit(tmp_path):
+    with pytest.raises(IndexFormatError, match="no such index folder"):
+        Index.load(tmp_path / "nowhere")
+    with pytest.raises(IndexFormatError, match="missing"):
+        Index.load(tmp_path)
+
+
+def test_unknown_version(saved):
+    _, path = saved
+    commit = json.loads((path / COMMIT_FILE).read_text())
+    commit["version"] = 99
+    (path / COMMIT_FILE).write_text(json.dumps(commit))
+    with pytest.raises(IndexFormatError, match="version 99"):
+        Index.load(path)
+
+
+def test_edited_commit_is_detected(saved):
+    _, path = saved
+    text = (path / COMMIT_FILE).read_text()
+    (path / COMMIT_FILE).write_text(text.replace('"k1": 1.2', '"k1": 1.3'))
+    with pytest.raises(IndexFormatError, match="checksum"):
+        Index.load(path)
+
+
+def test_every_data_file_is_checked(saved):
+    _, path = saved
+    names = sorted(n for n in os.listdir(path) if n.endswith(".npy"))
+    assert len(names) >= 11
+    for name in names:
+        data = (path / name).read_bytes()
+        # a bit flip in the last byte
+        (path / name).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+        with pytest.raises(IndexFormatError, match=name.replace(".", r"\.")):
+            Index.load(path)
+        # truncation
+        (path / name).write_bytes(data[: len(data) // 2])
+        with pytest.raises(IndexFormatError, match="bytes"):
+            Index.load(path)
+        # missing
+        os.remove(path / name)
+        with pytest.raises(IndexFormatError, match="missing"):
+            Index.load(path)
+        (path / name).write_bytes(data)
+    assert len(Index.load(path)) == 4
+
+
+def test_bad_path_type():
+    with pytest.raises(TypeError, match="path"):
+        Index().save(123)
+    with pytest.raises(TypeError, match="path"):
+        Index.load(None)
