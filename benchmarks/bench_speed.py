@@ -9,15 +9,20 @@ lowercased and split by ``re.findall(r"\\w+")``, so only the engines differ —
 for kzsearch that regex is the Index's analyzer. Index time includes this
 tokenisation for every engine. Measured per engine and size:
 
-* index time (tokenise + build), and peak memory of the build (measured in a
-  second build under tracemalloc, which sees Python and NumPy allocations);
+* index time (tokenise + build), and the peak resident memory the build adds;
 * median single-query latency for the top 10 over 2–4-word queries drawn from
   the corpus's own sentences; each engine answers the same queries;
 * batch throughput: queries per second through each engine's batch API
   (kzsearch ``search_many`` on all cores, bm25s ``retrieve`` with all cores,
   rank-bm25 one query after another, as it has no batch API).
 
-rank-bm25 answers a subset of the queries (``--slow-queries``) since each
+Rows: the kzsearch ``Index`` (one process for the build, to compare like
+with like); ``kzsearch.BM25Okapi``, the rank-bm25 drop-in, answering
+``get_top_n`` exactly as rank-bm25 does; bm25s; rank-bm25. The last column
+divides each engine's build time and median latency by the Index's.
+
+Each engine runs in a fresh Python process per size, so none inherits
+another's warm heap. rank-bm25 answers a subset of the queries (``--slow-queries``) since each
 takes a large share of a second at 100k documents. bm25s runs its
 "robertson" method; kzsearch its default "lucene" method (the same cost).
 """
@@ -25,13 +30,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
 from typing import Callable, Dict, List, Sequence
 
 import numpy as np
@@ -63,18 +69,30 @@ def make_queries(n: int, seed: int = 1) -> List[str]:
     return out
 
 
+def rss_bytes() -> int:
+    """Resident memory of this process now (Linux), else 0."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def peak_rss_bytes() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def measure_build(build: Callable[[], object]):
-    """(engine, seconds, peak bytes): timed untraced, then rebuilt under tracemalloc."""
+    """(engine, seconds, bytes): build time, and peak resident memory above the start."""
     gc.collect()
+    before = rss_bytes()
     t0 = time.perf_counter()
     engine = build()
     seconds = time.perf_counter() - t0
-    gc.collect()
-    tracemalloc.start()
-    build()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return engine, seconds, peak
+    return engine, seconds, max(0, peak_rss_bytes() - before)
 
 
 def median_latency(run: Callable[[str], object], queries: Sequence[str]) -> float:
@@ -89,18 +107,17 @@ def median_latency(run: Callable[[str], object], queries: Sequence[str]) -> floa
 
 
 def bench_kzsearch(docs, queries, workers):
-    index, build_s, peak = measure_build(lambda: _kz_build(docs))
+    def build():
+        index = kzsearch.Index(analyzer=tokenize)
+        index.add(docs, workers=1)
+        return index
+
+    index, build_s, peak = measure_build(build)
     latency = median_latency(lambda q: index.search(q, k=10), queries)
     t0 = time.perf_counter()
     index.search_many(queries, k=10, workers=workers)
     qps = len(queries) / (time.perf_counter() - t0)
-    return dict(build=build_s, peak=peak, latency=latency, qps=qps), index
-
-
-def _kz_build(docs):
-    index = kzsearch.Index(analyzer=tokenize)
-    index.add(docs, workers=1)
-    return index
+    return dict(build=build_s, peak=peak, latency=latency, qps=qps)
 
 
 def bench_bm25s(docs, queries, workers):
@@ -128,10 +145,9 @@ def bench_bm25s(docs, queries, workers):
     return dict(build=build_s, peak=peak, latency=latency, qps=qps)
 
 
-def bench_rank_bm25(docs, queries):
-    import rank_bm25
-
-    bm25, build_s, peak = measure_build(lambda: rank_bm25.BM25Okapi([tokenize(d) for d in docs]))
+def bench_top_n(bm25_class, docs, queries):
+    """A rank-bm25-style class: build from token lists, ``get_top_n`` one query at a time."""
+    bm25, build_s, peak = measure_build(lambda: bm25_class([tokenize(d) for d in docs]))
     positions = list(range(len(docs)))
 
     def one(q):
@@ -141,12 +157,40 @@ def bench_rank_bm25(docs, queries):
     return dict(build=build_s, peak=peak, latency=latency, qps=1 / latency)
 
 
+def run_engine(engine: str, size: int, n_queries: int, workers: int) -> dict:
+    """Measure one engine at one size (in a fresh process: see ``measure``)."""
+    docs = list(datasets.resampled_documents(size))
+    queries = make_queries(n_queries)
+    if engine == "kzsearch":
+        return bench_kzsearch(docs, queries, workers)
+    if engine == "drop-in":
+        return bench_top_n(kzsearch.BM25Okapi, docs, queries)
+    if engine == "bm25s":
+        return bench_bm25s(docs, queries, workers)
+    if engine == "rank-bm25":
+        import rank_bm25
+
+        return bench_top_n(rank_bm25.BM25Okapi, docs, queries)
+    if engine == "kzsearch-subset":  # kzsearch's latency on rank-bm25's smaller query set
+        return bench_kzsearch(docs, queries, workers)
+    raise ValueError(engine)
+
+
+def measure(engine: str, size: int, n_queries: int, workers: int) -> dict:
+    """Run ``run_engine`` in a new Python process, so that no engine inherits
+    another's warm heap (touching fresh memory is slow on some machines)."""
+    cmd = [sys.executable, __file__, "--child", engine, str(size), str(n_queries), str(workers)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def row(name, r, base=None):
-    cells = [f"{name:<10}", f"{r['build']:8.2f} s", f"{r['peak'] / 2**20:8.0f} MB",
-             f"{r['latency'] * 1000:9.3f} ms", f"{r['qps']:9.0f} q/s"]
-    if base is not None:
-        cells.append(f"build ×{r['build'] / base['build']:.1f}, query ×{r['latency'] / base['latency']:.0f}")
-    return " | ".join(cells)
+    """One table row; the last cell says how many times slower than ``base`` (kzsearch)."""
+    cells = [f"{name:<22}", f"{r['build']:6.2f} s", f"{r['peak'] / 2**20:7.0f} MB",
+             f"{r['latency'] * 1000:8.3f} ms", f"{r['qps']:7.0f} q/s"]
+    cells.append("" if base is None else
+                 f"×{r['build'] / base['build']:.1f} / ×{r['latency'] / base['latency']:.0f}")
+    return "| " + " | ".join(cells) + " |"
 
 
 def main(argv=None) -> None:
@@ -156,22 +200,31 @@ def main(argv=None) -> None:
     parser.add_argument("--slow-queries", type=int, default=50, help="queries for rank-bm25")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--skip", nargs="*", default=[], choices=["rank-bm25", "bm25s"])
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        engine, size, n_queries, n_workers = args.child
+        print(json.dumps(run_engine(engine, int(size), int(n_queries), int(n_workers))))
+        return
     workers = args.workers or len(os.sched_getaffinity(0))
-    queries = make_queries(args.queries)
     print(f"kzsearch {kzsearch.__version__}, numpy {np.__version__}, {workers} cores; "
-          f"{len(queries)} queries of 2-4 words, top 10")
+          f"{args.queries} queries of 2-4 words (rank-bm25: the first {args.slow_queries}), top 10")
     for size in args.sizes:
-        docs = list(datasets.resampled_documents(size))
-        tokens = sum(len(tokenize(d)) for d in docs)
+        tokens = sum(len(tokenize(d)) for d in datasets.resampled_documents(size))
         print(f"\n{size:,} documents, {tokens / 1e6:.1f}M tokens")
-        print("engine     |    index   | peak mem    |  p50 query   |  batch      | vs kzsearch")
-        kz, _ = bench_kzsearch(docs, queries, workers)
-        print(row("kzsearch", kz), flush=True)
+        print("| engine                 |  index   | peak mem  | p50 query   |  batch      "
+              "| slower than kzsearch: index / query |")
+        print("|---|---:|---:|---:|---:|---:|")
+        kz = measure("kzsearch", size, args.queries, workers)
+        print(row("kzsearch Index", kz), flush=True)
+        print(row("kzsearch.BM25Okapi", measure("drop-in", size, args.queries, workers), kz), flush=True)
         if "bm25s" not in args.skip:
-            print(row("bm25s", bench_bm25s(docs, queries, workers), kz), flush=True)
+            print(row("bm25s (robertson)", measure("bm25s", size, args.queries, workers), kz), flush=True)
         if "rank-bm25" not in args.skip:
-            print(row("rank-bm25", bench_rank_bm25(docs, queries[:args.slow_queries]), kz), flush=True)
+            # the same (first) queries for both, so that the latency ratio is like for like
+            kz_slow = measure("kzsearch-subset", size, args.slow_queries, workers)
+            rank = measure("rank-bm25", size, args.slow_queries, workers)
+            print(row("rank-bm25 BM25Okapi", rank, dict(kz, latency=kz_slow["latency"])), flush=True)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from .merging import MergePolicy
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
 from .scoring import DEFAULT_DELTA, BM25Params, check_method
-from .searcher import Snapshot
+from .searcher import CollectionStats, Snapshot
 from .segment import Segment, build_segment, merge_segments
 from .vocabulary import Vocabulary
 
@@ -146,19 +146,44 @@ class Index:
                     yield doc_id
 
     def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
-               b: Optional[float] = None) -> List[Hit]:
+               b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
 
         ``k1`` and ``b`` override the index's parameters for this query only.
-        A query with no known term returns ``[]``.
+        A query with no known term returns ``[]``. ``stats`` replaces this
+        index's own statistics by collection-wide ones (a shard of a larger
+        collection: see :mod:`kzsearch.distributed`).
         """
         check_query(query)
         k = check_k(k)
         params = self._query_params(k1, b)
         snapshot = self._snapshot
-        positions, scores = searcher.search(snapshot, self.query_terms(query), k,
-                                            self.settings.method, params, len(self._vocab))
+        terms = self.query_terms(query)
+        if stats is not None:
+            df = stats.df
+            stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
+        positions, scores = searcher.search(snapshot, terms, k, self.settings.method, params,
+                                            len(self._vocab), stats)
         return self._hits(snapshot, positions, scores)
+
+    def collection_stats(self, terms: Iterable[str]) -> CollectionStats:
+        """This index's live document count, total length and df of ``terms``.
+
+        Shards of one collection add these up (``n_docs``, ``total_len`` and
+        each ``df``) into the statistics every shard then searches with.
+        """
+        snapshot = self._snapshot
+        terms = list(dict.fromkeys(terms))
+        ids = self._vocab.lookup(terms)
+        df_all = snapshot.document_frequencies(len(self._vocab))
+        df = {t: int(df_all[i]) for t, i in zip(terms, ids.tolist()) if i >= 0 and df_all[i] > 0}
+        return CollectionStats(snapshot.n_live, snapshot.total_len, df)
+
+    def document_frequencies(self) -> Dict[str, int]:
+        """Live document frequency of every term in the index (for global Okapi idf floors)."""
+        df = self._snapshot.document_frequencies(len(self._vocab))
+        terms = self._vocab.terms
+        return {terms[i]: int(df[i]) for i in np.flatnonzero(df).tolist()}
 
     def search_many(self, queries: Sequence[str], k: int = 10, *, workers: Optional[int] = None,
                     k1: Optional[float] = None, b: Optional[float] = None) -> List[List[Hit]]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -97,17 +98,39 @@ def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
     return [(t, n) for t, n in Counter(int(t) for t in term_ids).items() if t >= 0]
 
 
+@dataclass(frozen=True)
+class CollectionStats:
+    """Collection-wide statistics supplied from outside, e.g. summed over shards.
+
+    ``n_docs`` live documents holding ``total_len`` terms; ``df`` the document
+    frequency of each query term — a mapping term -> df when handed to
+    :meth:`kzsearch.Index.search`, which turns it into a list aligned with the
+    query's term ids for :func:`search`. ``okapi_mean_idf`` (the mean raw idf
+    over the whole vocabulary) is needed only by the "okapi" method.
+    """
+
+    n_docs: int
+    total_len: int
+    df: Union[Mapping[str, int], Sequence[int]]
+    okapi_mean_idf: float = 0.0
+
+
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, method: str,
-           params: BM25Params, vocab_size: int) -> Tuple[np.ndarray, np.ndarray]:
+           params: BM25Params, vocab_size: int,
+           stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (global positions, scores), best first, ties by position.
 
     ``query_terms`` is a list of (term id, query frequency); a term repeated in
-    the query counts that many times.
+    the query counts that many times. Statistics come from the snapshot unless
+    ``stats`` supplies collection-wide ones.
     """
-    n_live = snapshot.n_live
-    if n_live == 0 or not query_terms or k == 0:
+    if stats is None:
+        n_live, avgdl = snapshot.n_live, snapshot.avgdl
+    else:
+        n_live = stats.n_docs
+        avgdl = stats.total_len / stats.n_docs if stats.n_docs else 0.0
+    if n_live == 0 or not query_terms or k == 0 or snapshot.n_live == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    avgdl = snapshot.avgdl
     term_array = np.array([t for t, _ in query_terms], dtype=np.int64)
     # postings[s][i] = (docs, tfs) of query term i in segment s
     postings = [seg.postings(term_array) for seg in snapshot.segments]
@@ -119,13 +142,15 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, m
     candidates: List[np.ndarray] = []
     try:
         for i, (_, qtf) in enumerate(query_terms):
-            df = sum(len(p[i][0]) for p in postings)
-            if df == 0:
+            local_df = sum(len(p[i][0]) for p in postings)
+            if local_df == 0:
                 continue
+            df = local_df if stats is None else stats.df[i]  # type: ignore[index]
             term_idf = idf(method, df, n_live)
             if method == "okapi" and term_idf < 0:
                 if floor is None:
-                    floor = params.epsilon * snapshot.okapi_mean_idf(vocab_size)
+                    mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
+                    floor = params.epsilon * mean
                 term_idf = floor
             for seg, base, per_term in zip(snapshot.segments, snapshot.bases.tolist(), postings):
                 docs, tfs = per_term[i]
