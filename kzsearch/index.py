@@ -85,12 +85,13 @@ class Index:
     "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
     parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
     any callable text -> list of terms; the default is Kazakh analysis,
-    :class:`kzsearch.Analyzer`.
+    :class:`kzsearch.Analyzer`. Small segments are merged by ``merge_policy``
+    on a background thread (``background_merges=False``: during ``add``).
     """
 
     def __init__(self, analyzer: Optional[Any] = None, method: str = "lucene", k1: float = 1.5,
                  b: float = 0.75, epsilon: float = 0.25, delta: Optional[float] = None,
-                 merge_policy: Optional[MergePolicy] = None) -> None:
+                 merge_policy: Optional[MergePolicy] = None, background_merges: bool = True) -> None:
         check_method(method)
         if analyzer is not None and not callable(analyzer):
             raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
@@ -101,6 +102,8 @@ class Index:
         self.analyzer = analyzer if analyzer is not None else Analyzer()
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
+        self.background_merges = background_merges
+        self._merger: Optional[threading.Thread] = None  # the background merge thread, if running
         self._vocab = Vocabulary()
         self._snapshot = Snapshot(())
         self._write_lock = threading.RLock()
@@ -276,7 +279,7 @@ class Index:
             return len(present)
 
     def optimize(self) -> None:
-        """Merge all segments into one, dropping deleted documents for good."""
+        """Merge all segments into one now, dropping deleted documents for good."""
         with self._write_lock:
             segments = self._snapshot.segments
             if len(segments) > 1 or (segments and segments[0].live is not None):
@@ -397,27 +400,83 @@ class Index:
               added: Sequence[Segment] = ()) -> None:
         """Publish a new snapshot and keep the id locations in step."""
         locations = self._id_locations()
+        self._snapshot = Snapshot(segments)
         for doc_id in drop:
             del locations[doc_id]
         for seg in added:
-            locations.update(zip(seg.ids, zip(itertools.repeat(seg.name), range(seg.n_docs))))
-        self._snapshot = Snapshot(segments)
+            self._point_ids_at(seg)
+
+    def _plan_merge(self) -> Optional[Tuple[int, int]]:
+        segs = self._snapshot.segments
+        return self.merge_policy.plan([s.n_live for s in segs], [s.n_docs for s in segs])
 
     def _maybe_merge(self) -> None:
+        """Run the merges the policy asks for: on a background thread, or here and now."""
+        if not self.background_merges:
+            run = self._plan_merge()
+            while run is not None:
+                self._replace_run(*run)
+                run = self._plan_merge()
+        elif self._merger is None and self._plan_merge() is not None:
+            self._merger = threading.Thread(target=self._merge_loop, name="kzsearch-merge", daemon=True)
+            self._merger.start()
+
+    def _merge_loop(self) -> None:
+        """Background merging: pick a run under the lock, merge outside it, install under it."""
         while True:
-            segs = self._snapshot.segments
-            run = self.merge_policy.plan([s.n_live for s in segs], [s.n_docs for s in segs])
-            if run is None:
-                return
-            self._replace_run(*run)
+            with self._write_lock:
+                run = self._plan_merge()
+                if run is None:
+                    self._merger = None
+                    return
+                sources = self._snapshot.segments[run[0]:run[1]]
+                name = self._new_segment_name()
+            merged = merge_segments(sources, name)
+            with self._write_lock:
+                self._install_merge(sources, merged)
+
+    def wait_for_merges(self) -> None:
+        """Block until background merging has nothing left to do."""
+        merger = self._merger
+        while merger is not None:
+            merger.join()
+            merger = self._merger
+
+    def _install_merge(self, sources: Sequence[Segment], merged: Segment) -> None:
+        """Swap ``merged`` in for ``sources``, carrying over deletions made meanwhile."""
+        segs = list(self._snapshot.segments)
+        where = {seg.name: i for i, seg in enumerate(segs)}
+        first = where.get(sources[0].name)
+        if first is None or [where.get(s.name) for s in sources] != list(range(first, first + len(sources))):
+            return  # the sources changed meanwhile (optimize ran): drop this merge
+        dead, base = [], 0
+        for source, now in zip(sources, segs[first:first + len(sources)]):
+            was_live = source.live if source.live is not None else np.ones(source.n_docs, dtype=bool)
+            if now.live is not source.live:
+                rank = np.cumsum(was_live) - 1  # position of each survivor in the merged segment
+                dead.append(rank[was_live & ~now.live] + base)
+            base += int(was_live.sum())
+        if dead:
+            live = np.ones(merged.n_docs, dtype=bool)
+            live[np.concatenate(dead)] = False
+            merged = merged.with_live(live)
+        segs[first:first + len(sources)] = [merged]
+        self._snapshot = Snapshot(segs)
+        self._point_ids_at(merged)
 
     def _replace_run(self, start: int, end: int) -> None:
-        segs = list(self._snapshot.segments)
-        merged = merge_segments(segs[start:end], self._new_segment_name())
-        segs[start:end] = [merged]
+        sources = self._snapshot.segments[start:end]
+        self._install_merge(sources, merge_segments(sources, self._new_segment_name()))
+
+    def _point_ids_at(self, seg: Segment) -> None:
+        """Record that the live documents of ``seg`` now live there."""
         locations = self._id_locations()
-        locations.update(zip(merged.ids, zip(itertools.repeat(merged.name), range(merged.n_docs))))
-        self._snapshot = Snapshot(segs)
+        live = seg.live
+        if live is None:
+            locations.update(zip(seg.ids, zip(itertools.repeat(seg.name), range(seg.n_docs))))
+        else:
+            for i in np.flatnonzero(live).tolist():
+                locations[seg.ids[i]] = (seg.name, i)
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:

@@ -1,12 +1,16 @@
 """Query execution: BM25 over a snapshot of segments, vectorised.
 
-For each query term the searcher gathers its postings from every segment,
-adds up the live document frequency, and scatters ``idf * weight`` into a
-dense per-thread score buffer (``acc[docs] += w``: the documents of one
-posting list are distinct, so fancy-index addition is exact). Documents seen
-for the first time are appended to a candidate list; top-k selection runs on
-the candidates only, with ``np.partition``, and the buffers are cleared by
-touching the candidates again, so a query costs O(postings), never O(corpus).
+Documents are numbered globally across segments (segment order, then local
+order: insertion order). For each query term the searcher slices its
+postings out of every segment, shifts them to global numbers and
+concatenates them; drops deleted documents with one mask; then computes all
+weights in one go and scatters them into a dense per-thread score buffer
+(``acc[docs] += w``: the documents of one term are distinct, so fancy-index
+addition is exact). Documents seen for the first time are appended to a
+candidate list; top-k selection runs on the candidates only, with
+``np.partition``, and the buffers are cleared by touching the candidates
+again, so a query costs O(postings), never O(corpus), and a segment costs a
+slice, not a pass of its own.
 
 Statistics are collection-wide — live document count, average length and
 document frequency across all segments — so a score does not depend on how
@@ -29,7 +33,8 @@ class Snapshot:
     """An immutable view of the index: segments plus collection statistics.
 
     Writers build a new snapshot and swap it in; readers take the current one
-    once per query and never see a half-made change.
+    once per query and never see a half-made change. Arrays over all
+    documents (lengths, liveness, length norms) are built on first use.
     """
 
     __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_lock")
@@ -41,39 +46,99 @@ class Snapshot:
         self.n_stored = int(self.bases[-1])
         self.n_live = sum(s.n_live for s in self.segments)
         self.total_len = sum(s.live_length() for s in self.segments)
-        self._cache: Dict[str, object] = {}
-        self._lock = threading.Lock()
+        self._cache: Dict[object, object] = {}
+        self._lock = threading.RLock()
 
     @property
     def avgdl(self) -> float:
         return self.total_len / self.n_live if self.n_live else 0.0
 
-    def document_frequencies(self, vocab_size: int) -> np.ndarray:
-        """Live document frequency of every term id (computed once per snapshot)."""
+    def _cached(self, key: object, make):
         with self._lock:
-            df = self._cache.get("df")
-            if df is None or len(df) < vocab_size:
-                df = np.zeros(vocab_size, dtype=np.int64)
-                for seg in self.segments:
-                    terms, counts = seg.term_df()
-                    df[terms] += counts
-                self._cache["df"] = df
+            value = self._cache.get(key)
+            if value is None:
+                value = self._cache[key] = make()
+            return value
+
+    @property
+    def live(self) -> Optional[np.ndarray]:
+        """bool per document, or None when nothing is deleted."""
+        if all(s.live is None for s in self.segments):
+            return None
+        return self._cached("live", lambda: np.concatenate(
+            [s.live if s.live is not None else np.ones(s.n_docs, dtype=bool) for s in self.segments]))
+
+    def length_norm(self, b: float, avgdl: float) -> np.ndarray:
+        """``1 - b + b * dl / avgdl`` for every document (rank-bm25's order of operations)."""
+        def make() -> np.ndarray:
+            doc_len = np.concatenate([s.doc_len for s in self.segments]) if self.segments else \
+                np.zeros(0, dtype=np.int32)
+            return 1 - b + b * doc_len / avgdl
+        return self._cached(("norm", b, avgdl), make)
+
+    def document_frequencies(self, vocab_size: int) -> np.ndarray:
+        """Live document frequency of every term id."""
+        def make() -> np.ndarray:
+            df = np.zeros(vocab_size, dtype=np.int64)
+            for seg in self.segments:
+                terms, counts = seg.term_df()
+                df[terms] += counts
             return df
+        return self._cached(("df", vocab_size), make)
 
     def okapi_mean_idf(self, vocab_size: int) -> float:
-        with self._lock:
-            mean = self._cache.get("okapi_mean")
-        if mean is None:
+        def make() -> float:
             df = self.document_frequencies(vocab_size)
-            mean = okapi_mean_idf(df[df > 0], self.n_live)
-            with self._lock:
-                self._cache["okapi_mean"] = mean
-        return mean  # type: ignore[return-value]
+            return okapi_mean_idf(df[df > 0], self.n_live)
+        return self._cached(("okapi_mean", vocab_size), make)
 
     def locate(self, positions: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """(segment index, local doc) of global positions."""
         seg = np.searchsorted(self.bases, positions, side="right") - 1
         return seg, positions - self.bases[seg]
+
+    def postings(self, term_ids: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """(global docs, tfs) of each term in ``term_ids``, deleted documents removed."""
+        ranges = [seg.term_ranges(term_ids) for seg in self.segments]
+        bases = self.bases.tolist()
+        live = self.live
+        out = []
+        for i in range(len(term_ids)):
+            docs, tfs = [], []
+            for seg, base, (lo, hi) in zip(self.segments, bases, ranges):
+                if lo[i] < hi[i]:
+                    d = seg.docs[lo[i]:hi[i]]
+                    docs.append(d + base if base else d)
+                    tfs.append(seg.tfs[lo[i]:hi[i]])
+            if len(docs) != 1:
+                docs = [np.concatenate(docs) if docs else _EMPTY]
+                tfs = [np.concatenate(tfs) if tfs else _EMPTY]
+            d, tf = docs[0], tfs[0]
+            if live is not None and len(d):
+                keep = live[d]
+                d, tf = d[keep], tf[keep]
+            out.append((d, tf))
+        return out
+
+
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class CollectionStats:
+    """Collection-wide statistics supplied from outside, e.g. summed over shards.
+
+    ``n_docs`` live documents holding ``total_len`` terms; ``df`` the document
+    frequency of each query term — a mapping term -> df when handed to
+    :meth:`kzsearch.Index.search`, which turns it into a list aligned with the
+    query's term ids for :func:`search`. ``okapi_mean_idf`` (the mean raw idf
+    over the whole vocabulary) is needed only by the "okapi" method.
+    """
+
+    n_docs: int
+    total_len: int
+    df: Union[Mapping[str, int], Sequence[int]]
+    okapi_mean_idf: float = 0.0
 
 
 class _Scratch(threading.local):
@@ -98,23 +163,6 @@ def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
     return [(t, n) for t, n in Counter(int(t) for t in term_ids).items() if t >= 0]
 
 
-@dataclass(frozen=True)
-class CollectionStats:
-    """Collection-wide statistics supplied from outside, e.g. summed over shards.
-
-    ``n_docs`` live documents holding ``total_len`` terms; ``df`` the document
-    frequency of each query term — a mapping term -> df when handed to
-    :meth:`kzsearch.Index.search`, which turns it into a list aligned with the
-    query's term ids for :func:`search`. ``okapi_mean_idf`` (the mean raw idf
-    over the whole vocabulary) is needed only by the "okapi" method.
-    """
-
-    n_docs: int
-    total_len: int
-    df: Union[Mapping[str, int], Sequence[int]]
-    okapi_mean_idf: float = 0.0
-
-
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, method: str,
            params: BM25Params, vocab_size: int,
            stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
@@ -131,9 +179,8 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, m
         avgdl = stats.total_len / stats.n_docs if stats.n_docs else 0.0
     if n_live == 0 or not query_terms or k == 0 or snapshot.n_live == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    term_array = np.array([t for t, _ in query_terms], dtype=np.int64)
-    # postings[s][i] = (docs, tfs) of query term i in segment s
-    postings = [seg.postings(term_array) for seg in snapshot.segments]
+    postings = snapshot.postings(np.array([t for t, _ in query_terms], dtype=np.int64))
+    norm = snapshot.length_norm(params.b, avgdl)
     floor: Optional[float] = None
 
     scratch = _scratch
@@ -141,29 +188,23 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, m
     acc, seen = scratch.acc, scratch.seen
     candidates: List[np.ndarray] = []
     try:
-        for i, (_, qtf) in enumerate(query_terms):
-            local_df = sum(len(p[i][0]) for p in postings)
-            if local_df == 0:
+        for i, ((_, qtf), (docs, tfs)) in enumerate(zip(query_terms, postings)):
+            if not len(docs):
                 continue
-            df = local_df if stats is None else stats.df[i]  # type: ignore[index]
+            df = len(docs) if stats is None else stats.df[i]  # type: ignore[index]
             term_idf = idf(method, df, n_live)
             if method == "okapi" and term_idf < 0:
                 if floor is None:
                     mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
                     floor = params.epsilon * mean
                 term_idf = floor
-            for seg, base, per_term in zip(snapshot.segments, snapshot.bases.tolist(), postings):
-                docs, tfs = per_term[i]
-                if not len(docs):
-                    continue
-                w = weights(method, tfs, seg.length_norm(params.b, avgdl)[docs], term_idf, params)
-                if qtf != 1:
-                    w = w * qtf
-                where = docs + base if base else docs
-                fresh = where[~seen[where]]
-                seen[fresh] = True
-                candidates.append(fresh)
-                acc[where] += w
+            w = weights(method, tfs, norm[docs], term_idf, params)
+            if qtf != 1:
+                w *= qtf
+            fresh = docs[~seen[docs]]
+            seen[fresh] = True
+            candidates.append(fresh)
+            acc[docs] += w
         if not candidates:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         cand = np.concatenate(candidates).astype(np.int64, copy=False)

@@ -21,8 +21,8 @@ so a reader holding a segment sees a consistent snapshot.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -42,8 +42,6 @@ class Segment:
     texts: TextBlock
     live: Optional[np.ndarray] = None
     name: str = ""
-    # per (b, avgdl) length norms; filled on demand by the searcher
-    _norm_cache: Dict[Tuple[float, float], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n_docs(self) -> int:
@@ -64,35 +62,17 @@ class Segment:
             return int(self.doc_len.sum(dtype=np.int64))
         return int(self.doc_len.sum(where=self.live, dtype=np.int64))
 
-    def length_norm(self, b: float, avgdl: float) -> np.ndarray:
-        """``1 - b + b * dl / avgdl`` for every document, cached per (b, avgdl)."""
-        key = (b, avgdl)
-        norm = self._norm_cache.get(key)
-        if norm is None:
-            norm = 1 - b + b * self.doc_len / avgdl
-            if len(self._norm_cache) >= 4:
-                self._norm_cache.clear()
-            self._norm_cache[key] = norm
-        return norm
-
-    def postings(self, term_ids: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
-        """(docs, tfs) of each term in ``term_ids`` (sorted or not); deleted docs removed."""
-        pos = np.searchsorted(self.terms, term_ids)
-        pos_c = np.minimum(pos, max(len(self.terms) - 1, 0))
-        found = (pos < len(self.terms)) & (self.terms[pos_c] == term_ids) if len(self.terms) else \
-            np.zeros(len(term_ids), dtype=bool)
-        out = []
-        for i, hit in enumerate(found.tolist()):
-            if not hit:
-                out.append((_EMPTY_I32, _EMPTY_I32))
-                continue
-            lo, hi = self.offsets[pos_c[i]], self.offsets[pos_c[i] + 1]
-            docs, tfs = self.docs[lo:hi], self.tfs[lo:hi]
-            if self.live is not None:
-                keep = self.live[docs]
-                docs, tfs = docs[keep], tfs[keep]
-            out.append((docs, tfs))
-        return out
+    def term_ranges(self, term_ids: np.ndarray) -> Tuple[List[int], List[int]]:
+        """(lo, hi) posting ranges of each of ``term_ids``; lo == hi for an absent term."""
+        n = len(self.terms)
+        if n == 0:
+            zeros = [0] * len(term_ids)
+            return zeros, zeros
+        pos = np.minimum(np.searchsorted(self.terms, term_ids), n - 1)
+        found = self.terms[pos] == term_ids
+        lo = np.where(found, self.offsets[pos], 0)
+        hi = np.where(found, self.offsets[pos + 1], 0)
+        return lo.tolist(), hi.tolist()
 
     def with_live(self, live: Optional[np.ndarray]) -> "Segment":
         """A copy of this segment sharing every array but ``live``."""
@@ -110,8 +90,6 @@ class Segment:
         # reduceat gives a wrong value for empty runs; segments never have those
         return self.terms, counts
 
-
-_EMPTY_I32 = np.zeros(0, dtype=np.int32)
 
 
 def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,

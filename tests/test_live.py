@@ -20,11 +20,12 @@ text = st.lists(st.sampled_from(WORDS), min_size=0, max_size=8).map(" ".join)
 
 
 class LiveIndex(RuleBasedStateMachine):
-    @initialize(method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]))
-    def start(self, method):
+    @initialize(method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]), background=st.booleans())
+    def start(self, method, background):
         self.method = method
-        # a tiny merge policy so that merges happen within short runs
-        self.index = Index(analyzer=split_words, method=method, merge_policy=MergePolicy(factor=3, floor=2))
+        # a tiny merge policy so that merges happen within short runs, in the background or not
+        self.index = Index(analyzer=split_words, method=method, merge_policy=MergePolicy(factor=3, floor=2),
+                           background_merges=background)
         self.docs = {}  # id -> text, in insertion order (a replaced document moves to the end)
         self.counter = 0
         self.folder = tempfile.mkdtemp()
