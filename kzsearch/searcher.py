@@ -97,19 +97,42 @@ class Snapshot:
         seg = np.searchsorted(self.bases, positions, side="right") - 1
         return seg, positions - self.bases[seg]
 
+    def term_directory(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where each term's postings are: (term, segment, lo, hi) rows sorted by term.
+
+        One sorted table over all segments, so that a query finds its terms
+        in every segment with one binary search instead of one per segment.
+        """
+        def make():
+            segs = self.segments
+            if len(segs) == 1:
+                seg = segs[0]
+                return (seg.terms, np.zeros(len(seg.terms), dtype=np.int32),
+                        seg.offsets[:-1], seg.offsets[1:])
+            terms = np.concatenate([s.terms for s in segs]) if segs else np.zeros(0, dtype=np.int32)
+            which = np.repeat(np.arange(len(segs), dtype=np.int32), [len(s.terms) for s in segs])
+            lo = np.concatenate([s.offsets[:-1] for s in segs]) if segs else np.zeros(0, dtype=np.int64)
+            hi = np.concatenate([s.offsets[1:] for s in segs]) if segs else np.zeros(0, dtype=np.int64)
+            order = np.argsort(terms, kind="stable")  # sorted runs: fast, segment order kept
+            return terms[order], which[order], lo[order], hi[order]
+        return self._cached("directory", make)
+
     def postings(self, term_ids: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
         """(global docs, tfs) of each term in ``term_ids``, deleted documents removed."""
-        ranges = [seg.term_ranges(term_ids) for seg in self.segments]
+        terms, which, lo, hi = self.term_directory()
+        term_ids = np.asarray(term_ids, dtype=terms.dtype)  # else searchsorted converts all of `terms`
+        first = np.searchsorted(terms, term_ids, side="left").tolist()
+        last = np.searchsorted(terms, term_ids, side="right").tolist()
         bases = self.bases.tolist()
         live = self.live
         out = []
-        for i in range(len(term_ids)):
+        for a, b in zip(first, last):
             docs, tfs = [], []
-            for seg, base, (lo, hi) in zip(self.segments, bases, ranges):
-                if lo[i] < hi[i]:
-                    d = seg.docs[lo[i]:hi[i]]
-                    docs.append(d + base if base else d)
-                    tfs.append(seg.tfs[lo[i]:hi[i]])
+            for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
+                seg = self.segments[s]
+                d = seg.docs[l:h]
+                docs.append(d + bases[s] if bases[s] else d)
+                tfs.append(seg.tfs[l:h])
             if len(docs) != 1:
                 docs = [np.concatenate(docs) if docs else _EMPTY]
                 tfs = [np.concatenate(tfs) if tfs else _EMPTY]

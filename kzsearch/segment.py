@@ -62,18 +62,6 @@ class Segment:
             return int(self.doc_len.sum(dtype=np.int64))
         return int(self.doc_len.sum(where=self.live, dtype=np.int64))
 
-    def term_ranges(self, term_ids: np.ndarray) -> Tuple[List[int], List[int]]:
-        """(lo, hi) posting ranges of each of ``term_ids``; lo == hi for an absent term."""
-        n = len(self.terms)
-        if n == 0:
-            zeros = [0] * len(term_ids)
-            return zeros, zeros
-        pos = np.minimum(np.searchsorted(self.terms, term_ids), n - 1)
-        found = self.terms[pos] == term_ids
-        lo = np.where(found, self.offsets[pos], 0)
-        hi = np.where(found, self.offsets[pos + 1], 0)
-        return lo.tolist(), hi.tolist()
-
     def with_live(self, live: Optional[np.ndarray]) -> "Segment":
         """A copy of this segment sharing every array but ``live``."""
         if live is not None and live.all():

@@ -150,86 +150,99 @@ def save_index(index: Any, path: Any) -> None:
     folder = Path(path)
     _prepare_folder(folder)
     with _locked(folder, exclusive=True):
-        previous = index._storage_state
-        on_disk = _read_generation(folder)
-        reuse = (previous is not None and previous.folder == str(folder.resolve())
-                 and previous.generation == on_disk)
-        files: Dict[str, Dict[str, int]] = {}
-        snapshot: Snapshot = index._snapshot
-        vocab: Vocabulary = index._vocab
-
-        vocab_parts: List[Dict[str, Any]] = []
-        start = 0
-        if reuse:
-            for part in previous.vocab_parts:
-                vocab_parts.append(part)
-                for suffix in ("blob", "offsets"):
-                    fname = f"vocab-{part['name']}.{suffix}.npy"
-                    files[fname] = previous.files[fname]
-                start = part["end"]
-        if start < len(vocab) or not vocab_parts:
-            name = secrets.token_hex(6)
-            blob, offsets = TextBlock.from_strings(vocab.terms[start:]).to_arrays()
-            _write_array(folder, f"vocab-{name}.blob.npy", blob, files)
-            _write_array(folder, f"vocab-{name}.offsets.npy", offsets, files)
-            vocab_parts.append({"name": name, "start": start, "end": len(vocab)})
-
-        generation = (on_disk or 0) + 1
-        segment_entries = []
-        live_arrays: Dict[str, Any] = {}
-        for seg in snapshot.segments:
-            old = previous.segment_files.get(seg.name) if reuse else None
-            entry: Dict[str, Any] = {"name": seg.name, "n_docs": seg.n_docs}
-            if old is None:
-                for a in _ARRAYS:
-                    _write_array(folder, f"{seg.name}.{a}.npy", getattr(seg, a), files)
-                for b in _BLOCKS:
-                    blob, offsets = getattr(seg, b).to_arrays()
-                    _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(blob), files)
-                    _write_array(folder, f"{seg.name}.{b}.offsets.npy", offsets, files)
-            else:
-                for fname in _segment_files(seg.name):
-                    files[fname] = previous.files[fname]
-            if seg.live is None:
-                entry["live"] = None
-            elif old is not None and old.get("live") and previous.live_arrays.get(seg.name) is seg.live:
-                entry["live"] = old["live"]
-                files[old["live"]] = previous.files[old["live"]]
-            else:
-                entry["live"] = f"{seg.name}.live-{generation}.npy"
-                _write_array(folder, entry["live"], seg.live, files)
-            live_arrays[seg.name] = seg.live
-            segment_entries.append(entry)
-
-        settings = index.settings
-        body = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "generation": generation,
-            "method": settings.method,
-            "params": {"k1": settings.params.k1, "b": settings.params.b,
-                       "epsilon": settings.params.epsilon, "delta": settings.params.delta},
-            "merge_policy": {"factor": index.merge_policy.factor, "floor": index.merge_policy.floor,
-                             "max_deleted_share": index.merge_policy.max_deleted_share},
-            "analyzer": _analyzer_entry(index.analyzer),
-            "next_id": index._next_id,
-            "next_segment": index._next_segment,
-            "vocabulary": vocab_parts,
-            "segments": segment_entries,
-            "files": files,
-        }
-        commit = dict(body, checksum=_commit_checksum(body))
-        tmp = folder / (COMMIT_FILE + ".tmp")
-        with open(tmp, "w", encoding="ascii") as f:
-            json.dump(commit, f, ensure_ascii=True, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, folder / COMMIT_FILE)
+        existing = set(os.listdir(folder))
+        try:
+            _save_locked(index, folder)
+        except BaseException:
+            # the commit was not replaced: remove what this attempt wrote
+            for name in set(os.listdir(folder)) - existing:
+                with contextlib.suppress(OSError):
+                    os.remove(folder / name)
+            raise
         _fsync_dir(folder)
-        _remove_unreferenced(folder, files)
-        index._storage_state = StorageState(
-            str(folder.resolve()), generation, files, vocab_parts,
-            {e["name"]: e for e in segment_entries}, live_arrays)
+        _remove_unreferenced(folder, index._storage_state.files)
+
+
+def _save_locked(index: Any, folder: Path) -> None:
+    """Write every new file, then rename the new commit into place (the caller holds the lock)."""
+    previous = index._storage_state
+    on_disk = _read_generation(folder)
+    reuse = (previous is not None and previous.folder == str(folder.resolve())
+             and previous.generation == on_disk)
+    files: Dict[str, Dict[str, int]] = {}
+    snapshot: Snapshot = index._snapshot
+    vocab: Vocabulary = index._vocab
+
+    vocab_parts: List[Dict[str, Any]] = []
+    start = 0
+    if reuse:
+        for part in previous.vocab_parts:
+            vocab_parts.append(part)
+            for suffix in ("blob", "offsets"):
+                fname = f"vocab-{part['name']}.{suffix}.npy"
+                files[fname] = previous.files[fname]
+            start = part["end"]
+    if start < len(vocab) or not vocab_parts:
+        name = secrets.token_hex(6)
+        blob, offsets = TextBlock.from_strings(vocab.terms[start:]).to_arrays()
+        _write_array(folder, f"vocab-{name}.blob.npy", blob, files)
+        _write_array(folder, f"vocab-{name}.offsets.npy", offsets, files)
+        vocab_parts.append({"name": name, "start": start, "end": len(vocab)})
+
+    generation = (on_disk or 0) + 1
+    segment_entries = []
+    live_arrays: Dict[str, Any] = {}
+    for seg in snapshot.segments:
+        old = previous.segment_files.get(seg.name) if reuse else None
+        entry: Dict[str, Any] = {"name": seg.name, "n_docs": seg.n_docs}
+        if old is None:
+            for a in _ARRAYS:
+                _write_array(folder, f"{seg.name}.{a}.npy", getattr(seg, a), files)
+            for b in _BLOCKS:
+                blob, offsets = getattr(seg, b).to_arrays()
+                _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(blob), files)
+                _write_array(folder, f"{seg.name}.{b}.offsets.npy", offsets, files)
+        else:
+            for fname in _segment_files(seg.name):
+                files[fname] = previous.files[fname]
+        if seg.live is None:
+            entry["live"] = None
+        elif old is not None and old.get("live") and previous.live_arrays.get(seg.name) is seg.live:
+            entry["live"] = old["live"]
+            files[old["live"]] = previous.files[old["live"]]
+        else:
+            entry["live"] = f"{seg.name}.live-{generation}.npy"
+            _write_array(folder, entry["live"], seg.live, files)
+        live_arrays[seg.name] = seg.live
+        segment_entries.append(entry)
+
+    settings = index.settings
+    body = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "generation": generation,
+        "method": settings.method,
+        "params": {"k1": settings.params.k1, "b": settings.params.b,
+                   "epsilon": settings.params.epsilon, "delta": settings.params.delta},
+        "merge_policy": {"factor": index.merge_policy.factor, "floor": index.merge_policy.floor,
+                         "max_deleted_share": index.merge_policy.max_deleted_share},
+        "analyzer": _analyzer_entry(index.analyzer),
+        "next_id": index._next_id,
+        "next_segment": index._next_segment,
+        "vocabulary": vocab_parts,
+        "segments": segment_entries,
+        "files": files,
+    }
+    commit = dict(body, checksum=_commit_checksum(body))
+    tmp = folder / (COMMIT_FILE + ".tmp")
+    with open(tmp, "w", encoding="ascii") as f:
+        json.dump(commit, f, ensure_ascii=True, indent=1, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / COMMIT_FILE)  # the moment the new index becomes the index
+    index._storage_state = StorageState(
+        str(folder.resolve()), generation, files, vocab_parts,
+        {e["name"]: e for e in segment_entries}, live_arrays)
 
 
 def _segment_files(name: str) -> List[str]:
