@@ -1,44 +1,60 @@
 """Many queries at once, spread over processes.
 
 The worker processes are forked from the caller, so they share the index's
-arrays (memory-mapped or copy-on-write) instead of receiving a copy; each
-runs ordinary :meth:`Index.search` calls on a slice of the queries and sends
-back plain tuples. Where ``fork`` is unavailable, or the batch is small, the
-queries run in this process.
+arrays (memory-mapped or copy-on-write) instead of receiving a copy; the
+collector is frozen first (``gc.freeze``) so that the children do not touch,
+and thereby copy, every page of Python objects they inherit. Each worker
+analyses and scores a slice of the queries against the snapshot taken before
+the fork and sends back only positions and scores; the caller turns them
+into hits with that same snapshot. Where ``fork`` is unavailable, or the
+batch is too small to pay for the processes, the queries run here.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from typing import Any, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from . import searcher
 from .parallel import default_workers
 
-_index: Any = None
-_options: dict = {}
+#: below this many queries per worker, starting processes costs more than it saves
+MIN_QUERIES_PER_WORKER = 64
 
-Row = Tuple[str, float, str]
+_job: Any = None  # (index, snapshot, k, params) inherited by forked workers
 
-
-def _run(chunk: Sequence[str]) -> List[List[Row]]:
-    return [[(h.id, h.score, h.text) for h in _index.search(q, **_options)] for q in chunk]
+Result = Tuple[np.ndarray, np.ndarray]
 
 
-def search_many(index: Any, queries: Sequence[str], k: int, *, workers: Optional[int] = None,
-                k1: Optional[float] = None, b: Optional[float] = None) -> List[List[Any]]:
-    from .index import Hit
+def _run(chunk: Sequence[str]) -> List[Result]:
+    index, snapshot, k, params = _job
+    return [searcher.search(snapshot, index.query_terms(q), k, index.settings.method, params,
+                            len(index.vocabulary)) for q in chunk]
 
-    options = {"k": k, "k1": k1, "b": b}
+
+def search_many(index: Any, queries: Sequence[str], k: int, params: Any,
+                workers: Optional[int] = None) -> List[List[Any]]:
+    """Top-k hits for every query (see :meth:`kzsearch.Index.search_many`)."""
+    global _job
+    snapshot = index._snapshot
     workers = workers or default_workers()
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or not can_fork or len(queries) < 8 * workers:
-        return [index.search(q, **options) for q in queries]
-    global _index, _options
-    _index, _options = index, options
+    _job = (index, snapshot, k, params)
     try:
-        size = max(1, len(queries) // (workers * 4))
-        chunks = [queries[i:i + size] for i in range(0, len(queries), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run, chunks)
+        if workers <= 1 or not can_fork or len(queries) < MIN_QUERIES_PER_WORKER * workers:
+            results = _run(queries)
+        else:
+            size = -(-len(queries) // (workers * 4))
+            chunks = [queries[i:i + size] for i in range(0, len(queries), size)]
+            gc.freeze()
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            finally:
+                gc.unfreeze()
+            with pool:
+                results = [r for part in pool.map(_run, chunks) for r in part]
     finally:
-        _index, _options = None, {}
-    return [[Hit(*row) for row in rows] for part in parts for rows in part]
+        _job = None
+    return [index._hits(snapshot, positions, scores) for positions, scores in results]

@@ -199,8 +199,9 @@ class Index:
         for i, q in enumerate(queries):
             check_query(q, f"queries[{i}]")
         k = check_k(k)
-        self._query_params(k1, b)
-        return search_many(self, queries, k, workers=workers, k1=k1, b=b)
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        return search_many(self, queries, k, self._query_params(k1, b), workers)
 
     def query_terms(self, query: str) -> List[Tuple[int, int]]:
         """(term id, count) of the query's known terms, in query order."""

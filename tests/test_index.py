@@ -214,3 +214,20 @@ def test_bad_settings(kwargs, error, words):
 def test_bad_query_time_parameters(index):
     with pytest.raises(ValueError, match="b"):
         index.search("облыс", b=2)
+
+
+def test_search_many_equals_search_one_by_one():
+    docs = [f"облыс {i % 7} бюджет {i % 3} мектеп {i % 11}" for i in range(300)]
+    ix = Index(analyzer=split_words)
+    ix.add(docs)
+    queries = ["облыс 3", "бюджет 1 мектеп", "мектеп 10", "белгісіз", "0 1 2"] * 60
+    expected = [ix.search(q, k=5) for q in queries]
+    assert ix.search_many(queries, k=5, workers=2) == expected
+    assert ix.search_many(queries[:3], k=5) == expected[:3]
+    assert ix.search_many([], k=5) == []
+
+
+@pytest.mark.parametrize("queries, error", [("one string", TypeError), ([1], TypeError)])
+def test_search_many_bad_input(index, queries, error):
+    with pytest.raises(error, match="quer"):
+        index.search_many(queries)

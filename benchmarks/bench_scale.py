@@ -1,0 +1,269 @@
+"""How costs grow with size: kzsearch, bm25s and rank-bm25 from 10k to 1M documents.
+
+    python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
+    python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
+
+Documents are resampled from real KazNERD sentences (~70 words each), made
+on the fly by a generator. For each engine and size, in a fresh process:
+
+* kzsearch: the public ``Index`` with its default Kazakh analyzer, fed the
+  generator (a streaming build on all cores), saved to disk; then, in another
+  fresh process, ``Index.load`` (memory-mapped) plus the first query, and the
+  p50/p99 latency of 2-4-word queries;
+* bm25s ("robertson") and rank-bm25 (``BM25Okapi``), given the documents
+  tokenised by ``re.findall(r"\\w+", text.lower())`` — no Kazakh analysis,
+  so their work per document is lighter than kzsearch's.
+
+Measured: index time, peak resident memory of the process, size on disk
+(bm25s ``save``; rank-bm25 pickled), load time plus first query, and query
+latency. A peer is skipped at a size where, extrapolating linearly from the
+previous size, its run would pass 10 minutes or 16 GB; the output says so.
+Writes ``scale.csv`` and ``scale.png`` (log-log, one curve per engine and
+measure) to ``--out`` (default ``benchmarks/out``).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Dict, List
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import datasets  # noqa: E402
+from bench_speed import make_queries, peak_rss_bytes, tokenize  # noqa: E402
+
+ENGINES = ("kzsearch", "bm25s", "rank-bm25")
+MEASURES = ("index_s", "peak_mb", "disk_mb", "load_first_query_s", "p50_ms", "p99_ms")
+LIMIT_SECONDS = 600
+LIMIT_BYTES = 16 * 2**30
+
+
+def folder_bytes(path: str) -> int:
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files)
+
+
+def percentiles(times: List[float]) -> Dict[str, float]:
+    times = sorted(times)
+    return {"p50_ms": 1000 * times[len(times) // 2], "p99_ms": 1000 * times[min(len(times) - 1, int(len(times) * 0.99))]}
+
+
+def timed_queries(run, queries) -> Dict[str, float]:
+    for q in queries[:5]:
+        run(q)
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        run(q)
+        times.append(time.perf_counter() - t0)
+    return percentiles(times)
+
+
+# ------------------------------------------------------------------ children
+def child_kzsearch_build(size: int, folder: str) -> dict:
+    import kzsearch
+
+    t0 = time.perf_counter()
+    index = kzsearch.Index()
+    index.add(datasets.resampled_documents(size))
+    index_s = time.perf_counter() - t0
+    index.save(folder)
+    return {"index_s": index_s, "peak_mb": peak_rss_bytes() / 2**20, "disk_mb": folder_bytes(folder) / 2**20}
+
+
+def child_kzsearch_query(folder: str, n_queries: int) -> dict:
+    import kzsearch
+
+    queries = make_queries(n_queries)
+    t0 = time.perf_counter()
+    index = kzsearch.Index.load(folder)
+    index.search(queries[0], k=10)
+    load_first = time.perf_counter() - t0
+    out = {"load_first_query_s": load_first}
+    out.update(timed_queries(lambda q: index.search(q, k=10), queries))
+    return out
+
+
+def child_bm25s(size: int, n_queries: int) -> dict:
+    import bm25s
+
+    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
+    t0 = time.perf_counter()
+    retriever = bm25s.BM25(method="robertson")
+    retriever.index(corpus, show_progress=False)
+    index_s = time.perf_counter() - t0
+    del corpus
+    peak = peak_rss_bytes()
+    folder = tempfile.mkdtemp()
+    try:
+        retriever.save(folder)
+        disk = folder_bytes(folder)
+        t0 = time.perf_counter()
+        loaded = bm25s.BM25.load(folder, mmap=True)
+        vocab = loaded.vocab_dict
+
+        def one(q):
+            return loaded.retrieve([[vocab[t] for t in tokenize(q) if t in vocab] or [0]], k=10,
+                                   show_progress=False, n_threads=1)
+
+        queries = make_queries(n_queries)
+        one(queries[0])
+        out = {"index_s": index_s, "peak_mb": peak / 2**20, "disk_mb": disk / 2**20,
+               "load_first_query_s": time.perf_counter() - t0}
+        out.update(timed_queries(one, queries))
+        return out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def child_rank_bm25(size: int, n_queries: int) -> dict:
+    import rank_bm25
+
+    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
+    t0 = time.perf_counter()
+    bm25 = rank_bm25.BM25Okapi(corpus)
+    index_s = time.perf_counter() - t0
+    del corpus
+    peak = peak_rss_bytes()
+    folder = tempfile.mkdtemp()
+    try:
+        path = os.path.join(folder, "bm25.pkl")
+        with open(path, "wb") as f:
+            pickle.dump(bm25, f, protocol=pickle.HIGHEST_PROTOCOL)
+        disk = os.path.getsize(path)
+        del bm25
+        positions = list(range(size))
+        queries = make_queries(n_queries)
+        t0 = time.perf_counter()
+        with open(path, "rb") as f:
+            loaded = pickle.load(f)
+        loaded.get_top_n(tokenize(queries[0]), positions, n=10)
+        out = {"index_s": index_s, "peak_mb": peak / 2**20, "disk_mb": disk / 2**20,
+               "load_first_query_s": time.perf_counter() - t0}
+        out.update(timed_queries(lambda q: loaded.get_top_n(tokenize(q), positions, n=10), queries))
+        return out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_child(*args: str) -> dict:
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(engine: str, size: int, n_queries: int, slow_queries: int) -> dict:
+    if engine == "kzsearch":
+        folder = tempfile.mkdtemp(prefix="kzsearch-scale-")
+        try:
+            out = run_child("kzsearch-build", str(size), folder)
+            out.update(run_child("kzsearch-query", folder, str(n_queries)))
+            return out
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if engine == "bm25s":
+        return run_child("bm25s", str(size), str(n_queries))
+    return run_child("rank-bm25", str(size), str(slow_queries))
+
+
+def projected(previous: dict, ratio: float, n_queries: int) -> tuple:
+    seconds = (previous["index_s"] + previous["load_first_query_s"]
+               + previous["p50_ms"] / 1000 * n_queries) * ratio
+    return seconds, previous["peak_mb"] * 2**20 * ratio
+
+
+def plot(rows: List[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    titles = {"index_s": "index time (s)", "peak_mb": "peak memory (MB)", "disk_mb": "size on disk (MB)",
+              "load_first_query_s": "load + first query (s)", "p50_ms": "p50 query (ms)",
+              "p99_ms": "p99 query (ms)"}
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+    for ax, measure_name in zip(axes.flat, MEASURES):
+        for engine in ENGINES:
+            points = [(r["size"], r[measure_name]) for r in rows if r["engine"] == engine and r.get(measure_name)]
+            if points:
+                xs, ys = zip(*points)
+                ax.plot(xs, ys, marker="o", label=engine)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(titles[measure_name])
+        ax.set_xlabel("documents")
+        ax.grid(True, which="both", alpha=0.3)
+    axes.flat[0].legend()
+    fig.suptitle("kzsearch (Kazakh analysis included) vs bm25s and rank-bm25 (plain \\w+ tokens)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000, 1_000_000])
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--slow-queries", type=int, default=20, help="queries for rank-bm25")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        if kind == "kzsearch-build":
+            result = child_kzsearch_build(int(rest[0]), rest[1])
+        elif kind == "kzsearch-query":
+            result = child_kzsearch_query(rest[0], int(rest[1]))
+        elif kind == "bm25s":
+            result = child_bm25s(int(rest[0]), int(rest[1]))
+        else:
+            result = child_rank_bm25(int(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+
+    os.makedirs(args.out, exist_ok=True)
+    rows: List[dict] = []
+    last: Dict[str, dict] = {}
+    print("| engine | documents | index | peak memory | on disk | load + 1st query | p50 query | p99 query |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sorted(args.sizes):
+        for engine in args.engines:
+            n_queries = args.slow_queries if engine == "rank-bm25" else args.queries
+            if engine in last:
+                prev = last[engine]
+                seconds, memory = projected(prev, size / prev["size"], n_queries)
+                if seconds > LIMIT_SECONDS or memory > LIMIT_BYTES:
+                    print(f"| {engine} | {size:,} | skipped: projected {seconds:.0f} s and "
+                          f"{memory / 2**30:.1f} GB from {prev['size']:,} documents | | | | | |", flush=True)
+                    continue
+            try:
+                result = measure(engine, size, args.queries, args.slow_queries)
+            except RuntimeError as e:
+                print(f"| {engine} | {size:,} | failed: {e} | | | | | |", flush=True)
+                continue
+            row = {"engine": engine, "size": size, **result}
+            rows.append(row)
+            last[engine] = row
+            print(f"| {engine} | {size:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | "
+                  f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {row['p50_ms']:.2f} ms | "
+                  f"{row['p99_ms']:.2f} ms |", flush=True)
+    with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["engine", "size", *MEASURES])
+        writer.writeheader()
+        writer.writerows(rows)
+    plot(rows, os.path.join(args.out, "scale.png"))
+    print(f"\nwrote {os.path.join(args.out, 'scale.csv')} and scale.png")
+
+
+if __name__ == "__main__":
+    main()
