@@ -1,42 +1,31 @@
-"""Text analysis: text -> list of index terms.
+"""Kazakh text analysis: text -> list of index terms.
 
-Placeholder chain (lowercase word tokens); the Kazakh analysis chain replaces it.
+The chain (see :mod:`.analyzer`): character filters (:mod:`.normalize`) ->
+language routing (:mod:`.language`) -> tokenizer (:mod:`.tokenize`) ->
+token filters: compounds and numbers, stopwords (:mod:`.stopwords`), the
+Kazakh suffix stemmer (:mod:`.stemmer`, tables in :mod:`.suffixes`) or
+Russian lemmas (:mod:`.russian`).
+
+Robustness: any ``str`` is analysed without error; tokens are cut to
+:data:`MAX_TOKEN_LENGTH` characters and the per-token caches are bounded.
+
+>>> Analyzer()("мектептердегі оқушылар")
+['мектеп', 'оқуш']
+>>> stem("Қазақстанның")
+'қазақстан'
 """
-from __future__ import annotations
+from .analyzer import CACHE_LIMIT, MAX_TOKEN_LENGTH, Analyzer, AnalyzerSettings
+from .normalize import normalize
+from .stemmer import KazakhStemmer, stem
+from .tokenize import tokenize
 
-import re
-from typing import Any, Dict, List
-
-_WORD = re.compile(r"\w+")
-
-
-def stem(word: str) -> str:
-    """Return the stem of one Kazakh word (placeholder: lowercase only)."""
-    if not isinstance(word, str):
-        raise TypeError(f"word must be str, not {type(word).__name__}")
-    return word.lower()
-
-
-class Analyzer:
-    """Callable turning a text into a list of terms.
-
-    >>> Analyzer()("Облыс бюджеті")
-    ['облыс', 'бюджеті']
-    """
-
-    def __init__(self) -> None:
-        pass
-
-    def __call__(self, text: str) -> List[str]:
-        if not isinstance(text, str):
-            raise TypeError(f"text must be str, not {type(text).__name__}")
-        return _WORD.findall(text.lower())
-
-    @property
-    def config(self) -> Dict[str, Any]:
-        """JSON-serialisable settings; ``Analyzer.from_config(a.config)`` rebuilds it."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config: Dict[str, Any]) -> "Analyzer":
-        return cls(**config)
+__all__ = [
+    "Analyzer",
+    "AnalyzerSettings",
+    "KazakhStemmer",
+    "stem",
+    "normalize",
+    "tokenize",
+    "MAX_TOKEN_LENGTH",
+    "CACHE_LIMIT",
+]

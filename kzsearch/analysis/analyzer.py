@@ -1,0 +1,322 @@
+"""The analysis chain: character filters -> tokenizer -> token filters.
+
+::
+
+    text ──normalize──> text ──route──> sentences (kk / ru)
+         ──tokenize──> tokens ──token filters──> terms
+
+Token filters, each a small function of one token:
+
+* :func:`address_term` — a URL becomes its host (``gov.kz``), an e-mail stays whole;
+* :func:`number_terms` — ``5,8`` and ``5.8`` -> ``5,8``; ``2025-2027`` -> ``2025 2027``;
+  ``18.11.2025`` -> ``18 11 2025``; ``55-ші`` -> ``55``;
+* :func:`compound_parts` — ``АҚШ-та`` is one word with an ending (-> ``ақш``);
+  ``іс-шара`` gives its parts and, as one more term, the whole (``ісшара``);
+* stopwords (Kazakh by surface form, Russian by lemma), then the Kazakh
+  stemmer (:mod:`.stemmer`) or the Russian lemmatizer (:mod:`.russian`).
+
+What a token becomes depends only on the token and its sentence's language,
+so it is computed once per token type and cached: the per-token work of an
+analysed text is one dict lookup.
+
+Tokens longer than :data:`MAX_TOKEN_LENGTH` (64) characters are cut to
+that length before any filter sees them, and the token caches are cleared
+when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
+"word" nor an endless stream of distinct tokens grows memory without bound.
+
+>>> analyze = Analyzer()
+>>> analyze("Мектептердегі оқушылар АҚШ-та 2025-2027 жылдары оқиды.")
+['мектеп', 'оқуш', 'ақш', '2025', '2027', 'жыл', 'оқ']
+>>> analyze("Министерства образования и науки")
+['министерство', 'образование', 'наука']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
+
+from .language import KAZAKH, RUSSIAN, RUSSIAN_MARKERS, route
+from .normalize import normalize
+from .russian import RussianLemmatizer
+from .stemmer import KazakhStemmer, is_ending
+from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
+from .tokenize import is_address, tokenize
+from .wordlists import load_pairs
+
+#: Longest token, in characters, that reaches the token filters (longer ones are cut).
+MAX_TOKEN_LENGTH = 64
+#: Each token cache (one per language) is cleared when it holds this many types.
+CACHE_LIMIT = 200_000
+
+#: Abbreviations indexed as the word they stand for (ж. -> жыл, ғ. -> ғасыр).
+ABBREVIATIONS: Dict[str, str] = load_pairs("abbreviations_kk.txt")
+
+_KAZAKH_LETTER = re.compile("[әғқңөұүһі]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_PART_SEPARATOR = re.compile("['–-]")
+#: Dots, commas and underscores inside a token, except a decimal separator.
+_SOFT_SEPARATOR = re.compile(r"_+|(?<!\d)[.,]|[.,](?!\d)")
+_LETTERS_OR_NUMBERS = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+#: A number, a range of numbers, and an optional ending after a hyphen.
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+(?:[.,]\d+)*)*(?:-[^\W\d_].*)?")
+_NUMBER_RANGE = re.compile("[-–]")
+
+
+# --- token filters --------------------------------------------------------------
+
+def address_term(token: str) -> str:
+    """A URL's host without ``www.``; an e-mail address as it is.
+
+    >>> address_term("https://www.gov.kz/memleket/entities?lang=kk")
+    'gov.kz'
+    """
+    if "@" in token and "://" not in token:
+        return token.strip(".")
+    host = token.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
+def number_terms(token: str) -> Tuple[List[str], str]:
+    """Numbers of a number token, and the text after a hyphen if any.
+
+    A single decimal separator is a decimal comma (``5.8`` -> ``5,8``); more
+    separators make a date or a list (``18.11.2025`` -> three numbers).
+
+    >>> number_terms("5.8"), number_terms("2025-2027"), number_terms("55-ші")
+    ((['5,8'], ''), (['2025', '2027'], ''), (['55'], 'ші'))
+    """
+    ending = ""
+    head = token
+    dash = head.find("-", 1)
+    while dash != -1 and dash + 1 < len(head) and head[dash + 1].isdigit():
+        dash = head.find("-", dash + 1)
+    if dash != -1:
+        head, ending = head[:dash], head[dash + 1:]
+    numbers: List[str] = []
+    for number in _NUMBER_RANGE.split(head):
+        if not number:
+            continue
+        separators = number.count(".") + number.count(",")
+        if separators == 1:
+            numbers.append(number.replace(".", ","))
+        elif separators:
+            numbers.extend(n for n in re.split("[.,]", number) if n)
+        else:
+            numbers.append(number)
+    return numbers, ending
+
+
+def compound_parts(token: str) -> Tuple[List[str], Optional[str]]:
+    """Parts of a hyphenated token to analyse, and the whole to add (or None).
+
+    An ending after the hyphen stays with its base (``АҚШ-та``); otherwise
+    the parts are words of their own and the whole, written solid, is one
+    more term: ``іс-шара`` -> ``іс``, ``шара`` + ``ісшара``.
+
+    >>> compound_parts("ақш-та"), compound_parts("іс-шаралар")
+    ((['ақш'], None), (['іс', 'шаралар'], 'ісшаралар'))
+    """
+    parts = [p for p in _PART_SEPARATOR.split(token) if p]
+    if len(parts) <= 1:
+        return parts, None
+    if is_ending("".join(parts[1:])):
+        return parts[:1], None
+    return parts, "".join(parts)
+
+
+# --- settings ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnalyzerSettings:
+    """Settings of an :class:`Analyzer` (all JSON-serialisable).
+
+    stemming: Kazakh suffix stemming and Russian lemmatization.
+    stopwords: True for the built-in Kazakh and Russian lists, False for none,
+        or a sequence of words (any language, normalised like the text).
+    russian: route Russian sentences to pymorphy3 (else everything is Kazakh).
+    compounds: add the solid form of a hyphenated compound as one more term.
+    max_token_length: tokens are cut to this many characters.
+    """
+
+    stemming: bool = True
+    stopwords: Union[bool, Tuple[str, ...]] = True
+    russian: bool = True
+    compounds: bool = True
+    max_token_length: int = MAX_TOKEN_LENGTH
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stopwords, bool):
+            if isinstance(self.stopwords, str):
+                raise TypeError("stopwords must be a bool or an iterable of words, not str")
+            words = sorted({normalize(str(w)).strip() for w in self.stopwords} - {""})
+            object.__setattr__(self, "stopwords", tuple(words))
+        if not isinstance(self.max_token_length, int) or self.max_token_length < 1:
+            raise ValueError("max_token_length must be a positive int")
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = asdict(self)
+        if not isinstance(self.stopwords, bool):
+            d["stopwords"] = list(self.stopwords)
+        return d
+
+
+# --- the analyzer -------------------------------------------------------------------
+
+class TokenCache(dict):
+    """Token -> its terms as one string, filled on first lookup.
+
+    The string is one term, "" for a stopword, or several terms separated by
+    spaces (a compound, a range). ``special`` holds the tokens that need more
+    than a lookup — those with several terms, and the Russian function words
+    that make a text worth routing — so that a text whose tokens are all
+    ordinary is analysed by one ``map`` and one ``isdisjoint``. Cleared when
+    it holds :data:`CACHE_LIMIT` tokens.
+    """
+
+    def __init__(self, analyzer: "Analyzer", lang: str, markers: FrozenSet[str]) -> None:
+        super().__init__()
+        self.analyzer, self.lang, self.markers = analyzer, lang, markers
+        self.special = set(markers)
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+            self.special.clear()
+            self.special.update(self.markers)
+        terms = self.analyzer.token_terms(token, self.lang)
+        if len(terms) > 1:
+            self.special.add(token)
+        self[token] = joined = " ".join(terms)
+        return joined
+
+    def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
+        return (dict, ())
+
+
+class Analyzer:
+    """Callable turning a text into its index terms, in text order.
+
+    >>> Analyzer()("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды")
+    ['облыс', 'бюджет', '5,8', 'миллиард', 'теңге', 'нақтыла']
+    >>> Analyzer(stemming=False, stopwords=False)("Бұл облыс бюджеті")
+    ['бұл', 'облыс', 'бюджеті']
+    >>> a = Analyzer(stopwords=["облыс"]); Analyzer.from_config(a.config) == a
+    True
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        self.settings = AnalyzerSettings(**settings)
+        self._setup()
+
+    def _setup(self) -> None:
+        s = self.settings
+        if s.stopwords is True:
+            self._kk_stop, self._ru_stop = KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
+        elif s.stopwords is False:
+            self._kk_stop = self._ru_stop = frozenset()
+        else:
+            self._kk_stop = self._ru_stop = frozenset(s.stopwords)
+        self._stem: Callable[[str], str] = KazakhStemmer()
+        self._lemmatize: Callable[[str], str] = RussianLemmatizer()
+        markers = RUSSIAN_MARKERS if s.russian else frozenset()
+        self._caches = {KAZAKH: TokenCache(self, KAZAKH, markers),
+                        RUSSIAN: TokenCache(self, RUSSIAN, markers)}
+        self._kazakh_terms = self._caches[KAZAKH].__getitem__
+        self._kazakh_special = self._caches[KAZAKH].special
+
+    # configuration and pickling
+    @property
+    def config(self) -> Dict[str, Any]:
+        """JSON-serialisable settings; ``Analyzer.from_config(a.config)`` rebuilds it."""
+        return self.settings.to_dict()
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any]) -> "Analyzer":
+        return cls(**config)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"settings": self.config}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.settings = AnalyzerSettings(**state["settings"])
+        self._setup()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Analyzer) and other.settings == self.settings
+
+    def __hash__(self) -> int:
+        return hash(self.settings)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        return f"Analyzer({args})"
+
+    # the chain
+    def __call__(self, text: str) -> List[str]:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        text = normalize(text)
+        tokens = tokenize(text)
+        terms = list(filter(None, map(self._kazakh_terms, tokens)))
+        if self._kazakh_special.isdisjoint(tokens):
+            return terms  # the common case: no Russian, no compounds, no ranges
+        if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
+            out: List[str] = []
+            for lang, run in route(text):
+                out += map(self._caches[lang].__getitem__, tokenize(run))
+            return " ".join(out).split()
+        return " ".join(terms).split()
+
+    def token_terms(self, token: str, lang: str = KAZAKH) -> List[str]:
+        """Terms of one raw token (as the tokenizer gives it) in a sentence of ``lang``.
+
+        >>> a = Analyzer()
+        >>> a.token_terms("үй-коммуналдық"), a.token_terms("т.б"), a.token_terms("ikomek109")
+        (['үй', 'коммуналдық', 'үйкоммуналдық'], [], ['ikomek', '109'])
+        """
+        token = token[: self.settings.max_token_length]
+        if token.isalpha():
+            return self.word_terms(token, lang)
+        if token.isdigit():
+            return [token]
+        if is_address(token):
+            return [address_term(token)]
+        pieces = [p for p in _SOFT_SEPARATOR.split(token) if p]
+        if pieces != [token]:
+            return [t for p in pieces for t in self.token_terms(p, lang)]
+        if _NUMBER_TOKEN.fullmatch(token):
+            numbers, ending = number_terms(token)
+            if ending and not is_ending(ending):
+                numbers += self.token_terms(ending, lang)
+            return numbers
+        if "-" in token or "'" in token or "–" in token:
+            if not _CYRILLIC.search(token):
+                return [token]  # a Latin word with an apostrophe or hyphen: o'zi, covid-19
+            parts, whole = compound_parts(token)
+            terms = [t for p in parts for t in self.token_terms(p, lang)]
+            if whole and self.settings.compounds and len(terms) > 1:
+                terms += self.word_terms(whole, lang)
+            return terms
+        runs = _LETTERS_OR_NUMBERS.findall(token)
+        if runs == [token] or not runs:
+            return [token]  # other number-like characters (Ⅻ, ²)
+        return [t for run in runs for t in self.token_terms(run, lang)]
+
+    def word_terms(self, word: str, lang: str = KAZAKH) -> List[str]:
+        """The term of one word (a list of zero or one term).
+
+        >>> Analyzer().word_terms("және"), Analyzer().word_terms("оқушылар")
+        ([], ['оқуш'])
+        """
+        if not _CYRILLIC.search(word):
+            return [] if word in self._kk_stop else [word]
+        if lang == RUSSIAN and not _KAZAKH_LETTER.search(word):
+            lemma = self._lemmatize(word) if self.settings.stemming else word
+            if word in self._ru_stop or lemma in self._ru_stop:
+                return []
+            return [lemma]
+        word = ABBREVIATIONS.get(word, word)
+        if word in self._kk_stop:
+            return []
+        return [self._stem(word) if self.settings.stemming else word]

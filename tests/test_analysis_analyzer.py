@@ -1,0 +1,107 @@
+"""The analysis chain as a whole: settings, serialisation, robustness."""
+import json
+import pickle
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from kzsearch.analysis import CACHE_LIMIT, MAX_TOKEN_LENGTH, Analyzer, AnalyzerSettings
+
+
+def test_query_form_meets_document_form():
+    analyze = Analyzer()
+    assert set(analyze("мектептердегі оқушылар")) == set(analyze("мектеп оқушысы"))
+
+
+def test_terms_in_text_order():
+    assert Analyzer()("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды") == [
+        "облыс", "бюджет", "5,8", "миллиард", "теңге", "нақтыла"]
+
+
+def test_stopwords():
+    analyze = Analyzer()
+    assert analyze("және") == [] and analyze("қандай") == [] and analyze("бұл") == []
+    assert Analyzer(stopwords=False)("бұл және") == ["бұл", "және"]
+    assert Analyzer(stopwords=["облыс"])("облыс және") == ["және"]
+
+
+def test_stemming_off():
+    assert Analyzer(stemming=False)("Облыс бюджеті") == ["облыс", "бюджеті"]
+
+
+def test_config_round_trip():
+    for analyzer in (Analyzer(), Analyzer(stemming=False, stopwords=["бұл", "Және"]),
+                     Analyzer(russian=False, compounds=False, max_token_length=20)):
+        config = json.loads(json.dumps(analyzer.config))
+        rebuilt = Analyzer.from_config(config)
+        assert rebuilt == analyzer and rebuilt.config == analyzer.config
+    assert Analyzer(stopwords=["Және"]).config["stopwords"] == ["және"]
+
+
+def test_settings_dataclass():
+    assert Analyzer().settings == AnalyzerSettings()
+    with pytest.raises(TypeError):
+        Analyzer(no_such_setting=True)
+    with pytest.raises(TypeError):
+        Analyzer(stopwords="және")
+    with pytest.raises(ValueError):
+        Analyzer(max_token_length=0)
+
+
+def test_pickle_leaves_caches_and_pymorphy_behind():
+    analyzer = Analyzer()
+    analyzer("Министерства образования и науки. Мектептердегі оқушылар.")
+    data = pickle.dumps(analyzer)
+    assert len(data) < 2000
+    clone = pickle.loads(data)
+    assert clone == analyzer
+    assert clone("мектептердегі оқушылар") == analyzer("мектептердегі оқушылар")
+
+
+@pytest.mark.parametrize("value", [None, 1, b"bytes", ["text"]])
+def test_type_error_names_the_argument(value):
+    with pytest.raises(TypeError, match="text"):
+        Analyzer()(value)
+
+
+def test_long_token_is_cut():
+    terms = Analyzer()("а" * 1_000_000)
+    assert len(terms) == 1 and len(terms[0]) <= MAX_TOKEN_LENGTH
+
+
+def test_cache_is_bounded(monkeypatch):
+    import kzsearch.analysis.analyzer as module
+
+    monkeypatch.setattr(module, "CACHE_LIMIT", 50)
+    analyzer = Analyzer()
+    for i in range(200):
+        analyzer(f"сөз{i} жол{i}-жол")
+    assert len(analyzer._caches["kk"]) <= 50
+    assert CACHE_LIMIT >= 100_000
+
+
+@pytest.mark.parametrize("text", [
+    "", " \t\n", "\x00\x01\x1f\x7f", "\ud800", "бала\udfffлар", "😀 бала 😀", "\u0301",
+    "Ⅻ ² ١٢٣", "---", "5--6", "www.", "http://", "@", "'", "ﬁ", "İstanbul",
+])
+def test_odd_strings(text):
+    assert all(isinstance(t, str) and t for t in Analyzer()(text))
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_any_unicode_string(text):
+    terms = Analyzer()(text)
+    assert all(isinstance(t, str) and t and " " not in t for t in terms)
+    assert all(len(t) <= MAX_TOKEN_LENGTH for t in terms)
+
+
+@given(st.lists(st.sampled_from(["мектеп", "оқушы", "лар", "ға", "-", " ", "5", ",", ".", "и",
+                                 "науки", "АҚШ", "ta", "ı", "\u00ad"]), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_same_terms_cold_and_warm(pieces):
+    text = "".join(pieces)
+    analyzer = Analyzer()
+    first = analyzer(text)
+    assert analyzer(text) == first
+    assert Analyzer()(text) == first
