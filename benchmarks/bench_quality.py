@@ -7,7 +7,13 @@ Prints three tables, each with reference rows computed in the same run:
    them by gold lemma, and conflation (share of tokens whose form differs
    from its lemma with stem(form) == stem(lemma)).
 2. **Retrieval** (KazQAD questions over passages + KazNERD distractors, BM25
-   Okapi k1=1.5 b=0.75): MRR@10, nDCG@10, Recall@10, Recall@100.
+   Okapi k1=1.5 b=0.75, through ``kzsearch.Index``): MRR@10, nDCG@10,
+   Recall@10, Recall@100; then the same questions typed on a Russian
+   keyboard, in the 2021 and 2018 Latin alphabets, and Cyrillic questions
+   over passages transliterated into Latin, each as a share of the properly
+   typed score. With ``--queries FILE.jsonl``, the typed variants are read
+   from ``FILE_folded.jsonl``, ``FILE_latin2021.jsonl``, ``FILE_latin2018.jsonl``
+   beside it when present.
 3. **Speed** over the KazNERD sentences, against
    ``re.findall(r"\\w+", text.lower())``.
 
@@ -35,7 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import datasets  # noqa: E402  (benchmarks/datasets.py)
+from kzsearch import Index  # noqa: E402
 from kzsearch.analysis import Analyzer, stem  # noqa: E402
+from kzsearch.script import to_latin  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 STEM_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
@@ -111,25 +119,21 @@ def stemming_scores(stemmer: Callable[[str], str],
 
 # --- 2. retrieval -----------------------------------------------------------------
 
-def rank_passages(analyzer: Analyze, corpus: Sequence[dict], queries: Sequence[dict],
-                  depth: int = 100) -> List[List[str]]:
-    """Top ``depth`` passage ids per question by BM25 Okapi (k1=1.5, b=0.75).
+def build_index(analyzer: Analyze, corpus: Sequence[dict], restore_queries: bool = True) -> Index:
+    """BM25 Okapi (k1=1.5, b=0.75, epsilon=0.25: rank-bm25's ``BM25Okapi``) over the passages.
 
-    Uses rank-bm25's ``BM25Okapi`` (with its epsilon=0.25 idf floor) over the
-    analyzer's terms; to be replaced by ``kzsearch.Index(analyzer=...,
-    method="okapi")``, which scores the same.
+    ``restore_queries``: re-spell folded and Latin questions (see
+    :mod:`kzsearch.restoration`); it only ever applies with the Kazakh analyzer.
     """
-    from rank_bm25 import BM25Okapi
-    import numpy as np
+    index = Index(analyzer=analyzer, method="okapi", k1=1.5, b=0.75, epsilon=0.25,
+                  restore_queries=restore_queries and isinstance(analyzer, Analyzer))
+    index.add([(d["id"], d["text"]) for d in corpus], workers=1)
+    return index
 
-    bm25 = BM25Okapi([analyzer(d["text"]) for d in corpus], k1=1.5, b=0.75, epsilon=0.25)
-    ids = [d["id"] for d in corpus]
-    ranked = []
-    for q in queries:
-        scores = bm25.get_scores(analyzer(q["text"]))
-        top = np.argsort(-scores, kind="stable")[:depth]
-        ranked.append([ids[i] for i in top])
-    return ranked
+
+def rank_passages(index: Index, queries: Sequence[dict], depth: int = 100) -> List[List[str]]:
+    """Top ``depth`` passage ids per question, through the public ``Index.search``."""
+    return [[hit.id for hit in index.search(q["text"], k=depth)] for q in queries]
 
 
 def retrieval_scores(ranked: Sequence[Sequence[str]], queries: Sequence[dict]) -> Dict[str, float]:
@@ -149,6 +153,48 @@ def retrieval_scores(ranked: Sequence[Sequence[str]], queries: Sequence[dict]) -
     n = len(queries)
     return {"mrr@10": mrr / n, "ndcg@10": sum(ndcgs) / n, "recall@10": r10 / n,
             "recall@100": r100 / n, "per_question": ndcgs}
+
+
+def variant_queries(queries_path: str, variant: str) -> List[dict]:
+    """Questions of one typing variant: the vendored dev ones, or the file beside
+    ``queries_path`` named like it with ``_<variant>`` before ``.jsonl``."""
+    if not queries_path:
+        return datasets.kazqad_queries(variant)
+    path = Path(queries_path)
+    path = path.with_name(f"{path.stem}_{variant}{path.suffix}") if variant else path
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict],
+                   queries_path: str) -> Dict[str, Dict[str, float]]:
+    """nDCG@10 of questions typed on a Russian keyboard or in Latin, and of
+    Cyrillic questions over passages written in Latin, with query restoration
+    on and off ("plain analysis"), each also as a share of the properly typed
+    score; and the mean time per question through ``Index.search``."""
+    plain = build_index(Analyzer(), corpus, restore_queries=False)
+    proper = retrieval_scores(rank_passages(index, queries), queries)["ndcg@10"]
+    cases = [("as written (Cyrillic)", index, plain, queries)]
+    for variant, label in (("folded", "typed without Kazakh letters"),
+                           ("latin2021", "2021 Latin alphabet"), ("latin2018", "2018 Latin alphabet")):
+        typed = variant_queries(queries_path, variant)
+        if typed:
+            cases.append((label, index, plain, typed))
+    for orthography in ("2021", "2018"):
+        latin_corpus = [dict(d, text=to_latin(d["text"], orthography)) for d in corpus]
+        cases.append((f"passages in {orthography} Latin, Cyrillic questions",
+                      build_index(Analyzer(), latin_corpus), None, queries))
+    rows: Dict[str, Dict[str, float]] = {}
+    for label, restoring, reference, qs in cases:
+        start = time.perf_counter()
+        ndcg = retrieval_scores(rank_passages(restoring, qs), qs)["ndcg@10"]
+        ms = 1000 * (time.perf_counter() - start) / len(qs)
+        plain_ndcg = retrieval_scores(rank_passages(reference, qs), qs)["ndcg@10"] if reference else ndcg
+        rows[label] = {"ndcg@10": ndcg, "share": ndcg / proper, "plain_ndcg@10": plain_ndcg,
+                       "plain_share": plain_ndcg / proper, "ms_per_query": ms}
+    return rows
 
 
 def oracle_ndcg(rows: Iterable[Dict[str, float]]) -> float:
@@ -207,8 +253,8 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", help="JSONL of questions (id, text, relevant); "
                         "default: the vendored dev half")
-    parser.add_argument("--variant", default="", help="dev question variant: folded, "
-                        "latin2021, latin2018 (default: as written)")
+    parser.add_argument("--variant", default="", help="dev question variant for the main "
+                        "table: folded, latin2021, latin2018 (default: as written)")
     parser.add_argument("--conllu", help="CoNLL-U file with gold lemmas; default: the vendored "
                         "UD Kazakh-KTB dev + train")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -246,9 +292,10 @@ def main(argv: Sequence[str] = ()) -> int:
         "Analyzer(compounds=False)": Analyzer(compounds=False),
         "Analyzer(stemming=False)": Analyzer(stemming=False),
     }
-    for name, analyzer in analyzers.items():
-        ranked = rank_passages(analyzer, corpus, queries)
-        results["retrieval"][name] = retrieval_scores(ranked, queries)
+    indexes = {name: build_index(analyzer, corpus) for name, analyzer in analyzers.items()}
+    for name, index in indexes.items():
+        results["retrieval"][name] = retrieval_scores(rank_passages(index, queries), queries)
+    results["typed"] = typed_variants(indexes["Analyzer()"], corpus, queries, args.queries)
 
     retrieval = results["retrieval"]
     oracle = oracle_ndcg(retrieval[name] for name in
@@ -268,6 +315,14 @@ def main(argv: Sequence[str] = ()) -> int:
                 results["retrieval"].items()))
     print(f"nDCG@10 if each question picked the best of Analyzer() and the 4/5/6-letter "
           f"truncations: {results['oracle_ndcg@10']:.3f}")
+    print()
+    print("Questions as people type them (Analyzer(), through Index.search; share = of the "
+          "properly typed nDCG@10)")
+    print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, row in results["typed"].items():
+        print(f"| {name} | {row['ndcg@10']:.3f} | {row['share']:.1%} | {row['plain_ndcg@10']:.3f} | "
+              f"{row['plain_share']:.1%} | {row['ms_per_query']:.2f} |")
     if "speed" in results:
         s = results["speed"]
         base = s["baseline_tokens_per_s"]

@@ -27,11 +27,12 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 
 from . import searcher
-from .analysis import Analyzer
+from .analysis import Analyzer, stem
 from .docstore import TextBlock
 from .merging import MergePolicy
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
+from .restoration import QueryRestorer, restored_query
 from .scoring import DEFAULT_DELTA, BM25Params, check_method
 from .searcher import CollectionStats, Snapshot
 from .segment import Segment, build_segment, merge_segments
@@ -87,11 +88,15 @@ class Index:
     any callable text -> list of terms; the default is Kazakh analysis,
     :class:`kzsearch.Analyzer`. Small segments are merged by ``merge_policy``
     on a background thread (``background_merges=False``: during ``add``).
+    ``restore_queries`` re-spells queries typed without Kazakh letters or in
+    Latin script against the index's vocabulary (default: on with the
+    stemming Kazakh analyzer; see :mod:`kzsearch.restoration`).
     """
 
     def __init__(self, analyzer: Optional[Any] = None, method: str = "lucene", k1: float = 1.5,
                  b: float = 0.75, epsilon: float = 0.25, delta: Optional[float] = None,
-                 merge_policy: Optional[MergePolicy] = None, background_merges: bool = True) -> None:
+                 merge_policy: Optional[MergePolicy] = None, background_merges: bool = True,
+                 restore_queries: Optional[bool] = None) -> None:
         check_method(method)
         if analyzer is not None and not callable(analyzer):
             raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
@@ -100,6 +105,9 @@ class Index:
         params = BM25Params(k1=k1, b=b, epsilon=epsilon, delta=delta)
         params.validate()
         self.analyzer = analyzer if analyzer is not None else Analyzer()
+        if restore_queries is None:  # restoration relies on Kazakh stemming
+            restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
+        self._restorer = QueryRestorer(stem) if restore_queries else None
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
         self.background_merges = background_merges
@@ -204,8 +212,14 @@ class Index:
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
     def query_terms(self, query: str) -> List[Tuple[int, int]]:
-        """(term id, count) of the query's known terms, in query order."""
-        terms = self.analyzer(query)
+        """(term id, count) of the query's known terms, in query order.
+
+        A query typed on a Russian keyboard or in Latin script is re-spelled
+        first (see :mod:`kzsearch.restoration`).
+        """
+        snapshot = self._snapshot
+        terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
+                               lambda: snapshot.document_frequencies(len(self._vocab)))
         return searcher.count_terms(self._vocab.lookup(terms).tolist())
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:

@@ -227,6 +227,7 @@ def _save_locked(index: Any, folder: Path) -> None:
         "merge_policy": {"factor": index.merge_policy.factor, "floor": index.merge_policy.floor,
                          "max_deleted_share": index.merge_policy.max_deleted_share},
         "analyzer": _analyzer_entry(index.analyzer),
+        "restore_queries": index._restorer is not None,
         "next_id": index._next_id,
         "next_segment": index._next_segment,
         "vocabulary": vocab_parts,
@@ -366,7 +367,8 @@ def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: 
     params = BM25Params(**commit["params"])
     index = index_class(analyzer=analyzer, method=commit["method"], k1=params.k1, b=params.b,
                         epsilon=params.epsilon, delta=params.delta,
-                        merge_policy=MergePolicy(**commit["merge_policy"]))
+                        merge_policy=MergePolicy(**commit["merge_policy"]),
+                        restore_queries=bool(commit.get("restore_queries", False)))
 
     terms: List[str] = []
     for part in commit["vocabulary"]:
