@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
 
 import numpy as np
 
-from .scoring import length_norm, okapi_mean_idf, per_df
+from .scoring import BM25Params, length_norm, okapi_mean_idf, per_df, weights
 from .segment import build_segment
 from .vocabulary import Vocabulary
 
@@ -56,6 +56,7 @@ class _CompatBM25:
         self._df = np.zeros(len(self._vocab), dtype=np.int64)
         self._df[self._segment.terms] = np.diff(self._segment.offsets)
         self._norm = length_norm(self._doc_len, self.avgdl, b)
+        self._params = BM25Params(k1=k1, b=b)
         self._idf = self._compute_idf()
 
     # -- rank-bm25's public attributes, built on demand ---------------------
@@ -92,6 +93,13 @@ class _CompatBM25:
         return seg.docs[lo:hi], seg.tfs[lo:hi], float(self._idf[term_id])
 
     def _add_token(self, score: np.ndarray, token: Hashable) -> None:
+        """Add one query token's contribution to every document's score."""
+        hit = self._postings(token)
+        if hit is not None:
+            docs, tf, term_idf = hit
+            self._add(score, docs, tf, term_idf or 0)
+
+    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
         raise NotImplementedError
 
     def get_scores(self, query: Sequence[Hashable]) -> np.ndarray:
@@ -144,13 +152,8 @@ class BM25Okapi(_CompatBM25):
         values[values < 0] = eps
         return values
 
-    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
-        hit = self._postings(token)
-        if hit is None:
-            return
-        docs, tf, term_idf = hit
-        k1 = self.k1
-        score[docs] += (term_idf or 0) * (tf * (k1 + 1) / (tf + k1 * self._norm[docs]))
+    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
+        score[docs] += weights("okapi", tf, self._norm[docs], term_idf, self._params)
 
 
 class BM25L(_CompatBM25):
@@ -163,14 +166,10 @@ class BM25L(_CompatBM25):
     def _compute_idf(self) -> np.ndarray:
         return per_df("bm25l", self._df, self.corpus_size)
 
-    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
-        hit = self._postings(token)
-        if hit is None:
-            return
-        docs, tf, term_idf = hit
+    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
         k1, delta = self.k1, self.delta
         ctd = tf / self._norm[docs]
-        score[docs] += (term_idf or 0) * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        score[docs] += term_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
 
 
 class BM25Plus(_CompatBM25):
@@ -183,13 +182,8 @@ class BM25Plus(_CompatBM25):
     def _compute_idf(self) -> np.ndarray:
         return per_df("bm25+", self._df, self.corpus_size)
 
-    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
-        hit = self._postings(token)
-        if hit is None:
-            return
-        docs, tf, term_idf = hit
+    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
         k1, delta = self.k1, self.delta
-        term_idf = term_idf or 0
         matched = score[docs]
         score += term_idf * (delta + 0.0)   # rank-bm25 scores absent tokens as tf = 0
         score[docs] = matched + term_idf * (delta + (tf * (k1 + 1)) / (k1 * self._norm[docs] + tf))
