@@ -105,3 +105,14 @@ def test_same_terms_cold_and_warm(pieces):
     first = analyzer(text)
     assert analyzer(text) == first
     assert Analyzer()(text) == first
+
+
+def test_reader_addressed_verbs_and_stem_prefix():
+    from kzsearch.analysis import Analyzer
+    assert Analyzer()("Дұрыс жауапты белгілеңіз") == ["дұрыс", "жауап"]
+    assert Analyzer(stopwords=False)("белгілеңіз") == ["белгіле"]
+    a = Analyzer(stem_prefix=6)
+    assert a("президенттік президенттің") == ["презид", "презид"]
+    assert Analyzer.from_config(a.config) == a
+    import pickle
+    assert pickle.loads(pickle.dumps(a))("президенттік") == ["презид"]

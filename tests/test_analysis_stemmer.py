@@ -251,3 +251,32 @@ def test_any_string(text):
     result = stem(text)
     assert isinstance(result, str)
     assert result or not text
+
+
+# --- readings of bare words and of unknown stems ---------------------------------
+
+BARE_NOUNS = {
+    # a vowel-final bare noun is no unlisted one-syllable stem + -да/-ға
+    "нүкте": "нүкте", "нүктесі": "нүкте", "мағына": "мағына", "мағынасын": "мағына",
+    "тұлға": "тұлға", "шілде": "шілде",
+    # listed one-syllable stems still take the case
+    "көлде": "көл", "мұзға": "мұз", "жерде": "жер", "тауда": "тау",
+    # a risky suffix stacked on others loses to a regular reading
+    "қабатының": "қабат", "білсін": "біл",
+    # a final у after a consonant has no harmony of its own
+    "жетісуға": "жетісу", "суға": "су",
+}
+
+
+@pytest.mark.parametrize("word,expected", sorted(BARE_NOUNS.items()))
+def test_bare_nouns_and_unknown_stems(word, expected):
+    assert stem(word) == expected
+    assert stem(expected) == expected
+
+
+def test_addresses_reader():
+    stemmer = KazakhStemmer()
+    for word in ("белгілеңіз", "көрсетіңіз", "анықтаңыз", "келдіңіз"):
+        assert stemmer.addresses_reader(word), word
+    for word in ("теңіз", "аңыз", "балаңыз", "жеріңіз"):
+        assert not stemmer.addresses_reader(word), word

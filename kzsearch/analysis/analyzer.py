@@ -137,6 +137,10 @@ class AnalyzerSettings:
     russian: route Russian sentences to pymorphy3 (else everything is Kazakh).
     compounds: add the solid form of a hyphenated compound as one more term.
     max_token_length: tokens are cut to this many characters.
+    stem_prefix: if above 0, a Kazakh stem is indexed by its first
+        ``stem_prefix`` letters only (``6``: президенттік and президент both
+        -> ``презид``), a coarser key that also meets derived words and
+        compounds written solid; 0 (the default) keeps the whole stem.
     """
 
     stemming: bool = True
@@ -144,8 +148,11 @@ class AnalyzerSettings:
     russian: bool = True
     compounds: bool = True
     max_token_length: int = MAX_TOKEN_LENGTH
+    stem_prefix: int = 0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.stem_prefix, int) or self.stem_prefix < 0:
+            raise ValueError("stem_prefix must be an int >= 0")
         if not isinstance(self.stopwords, bool):
             if isinstance(self.stopwords, str):
                 raise TypeError("stopwords must be a bool or an iterable of words, not str")
@@ -319,4 +326,9 @@ class Analyzer:
         word = ABBREVIATIONS.get(word, word)
         if word in self._kk_stop:
             return []
-        return [self._stem(word) if self.settings.stemming else word]
+        if self._kk_stop and self.settings.stemming and self._stem.addresses_reader(word):
+            return []  # белгілеңіз, көрсетіңіз: a verb addressed to the reader
+        if not self.settings.stemming:
+            return [word]
+        term = self._stem(word)
+        return [term[: self.settings.stem_prefix] if self.settings.stem_prefix else term]

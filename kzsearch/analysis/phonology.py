@@ -47,6 +47,8 @@ def harmony(stem: str) -> Optional[str]:
     """
     if stem.endswith("ь"):
         return FRONT
+    if len(stem) > 1 and stem[-1] == "у" and stem[-2] not in VOWELS:
+        return None  # a final у after a consonant is ұу or үу: су-ға, Жетісу-ға, ту-ды
     for i in range(len(stem) - 1, -1, -1):
         ch = stem[i]
         if ch in BACK_VOWELS:

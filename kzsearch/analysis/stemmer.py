@@ -164,6 +164,26 @@ def _keys(words: Iterable[str], keep_final_vowel: bool) -> FrozenSet[str]:
     return frozenset(repair_stem(w, keep_final_vowel) for w in words)
 
 
+#: Endings of the polite 2nd person (-ңыз, -ңыздар).
+_POLITE_ENDINGS = ("ңыз", "ңіз", "ңыздар", "ңіздер")
+
+#: A closed syllable with a single final consonant: нүк, тұл, мағ (not бұлт, банк).
+_ONE_CLOSED_SYLLABLE = re.compile(
+    "[^аәеоөұүыіияюэу]*[аәеоөұүыіиэ][^аәеоөұүыіияюэуьъ]$")
+
+
+def _bare_noun_reading(word: str, parse: Parse, short_stems: FrozenSet[str]) -> bool:
+    """True if ``word`` is better read as a bare noun ending in -а/-е than as
+    an unknown one-syllable stem plus a dative or locative ending: нүкте is
+    no нүк + -те, тұлға no тұл + -ға, мағына no мағ + -ы + -на. Nouns of one
+    closed syllable are few and common, and listed (``data/short_stems_kk.txt``:
+    көл-де, мұз-ға); an unlisted one is more often the start of a longer noun."""
+    if word[-1] not in "ае" or parse.suffixes[-1][-1] not in "ае" or parse.verbal:
+        return False
+    key = repair_stem(parse.stem)
+    return _ONE_CLOSED_SYLLABLE.match(key) is not None and key not in short_stems
+
+
 class KazakhStemmer:
     """Rule-based Kazakh stemmer with a bounded per-word cache.
 
@@ -224,6 +244,19 @@ class KazakhStemmer:
         known_noun = repair_stem(parse.stem, keep_final_vowel=True) in self._noun_keys
         return known_noun, known_noun
 
+    def addresses_reader(self, word: str) -> bool:
+        """True for a verb in the polite 2nd person (атаңыз, көрсетіңіз,
+        белгілеңіз, келдіңіз, қарасаңыз): in a text it speaks to the reader,
+        in a question it tells the reader what to do; it names no topic.
+
+        >>> KazakhStemmer().addresses_reader("белгілеңіз"), KazakhStemmer().addresses_reader("теңіз")
+        (True, False)
+        """
+        if not word.endswith(_POLITE_ENDINGS):
+            return False
+        parse = self.best_parse(word)
+        return parse.verbal and bool(parse.suffixes) and parse.suffixes[-1].endswith(_POLITE_ENDINGS)
+
     def best_parse(self, word: str) -> Parse:
         """The chosen reading of ``word`` (see the module docstring)."""
         return self._choose(word)[0]
@@ -238,10 +271,18 @@ class KazakhStemmer:
                 known.append((p, as_noun))
             elif not p.suffixes or (
                     not p.needs_known and len(key) >= MIN_FREE_STEM
-                    and (not p.verbal or VERB_LIKE.search(p.stem))):
+                    and (not p.verbal or VERB_LIKE.search(p.stem))
+                    and not _bare_noun_reading(word, p, SHORT_STEMS)):
                 possible.append(p)
         if known:
-            return min(known, key=self._known_preference)
+            best = min(known, key=self._known_preference)
+            # A known stem reached only through a risky suffix stacked on
+            # others (қап-атын-ың) loses to a regular reading of an unknown
+            # stem (қабат-ы-ның); a risky suffix right on a known root
+            # (біл-сін, ат-ым) stands.
+            if not (best[0].needs_known and len(best[0].suffixes) > 1
+                    and any(p.suffixes for p in possible)):
+                return best
         return min(possible, key=lambda p: (len(p.stem), -len(p.suffixes), p.verbal)), False
 
     @staticmethod
@@ -262,6 +303,8 @@ class KazakhStemmer:
 
 KNOWN_NOUNS = load_words("stems_kk.txt")
 KNOWN_VERBS = load_words("verbs_kk.txt")
+#: Nouns of one closed syllable (see :func:`_bare_noun_reading`).
+SHORT_STEMS = load_words("short_stems_kk.txt")
 _default = KazakhStemmer()
 
 
