@@ -62,3 +62,29 @@ def test_restoration_can_be_turned_off():
     ix.add(list(DOCS.items()))
     assert ids(ix, "когамдагы озгеристер") == []
     assert ids(ix, "қоғамдағы өзгерістер") == ["society"]
+
+
+@pytest.mark.parametrize("orthography", ["2021", "2018", "2017"])
+def test_latin_documents_are_found_by_cyrillic_queries(orthography):
+    ix = Index()
+    ix.add([(doc_id, to_latin(text, orthography)) for doc_id, text in DOCS.items() if doc_id != "english"])
+    assert ids(ix, "мектептегі оқушылар")[0] == "school"
+    assert ids(ix, "қоғамдағы өзгерістер")[0] == "society"
+
+
+def test_a_mixed_script_collection_is_searchable_with_either_script():
+    ix = Index()
+    ix.add([("cyr", "Қазақстан экономикасы өсті"), ("lat", to_latin("Мектеп оқушылары жарысты", "2021")),
+            ("eng", "The Windows update broke the computer")])
+    for query in ["мектеп оқушылары", "mektep oqushylary", "mektep oqýshylary", "мектеп окушылары"]:
+        assert ids(ix, query) == ["lat"], query
+    for query in ["қазақстан экономикасы", "Qazaqstan ekonomikasy"]:
+        assert ids(ix, query) == ["cyr"], query
+    assert ids(ix, "windows update") == ["eng"]
+
+
+def test_latin_conversion_can_be_turned_off():
+    from kzsearch import Analyzer
+
+    assert Analyzer(latin=False)("Qazaqstan ekonomikasy") == ["qazaqstan", "ekonomikasy"]
+    assert Analyzer()("Qazaqstan ekonomikasy") == ["қазақстан", "экономика"]

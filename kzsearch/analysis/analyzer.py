@@ -43,6 +43,7 @@ from .stemmer import KazakhStemmer, is_ending
 from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import is_address, tokenize
 from .wordlists import load_pairs
+from ..script import to_cyrillic
 
 #: Longest token, in characters, that reaches the token filters (longer ones are cut).
 MAX_TOKEN_LENGTH = 64
@@ -54,6 +55,7 @@ ABBREVIATIONS: Dict[str, str] = load_pairs("abbreviations_kk.txt")
 
 _KAZAKH_LETTER = re.compile("[әғқңөұүһі]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _PART_SEPARATOR = re.compile("['–-]")
 #: Dots, commas and underscores inside a token, except a decimal separator.
 _SOFT_SEPARATOR = re.compile(r"_+|(?<!\d)[.,]|[.,](?!\d)")
@@ -137,6 +139,9 @@ class AnalyzerSettings:
     russian: route Russian sentences to pymorphy3 (else everything is Kazakh).
     compounds: add the solid form of a hyphenated compound as one more term.
     max_token_length: tokens are cut to this many characters.
+    latin: Latin-script Kazakh (any official orthography, or informal) is
+        read as Cyrillic before analysis (:func:`kzsearch.script.to_cyrillic`);
+        English and other Latin words stay as they are.
     stem_prefix: if above 0, a Kazakh stem is indexed by its first
         ``stem_prefix`` letters only (``6``: президенттік and президент both
         -> ``презид``), a coarser key that also meets derived words and
@@ -149,6 +154,7 @@ class AnalyzerSettings:
     compounds: bool = True
     max_token_length: int = MAX_TOKEN_LENGTH
     stem_prefix: int = 0
+    latin: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.stem_prefix, int) or self.stem_prefix < 0:
@@ -175,8 +181,9 @@ class TokenCache(dict):
 
     The string is one term, "" for a stopword, or several terms separated by
     spaces (a compound, a range). ``special`` holds the tokens that need more
-    than a lookup — those with several terms, and the Russian function words
-    that make a text worth routing — so that a text whose tokens are all
+    than a lookup — those with several terms, Latin words (the text may be
+    Latin-script Kazakh), and the Russian function words that make a text
+    worth routing — so that a text whose tokens are all
     ordinary is analysed by one ``map`` and one ``isdisjoint``. Cleared when
     it holds :data:`CACHE_LIMIT` tokens.
     """
@@ -192,7 +199,7 @@ class TokenCache(dict):
             self.special.clear()
             self.special.update(self.markers)
         terms = self.analyzer.token_terms(token, self.lang)
-        if len(terms) > 1:
+        if len(terms) > 1 or (self.analyzer.settings.latin and _LATIN_LETTER.search(token)):
             self.special.add(token)
         self[token] = joined = " ".join(terms)
         return joined
@@ -267,7 +274,13 @@ class Analyzer:
         tokens = tokenize(text)
         terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self._kazakh_special.isdisjoint(tokens):
-            return terms  # the common case: no Russian, no compounds, no ranges
+            return terms  # the common case: no Russian, no compounds, no ranges, no Latin
+        if self.settings.latin and _LATIN_LETTER.search(text):
+            converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
+            if converted != text:
+                text = normalize(converted)
+                tokens = tokenize(text)
+                terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
             out: List[str] = []
             for lang, run in route(text):
