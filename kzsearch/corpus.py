@@ -18,7 +18,11 @@ class InputError(ValueError):
 
 def seed_documents() -> List[Tuple[str, str]]:
     """The five bundled Kazakh news articles as (id, text), id = file name without .txt."""
-    folder = resources.files("kzsearch.seeds")
+    try:
+        folder = resources.files("kzsearch.seeds")  # installed: the seeds travel as a package
+    except ModuleNotFoundError:
+        # run from a source checkout, where the package is the top-level seeds/ folder
+        folder = Path(__file__).resolve().parent.parent / "seeds"  # type: ignore[assignment]
     docs = [(entry.name[:-4], entry.read_text(encoding="utf-8"))
             for entry in folder.iterdir() if entry.name.endswith(".txt")]
     return sorted(docs)

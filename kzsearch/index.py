@@ -21,8 +21,9 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from . import searcher
 from .analysis import Analyzer, stem
 from .docstore import TextBlock
 from .merging import MergePolicy
-from .parallel import AnalysisPool, AnalyzedBatch, default_workers
+from .parallel import AnalysisPool, default_workers
 from .progress import Progress
 from .restoration import QueryRestorer, restored_query
 from .scoring import DEFAULT_DELTA, BM25Params, check_method
@@ -334,17 +335,20 @@ class Index:
         seen: set = set()
         new_ids: List[str] = []
         segments: List[Segment] = []
-        buffer: List[Tuple[AnalyzedBatch, np.ndarray, List[str], List[str]]] = []
+        buffer: List[Tuple[np.ndarray, np.ndarray, List[str], List[str]]] = []
         buffered_tokens = 0
         batches = _batches(texts, ids, self._default_ids())
-        first = next(batches, None)
-        if first is None:
+        # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
+        head = list(itertools.islice(batches, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
+        if not head:
             return [], []
-        n_workers = workers or (default_workers() if len(first[0]) >= BATCH_DOCS else 1)
+        large = sum(len(batch_ids) for batch_ids, _ in head) >= PARALLEL_MIN_DOCS
+        n_workers = workers or (default_workers() if large else 1)
         bar = Progress("indexing", enabled=progress)
+        pending: Deque[Tuple[List[str], List[str]]] = deque()  # (ids, texts) sent to analysis
 
         def checked() -> Iterator[List[str]]:
-            for batch_ids, batch_texts in itertools.chain([first], batches):
+            for batch_ids, batch_texts in itertools.chain(head, batches):
                 for doc_id in batch_ids:
                     if doc_id in seen:
                         raise ValueError(f"ids: {doc_id!r} appears twice")
@@ -353,16 +357,15 @@ class Index:
                                          "(use replace=True or update())")
                     seen.add(doc_id)
                 new_ids.extend(batch_ids)
-                pending_meta.append((batch_ids, batch_texts))
+                pending.append((batch_ids, batch_texts))
                 yield batch_texts
 
-        pending_meta: List[Tuple[List[str], List[str]]] = []
-        with AnalysisPool(self.analyzer, n_workers if n_workers > 1 else 1) as pool:
+        with AnalysisPool(self.analyzer, n_workers) as pool:
             for analyzed in pool.map(checked()):
-                batch_ids, batch_texts = pending_meta.pop(0)
-                global_ids = self._vocab.add_terms(analyzed.terms)
-                buffer.append((analyzed, global_ids, batch_ids, batch_texts))
-                buffered_tokens += len(analyzed.term_ids)
+                batch_ids, batch_texts = pending.popleft()
+                global_ids = analyzed.global_ids(self._vocab)
+                buffer.append((global_ids, analyzed.lengths, batch_ids, batch_texts))
+                buffered_tokens += len(global_ids)
                 bar.advance(len(batch_texts))
                 if buffered_tokens >= SEGMENT_TOKENS:
                     segments.append(self._flush(buffer))
@@ -372,9 +375,10 @@ class Index:
         bar.close()
         return segments, new_ids
 
-    def _flush(self, buffer: List[Tuple[AnalyzedBatch, np.ndarray, List[str], List[str]]]) -> Segment:
-        term_ids = np.concatenate([g[a.term_ids] for a, g, _, _ in buffer]) if buffer else np.zeros(0)
-        lengths = np.concatenate([a.lengths for a, _, _, _ in buffer])
+    def _flush(self, buffer: List[Tuple[np.ndarray, np.ndarray, List[str], List[str]]]) -> Segment:
+        """Invert buffered batches — (term ids, lengths, ids, texts) — into one segment."""
+        term_ids = np.concatenate([term_ids for term_ids, _, _, _ in buffer])
+        lengths = np.concatenate([lengths for _, lengths, _, _ in buffer])
         ids = TextBlock.from_strings([d for _, _, batch_ids, _ in buffer for d in batch_ids])
         texts = TextBlock.from_strings([t for _, _, _, batch_texts in buffer for t in batch_texts])
         return build_segment(term_ids, lengths, ids, texts, self._new_segment_name())

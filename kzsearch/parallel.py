@@ -1,10 +1,12 @@
 """Analysis of document batches, in this process or on a pool of processes.
 
-A batch comes back compact: its distinct terms (in order of first
-occurrence), one int32 array of local term ids for all its tokens, and the
-number of tokens per document. The index maps the few distinct terms to
-global ids and translates the array with one NumPy gather, so no per-token
-Python object crosses a process boundary or outlives its batch.
+A batch analysed in a worker comes back compact: its distinct terms (in
+order of first occurrence), one int32 array of local term ids for all its
+tokens, and the number of tokens per document. The index maps the few
+distinct terms to global ids and translates the array with one NumPy
+gather, so no per-token Python object crosses a process boundary or
+outlives its batch. In this process the batch's terms go straight to the
+index's vocabulary instead.
 """
 from __future__ import annotations
 
@@ -25,18 +27,33 @@ Analyze = Callable[[str], List[str]]
 
 @dataclass
 class AnalyzedBatch:
-    """Terms of a batch of documents (see the module docstring)."""
+    """Terms of a batch of documents (see the module docstring).
+
+    With ``term_ids``, ``terms`` are the batch's distinct terms and
+    ``term_ids`` (int32) indexes them, all documents back to back; without,
+    ``terms`` are all the tokens' terms back to back.
+    """
 
     terms: Sequence[str]
-    term_ids: np.ndarray  # int32, indexes ``terms``, all documents back to back
-    lengths: np.ndarray   # int32, tokens per document
+    term_ids: Optional[np.ndarray]
+    lengths: np.ndarray  # int32, tokens per document
+
+    def global_ids(self, vocabulary: Vocabulary) -> np.ndarray:
+        """The tokens' ids in ``vocabulary``, adding new terms to it."""
+        if self.term_ids is None:
+            return vocabulary.add_terms(self.terms)
+        return vocabulary.add_terms(self.terms)[self.term_ids]
 
 
-def analyze_batch(analyze: Analyze, texts: Sequence[str]) -> AnalyzedBatch:
+def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False) -> AnalyzedBatch:
+    """Analyse ``texts``; ``compact``: number the terms locally (to send them between processes)."""
     per_doc = [analyze(text) for text in texts]
     lengths = np.fromiter(map(len, per_doc), dtype=np.int32, count=len(per_doc))
+    flat = list(chain.from_iterable(per_doc))
+    if not compact:
+        return AnalyzedBatch(flat, None, lengths)
     local = Vocabulary()
-    term_ids = local.add_terms(list(chain.from_iterable(per_doc)))
+    term_ids = local.add_terms(flat)
     return AnalyzedBatch(local.terms, term_ids, lengths)
 
 
@@ -50,7 +67,7 @@ def _init_worker(analyze: Analyze) -> None:
 
 def _analyze_in_worker(texts: Sequence[str]) -> AnalyzedBatch:
     assert _worker_analyze is not None
-    return analyze_batch(_worker_analyze, texts)
+    return analyze_batch(_worker_analyze, texts, compact=True)
 
 
 def default_workers() -> int:
@@ -68,7 +85,7 @@ class AnalysisPool:
 
     >>> from kzsearch.analysis import Analyzer
     >>> with AnalysisPool(Analyzer(), workers=1) as pool:
-    ...     [b.lengths.tolist() for b in pool.map([["бір екі"], ["үш"]])]
+    ...     [b.lengths.tolist() for b in pool.map([["мектеп оқушылары"], ["облыс"]])]
     [[2], [1]]
     """
 

@@ -26,7 +26,7 @@ follow Lv & Zhai (2011): unlike rank-bm25's classes, a document that lacks the
 term gets nothing. The rank-bm25 quirks live in :mod:`kzsearch.compat`.
 
 >>> round(idf("lucene", df=1, n_docs=10), 4)
-2.0369
+1.9924
 """
 from __future__ import annotations
 

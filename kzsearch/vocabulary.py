@@ -12,7 +12,7 @@ times are searched and merged without translation tables.
 """
 from __future__ import annotations
 
-from itertools import filterfalse
+from itertools import repeat
 from typing import Dict, Iterable, List, Sequence
 
 import numpy as np
@@ -54,17 +54,19 @@ class Vocabulary:
     def add_terms(self, terms: Sequence[str]) -> np.ndarray:
         """Ids of ``terms`` (int32), adding the new ones in order of first occurrence.
 
-        The mapping runs in C (``dict.fromkeys`` and ``map``); no Python code
-        runs per token.
+        One C-level dict lookup per token (``map``); Python code runs only
+        for the tokens whose term is new.
         """
-        ids = self._ids
-        distinct = dict.fromkeys(terms)
-        new = list(filterfalse(ids.__contains__, distinct)) if ids else list(distinct)
-        if new:
+        ids = np.fromiter(map(self._ids.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+        missing = np.flatnonzero(ids < 0).tolist()
+        if missing:
+            new = list(dict.fromkeys(terms[i] for i in missing))
             start = len(self._terms)
             self._terms.extend(new)
-            ids.update(zip(new, range(start, start + len(new))))
-        return np.fromiter(map(ids.__getitem__, terms), dtype=np.int32, count=len(terms))
+            self._ids.update(zip(new, range(start, start + len(new))))
+            get = self._ids.__getitem__
+            ids[missing] = [get(terms[i]) for i in missing]
+        return ids.astype(np.int32)
 
     def truncate(self, size: int) -> None:
         """Forget the terms added after the vocabulary had ``size`` of them (undo)."""
