@@ -14,12 +14,14 @@ on the fly by a generator. For each engine and size, in a fresh process:
   tokenised by ``re.findall(r"\\w+", text.lower())`` — no Kazakh analysis,
   so their work per document is lighter than kzsearch's.
 
-Measured: index time, peak resident memory of the process, size on disk
-(bm25s ``save``; rank-bm25 pickled), load time plus first query, and query
-latency. A peer is skipped at a size where, extrapolating linearly from the
+Measured: index time (from the document generator to a searchable index:
+making the documents, tokenising or analysing them, building), peak
+resident memory of the process, size on disk (kzsearch stores the document
+texts too, the peers do not: bm25s ``save``, rank-bm25 pickled), load time
+plus first query, and query latency. A peer is skipped at a size where, extrapolating linearly from the
 previous size, its run would pass 10 minutes or 16 GB; the output says so.
 Writes ``scale.csv`` and ``scale.png`` (log-log, one curve per engine and
-measure) to ``--out`` (default ``benchmarks/out``).
+measure) to ``--out`` (default ``benchmarks/results``).
 """
 from __future__ import annotations
 
@@ -95,8 +97,8 @@ def child_kzsearch_query(folder: str, n_queries: int) -> dict:
 def child_bm25s(size: int, n_queries: int) -> dict:
     import bm25s
 
-    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
     t0 = time.perf_counter()
+    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
     retriever = bm25s.BM25(method="robertson")
     retriever.index(corpus, show_progress=False)
     index_s = time.perf_counter() - t0
@@ -127,8 +129,8 @@ def child_bm25s(size: int, n_queries: int) -> dict:
 def child_rank_bm25(size: int, n_queries: int) -> dict:
     import rank_bm25
 
-    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
     t0 = time.perf_counter()
+    corpus = [tokenize(d) for d in datasets.resampled_documents(size)]
     bm25 = rank_bm25.BM25Okapi(corpus)
     index_s = time.perf_counter() - t0
     del corpus
@@ -215,7 +217,7 @@ def main(argv=None) -> None:
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--slow-queries", type=int, default=20, help="queries for rank-bm25")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
