@@ -12,7 +12,7 @@ times are searched and merged without translation tables.
 """
 from __future__ import annotations
 
-from itertools import repeat
+from itertools import filterfalse, repeat
 from typing import Dict, Iterable, List, Sequence
 
 import numpy as np
@@ -54,19 +54,28 @@ class Vocabulary:
     def add_terms(self, terms: Sequence[str]) -> np.ndarray:
         """Ids of ``terms`` (int32), adding the new ones in order of first occurrence.
 
-        One C-level dict lookup per token (``map``); Python code runs only
-        for the tokens whose term is new.
+        One C-level dict lookup per token (``map``); where few terms are new,
+        Python code runs only for their tokens, and where many are (a first
+        batch), they are added at C speed and looked up once more.
         """
         ids = np.fromiter(map(self._ids.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
-        missing = np.flatnonzero(ids < 0).tolist()
-        if missing:
-            new = list(dict.fromkeys(terms[i] for i in missing))
-            start = len(self._terms)
-            self._terms.extend(new)
-            self._ids.update(zip(new, range(start, start + len(new))))
-            get = self._ids.__getitem__
-            ids[missing] = [get(terms[i]) for i in missing]
+        missing = np.flatnonzero(ids < 0)
+        if not len(missing):
+            return ids.astype(np.int32)
+        if len(missing) * 8 > len(terms):
+            self._extend(filterfalse(self._ids.__contains__, dict.fromkeys(terms)))
+            return np.fromiter(map(self._ids.__getitem__, terms), dtype=np.int32, count=len(terms))
+        missing_list = missing.tolist()
+        self._extend(dict.fromkeys(terms[i] for i in missing_list))
+        get = self._ids.__getitem__
+        ids[missing] = [get(terms[i]) for i in missing_list]
         return ids.astype(np.int32)
+
+    def _extend(self, new_terms: Iterable[str]) -> None:
+        new = list(new_terms)
+        start = len(self._terms)
+        self._terms.extend(new)
+        self._ids.update(zip(new, range(start, start + len(new))))
 
     def truncate(self, size: int) -> None:
         """Forget the terms added after the vocabulary had ``size`` of them (undo)."""
