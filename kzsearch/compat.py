@@ -21,6 +21,7 @@ rank-bm25 divides 0 by 0 and returns NaN (with ``b=1``).
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
 
 import numpy as np
@@ -46,7 +47,7 @@ class _CompatBM25:
         self.tokenizer = tokenizer
         self._vocab = Vocabulary()
         lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
-        flat: List[Any] = [token for doc in corpus for token in doc]
+        flat: List[Any] = list(chain.from_iterable(corpus))
         term_ids = self._vocab.add_terms(flat)
         self._segment = build_segment(term_ids, lengths)
         self.corpus_size = len(corpus)

@@ -58,18 +58,23 @@ class Vocabulary:
         Python code runs only for their tokens, and where many are (a first
         batch), they are added at C speed and looked up once more.
         """
+        if not self._ids:
+            return self._add_all(terms)
         ids = np.fromiter(map(self._ids.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
         missing = np.flatnonzero(ids < 0)
         if not len(missing):
             return ids.astype(np.int32)
         if len(missing) * 8 > len(terms):
-            self._extend(filterfalse(self._ids.__contains__, dict.fromkeys(terms)))
-            return np.fromiter(map(self._ids.__getitem__, terms), dtype=np.int32, count=len(terms))
+            return self._add_all(terms)
         missing_list = missing.tolist()
         self._extend(dict.fromkeys(terms[i] for i in missing_list))
         get = self._ids.__getitem__
         ids[missing] = [get(terms[i]) for i in missing_list]
         return ids.astype(np.int32)
+
+    def _add_all(self, terms: Sequence[str]) -> np.ndarray:
+        self._extend(filterfalse(self._ids.__contains__, dict.fromkeys(terms)))
+        return np.fromiter(map(self._ids.__getitem__, terms), dtype=np.int32, count=len(terms))
 
     def _extend(self, new_terms: Iterable[str]) -> None:
         new = list(new_terms)
