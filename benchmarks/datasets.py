@@ -15,7 +15,7 @@ import lzma
 import os
 import random
 from pathlib import Path
-from typing import Dict, Iterator, List, NamedTuple, Optional
+from typing import Iterator, List, NamedTuple
 
 DATA = Path(__file__).resolve().parent / "data"
 

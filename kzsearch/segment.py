@@ -22,7 +22,7 @@ so a reader holding a segment sees a consistent snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 

@@ -256,13 +256,18 @@ def _resolve(units: List[str]) -> str:
     return word
 
 
-def _apply_case(cyrillic: str, latin: str) -> str:
-    letters = [ch for ch in latin if ch.isalpha()]
+def with_case_of(word: str, like: str) -> str:
+    """``word`` in the case of ``like``: all capitals, a capital first letter, or as it is.
+
+    >>> with_case_of("қазақстан", "QAZAQSTAN"), with_case_of("қазақстан", "Qazaqstan")
+    ('ҚАЗАҚСТАН', 'Қазақстан')
+    """
+    letters = [ch for ch in like if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
-        return cyrillic.upper()
+        return word.upper()
     if letters and letters[0].isupper():
-        return cyrillic[:1].upper() + cyrillic[1:]
-    return cyrillic
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def normalize_latin(text: str) -> str:
@@ -290,4 +295,4 @@ def read_latin_word(word: str, orthography: str, dotless_i: Optional[bool] = Non
     if dotless_i is None:
         dotless_i = "ı" in lowered
     table = _READINGS[orthography, dotless_i]
-    return _apply_case(_resolve(_read(lowered, table)), word)
+    return with_case_of(_resolve(_read(lowered, table)), word)

@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from .convert import CYRILLIC_WORD, fold, loose_fold, read_latin_word
+from .convert import CYRILLIC_WORD, fold, loose_fold, read_latin_word, with_case_of
 from .harmony import ng_variants, respell_suffix, respell_word
 from .latin import (
     guess_orthography,
@@ -57,15 +57,6 @@ _MIN_STEM_SHARE = 0.3
 _MIN_STEM_WITH_STEMMER = 2
 #: Proper spellings of a prefix tried, most common first.
 _SPELLINGS_TRIED = 3
-
-
-def _with_case_of(word: str, like: str) -> str:
-    letters = [ch for ch in like if ch.isalpha()]
-    if len(letters) > 1 and all(ch.isupper() for ch in letters):
-        return word.upper()
-    if letters and letters[0].isupper():
-        return word[:1].upper() + word[1:]
-    return word
 
 
 class Restorer:
@@ -268,7 +259,7 @@ class Restorer:
         """
         found = self.lookup(word, stem, orthography, keyboard)
         if found is not None:
-            return _with_case_of(found, word)
+            return with_case_of(found, word)
         if script_of(word) != "latin":
             return word
         return read_latin_word(word, orthography or guess_orthography([word]))
@@ -314,7 +305,7 @@ class Restorer:
             return word
         found = self.lookup(word, stem, orthography, inflected=kazakh_run)
         if found is not None and self._counts.get(found, 1) > own_count:
-            return _with_case_of(found, word)
+            return with_case_of(found, word)
         if own_count or not kazakh_run:
             return word
         return read_latin_word(word, orthography)
