@@ -74,6 +74,11 @@ def check_k(k: object) -> int:
     return int(k)
 
 
+def check_workers(workers: object) -> None:
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+
+
 def check_query(query: object, name: str = "query") -> str:
     if not isinstance(query, str):
         raise TypeError(f"{name} must be str, not {type(query).__name__}")
@@ -208,8 +213,7 @@ class Index:
         for i, q in enumerate(queries):
             check_query(q, f"queries[{i}]")
         k = check_k(k)
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
     def query_terms(self, query: str) -> List[Tuple[int, int]]:
@@ -256,8 +260,7 @@ class Index:
                             f"{type(texts).__name__}")
         if not isinstance(replace, bool):
             raise TypeError(f"replace must be bool, not {type(replace).__name__}")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        check_workers(workers)
         with self._write_lock:
             vocab_size, next_id = len(self._vocab), self._next_id
             try:

@@ -29,21 +29,19 @@ from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
-from .analysis.language import RUSSIAN, sentence_language
+from .analysis.language import KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, sentence_language
 
 #: rebuild the restorer when the vocabulary has grown by this share
 REBUILD_GROWTH = 0.05
 
-_KAZAKH_LETTER = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
 
 
 def needs_restoration(query: str) -> bool:
     """Whether ``query`` may be Kazakh typed without Kazakh letters or in Latin."""
-    if _LATIN_LETTER.search(query):
+    if LATIN_LETTER.search(query):
         return True
-    if not _CYRILLIC_LETTER.search(query) or _KAZAKH_LETTER.search(query):
+    if not _CYRILLIC_LETTER.search(query) or KAZAKH_LETTER.search(query):
         return False
     return sentence_language(query) != RUSSIAN
 

@@ -36,7 +36,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
-from .language import KAZAKH, RUSSIAN, RUSSIAN_MARKERS, route
+from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
 from .russian import RussianLemmatizer
 from .stemmer import KazakhStemmer, is_ending
@@ -53,9 +53,7 @@ CACHE_LIMIT = 200_000
 #: Abbreviations indexed as the word they stand for (ж. -> жыл, ғ. -> ғасыр).
 ABBREVIATIONS: Dict[str, str] = load_pairs("abbreviations_kk.txt")
 
-_KAZAKH_LETTER = re.compile("[әғқңөұүһі]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _PART_SEPARATOR = re.compile("['–-]")
 #: Dots, commas and underscores inside a token, except a decimal separator.
 _SOFT_SEPARATOR = re.compile(r"_+|(?<!\d)[.,]|[.,](?!\d)")
@@ -199,7 +197,7 @@ class TokenCache(dict):
             self.special.clear()
             self.special.update(self.markers)
         terms = self.analyzer.token_terms(token, self.lang)
-        if len(terms) > 1 or (self.analyzer.settings.latin and _LATIN_LETTER.search(token)):
+        if len(terms) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
         self[token] = joined = " ".join(terms)
         return joined
@@ -275,7 +273,7 @@ class Analyzer:
         terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self._kazakh_special.isdisjoint(tokens):
             return terms  # the common case: no Russian, no compounds, no ranges, no Latin
-        if self.settings.latin and _LATIN_LETTER.search(text):
+        if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
             if converted != text:
                 text = normalize(converted)
@@ -331,7 +329,7 @@ class Analyzer:
         """
         if not _CYRILLIC.search(word):
             return [] if word in self._kk_stop else [word]
-        if lang == RUSSIAN and not _KAZAKH_LETTER.search(word):
+        if lang == RUSSIAN and not KAZAKH_LETTER.search(word):
             lemma = self._lemmatize(word) if self.settings.stemming else word
             if word in self._ru_stop or lemma in self._ru_stop:
                 return []

@@ -22,7 +22,10 @@ from typing import List, Tuple
 KAZAKH = "kk"
 RUSSIAN = "ru"
 
-_KAZAKH_LETTER = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+#: A letter only Kazakh has (in either case): the strong signal of Kazakh text.
+KAZAKH_LETTER = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+#: A Latin letter, accented ones included (Latin-script Kazakh, or foreign words).
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _RUSSIAN_WORDS = (
     "и в во что это как для из при или был была были было его её ее их она они "
     "также который которые которая которого которых которой только ещё еще все всех "
@@ -52,7 +55,7 @@ def sentence_language(sentence: str) -> str:
     >>> sentence_language("Закон вступает в силу"), sentence_language("Бала после этого ойнап кетті")
     ('ru', 'kk')
     """
-    if _KAZAKH_LETTER.search(sentence):
+    if KAZAKH_LETTER.search(sentence):
         return KAZAKH
     russian = len(_RUSSIAN_MARKER.findall(sentence))
     if russian == 0 or russian <= len(_KAZAKH_MARKER.findall(sentence)):
