@@ -29,7 +29,7 @@ import datasets  # noqa: E402
 from bench_speed import make_queries, median_latency, tokenize  # noqa: E402
 
 import kzsearch  # noqa: E402
-from kzsearch.merging import MergePolicy  # noqa: E402
+from kzsearch.engine.merging import MergePolicy  # noqa: E402
 
 
 def timed(action):

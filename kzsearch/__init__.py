@@ -6,10 +6,11 @@
 >>> index.search("бюджеті")[0].id
 '1'
 
-Modules, one job each: ``analysis`` (text -> terms), ``vocabulary`` (term
-ids), ``segment`` (postings as flat arrays), ``scoring`` (BM25 variants),
-``searcher`` (query execution), ``index`` (the public Index), ``storage``
-(files on disk), ``compat`` (rank-bm25 drop-in), ``cli`` (command line).
+Packages and modules, one job each: ``analysis`` (text -> terms),
+``script`` (folding and Latin orthographies), ``engine`` (vocabulary,
+segments, stored texts, scoring, query execution, merging, storage),
+``index`` (the public Index), ``compat`` (rank-bm25 drop-in), ``cli``
+(command line).
 """
 __version__ = "0.1.0"
 

@@ -17,7 +17,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import searcher
+from .engine import searcher
 from .parallel import default_workers
 
 #: below this many queries per worker, starting processes costs more than it saves

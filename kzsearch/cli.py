@@ -21,7 +21,7 @@ from .analysis import Analyzer, stem
 from .corpus import DocumentReader, seed_documents
 from .highlight import snippet
 from .index import Index
-from .scoring import METHODS
+from .engine.scoring import METHODS
 
 
 class UsageError(Exception):

@@ -26,9 +26,9 @@ from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
 
 import numpy as np
 
-from .scoring import BM25Params, length_norm, okapi_mean_idf, per_df, weights
-from .segment import build_segment
-from .vocabulary import Vocabulary
+from .engine.scoring import BM25Params, length_norm, okapi_mean_idf, per_df, weights
+from .engine.segment import build_segment
+from .engine.vocabulary import Vocabulary
 
 
 class _CompatBM25:

@@ -75,8 +75,8 @@ except ImportError as error:  # pragma: no cover - checked in a subprocess by th
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
 from .index import Document, Hit, Index, IndexSettings, _batches, check_k, check_query
-from .scoring import okapi_mean_idf
-from .searcher import CollectionStats
+from .engine.scoring import okapi_mean_idf
+from .engine.searcher import CollectionStats
 
 Analyzer = Callable[[str], List[str]]
 Pair = Tuple[str, str]

@@ -7,7 +7,7 @@
 ['a']
 
 An :class:`Index` is a list of immutable segments (see
-:mod:`kzsearch.segment`) over one global vocabulary. ``add`` analyses the new
+:mod:`kzsearch.engine.segment`) over one global vocabulary. ``add`` analyses the new
 documents into new segments and swaps in a new snapshot; ``delete`` swaps in
 segments with updated live masks; a size-tiered policy merges small segments
 as they accumulate (``optimize`` merges all). Searches read whichever
@@ -27,17 +27,17 @@ from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequenc
 
 import numpy as np
 
-from . import searcher
+from .engine import searcher
 from .analysis import Analyzer, stem
-from .docstore import TextBlock
-from .merging import MergePolicy
+from .engine.docstore import TextBlock
+from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
 from .progress import Progress
 from .restoration import QueryRestorer, restored_query
-from .scoring import DEFAULT_DELTA, BM25Params, check_method
-from .searcher import CollectionStats, Snapshot
-from .segment import Segment, build_segment, merge_segments
-from .vocabulary import Vocabulary
+from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
+from .engine.searcher import CollectionStats, Snapshot
+from .engine.segment import Segment, build_segment, merge_segments
+from .engine.vocabulary import Vocabulary
 
 Document = Union[str, Tuple[str, str]]
 
@@ -502,8 +502,8 @@ class Index:
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:
-        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.storage`)."""
-        from .storage import save_index
+        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.engine.storage`)."""
+        from .engine.storage import save_index
 
         with self._write_lock:
             save_index(self, path)
@@ -511,7 +511,7 @@ class Index:
     @classmethod
     def load(cls, path: Any, analyzer: Optional[Any] = None, *, mmap: bool = True) -> "Index":
         """Open an index saved with :meth:`save`; large arrays are memory-mapped."""
-        from .storage import load_index
+        from .engine.storage import load_index
 
         return load_index(path, analyzer=analyzer, mmap=mmap)
 

@@ -20,7 +20,7 @@ from typing import Callable, Deque, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from .vocabulary import Vocabulary
+from .engine.vocabulary import Vocabulary
 
 Analyze = Callable[[str], List[str]]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from kzsearch import Index
-from kzsearch.merging import MergePolicy
+from kzsearch.engine.merging import MergePolicy
 
 from conftest import split_words
 

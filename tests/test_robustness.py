@@ -152,7 +152,7 @@ def test_a_save_killed_at_any_moment_leaves_a_whole_index(tmp_path):
 
 
 def test_a_failed_save_keeps_the_old_index_and_leaves_no_files(tmp_path, monkeypatch):
-    import kzsearch.storage as storage
+    import kzsearch.engine.storage as storage
 
     ix = Index(analyzer=split_words)
     ix.add(["облыс бюджет"], ids=["a"])

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from kzsearch import Index, IndexFormatError
-from kzsearch.storage import COMMIT_FILE
+from kzsearch.engine.storage import COMMIT_FILE
 
 from conftest import split_words
 

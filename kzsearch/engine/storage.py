@@ -42,9 +42,9 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 
-from .analysis import Analyzer
+from ..analysis import Analyzer
 from .docstore import TextBlock
-from .errors import IndexFormatError
+from ..errors import IndexFormatError
 from .merging import MergePolicy
 from .scoring import BM25Params
 from .searcher import Snapshot
@@ -340,7 +340,7 @@ def _check(folder: Path, ok: bool, message: str) -> None:
 
 def load_index(path: Any, analyzer: Optional[Any] = None, mmap: bool = True) -> Any:
     """Open the index saved in the folder ``path``."""
-    from .index import Index
+    from ..index import Index
 
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")

@@ -10,7 +10,7 @@ postings are sorted by term, then by document::
     doc_len  int32[D]    number of terms in each document
     live     bool[D]     False for deleted documents (None when none is deleted)
 
-Term ids are global (see :mod:`kzsearch.vocabulary`), so segments built at
+Term ids are global (see :mod:`kzsearch.engine.vocabulary`), so segments built at
 different times can be searched together and merged by concatenation. The
 only part that ever changes is ``live``, and it is replaced, never mutated,
 so a reader holding a segment sees a consistent snapshot.

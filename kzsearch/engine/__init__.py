@@ -1,0 +1,11 @@
+"""The search engine below the public :class:`kzsearch.Index`, one module a stage.
+
+``vocabulary`` (term -> id) -> ``segment`` (immutable postings as flat
+arrays) + ``docstore`` (stored strings) -> ``scoring`` (BM25 variants) ->
+``searcher`` (query execution over a snapshot of segments) -> ``merging``
+(which segments to merge) -> ``storage`` (files on disk).
+
+Lower layers never import higher ones: nothing here imports
+:mod:`kzsearch.index`, the CLI or the analysis chain; ``storage`` returns the
+parts of a saved index and :meth:`kzsearch.Index.load` assembles them.
+"""
