@@ -216,8 +216,12 @@ class Index:
         check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
-    def query_terms(self, query: str) -> List[Tuple[int, int]]:
-        """(term id, count) of the query's known terms, in query order.
+    def query_terms(self, query: str) -> List[Tuple[int, float]]:
+        """(term id, weight) of the query's known terms, in query order.
+
+        The weight is how often the term occurs in the query (times any
+        weight below 1 of a looser match); the searcher scales the term's
+        contributions by it.
 
         A query typed on a Russian keyboard or in Latin script is re-spelled
         first (see :mod:`kzsearch.restoration`).

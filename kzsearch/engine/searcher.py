@@ -186,13 +186,15 @@ def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
     return [(t, n) for t, n in Counter(int(t) for t in term_ids).items() if t >= 0]
 
 
-def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, int]], k: int, method: str,
+def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
            params: BM25Params, vocab_size: int,
            stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (global positions, scores), best first, ties by position.
 
-    ``query_terms`` is a list of (term id, query frequency); a term repeated in
-    the query counts that many times. Statistics come from the snapshot unless
+    ``query_terms`` is a list of (term id, weight): a term's BM25 contributions
+    are multiplied by its weight — the number of times it occurs in the query,
+    times any weight below 1 that marks a looser match (a sub-word view, a
+    corrected typo). Statistics come from the snapshot unless
     ``stats`` supplies collection-wide ones.
     """
     if stats is None:
