@@ -19,7 +19,6 @@ from typing import Optional, Sequence
 from . import __version__
 from .analysis import Analyzer, stem
 from .corpus import DocumentReader, seed_documents
-from .highlight import snippet
 from .index import Index
 from .engine.scoring import METHODS
 
@@ -69,10 +68,9 @@ def _search(args: argparse.Namespace) -> None:
         index = Index()
         index.add(seed_documents())
     hits = index.search(args.query, k=args.k)
-    terms = set(index.analyzer(args.query))
     if args.json:
         rows = [{"rank": r, "id": h.id, "score": h.score,
-                 "snippet": snippet(h.text, terms, index.analyzer), "text": h.text}
+                 "snippet": index.highlight(h, args.query).snippet, "text": h.text}
                 for r, h in enumerate(hits, 1)]
         print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
         return
@@ -81,7 +79,7 @@ def _search(args: argparse.Namespace) -> None:
         return
     for rank, hit in enumerate(hits, 1):
         print(f"{rank}. {hit.id}  (score {hit.score:.3f})")
-        print(f"   {snippet(hit.text, terms, index.analyzer)}")
+        print(f"   {index.highlight(hit, args.query).snippet}")
 
 
 def _index(args: argparse.Namespace) -> None:

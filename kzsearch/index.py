@@ -33,6 +33,12 @@ from .engine.docstore import TextBlock
 from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
 from .progress import Progress
+from .query import execute
+from .query.explain import Explanation, explain
+from .query.highlight import Highlight, highlight_text
+from .query.objects import Query
+from .query.parser import structured_query
+from .query.resolve import DEFAULT_FIELD, BoolNode, Node, PrefixCache, Resolver, TermNode
 from .restoration import QueryRestorer, restored_query
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, Snapshot
@@ -126,6 +132,7 @@ class Index:
         # id -> (segment name, local doc) of every live document; built on demand
         self._locations: Optional[Dict[str, Tuple[str, int]]] = None
         self._storage_state: Any = None   # what the last save/load wrote (see storage)
+        self._prefixes = PrefixCache()    # the vocabulary sorted, for prefix queries
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -162,19 +169,31 @@ class Index:
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
-               b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
+    def search(self, query: Union[str, Query], k: int = 10, *, syntax: bool = True,
+               k1: Optional[float] = None, b: Optional[float] = None,
+               stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
 
+        ``query`` is a string in the query syntax (phrases, ``+``/``-``,
+        ``AND``/``OR``/``NOT``, fields, prefixes: see :mod:`kzsearch.query.parser`)
+        or a query object (:class:`kzsearch.Term`, ``Phrase``, ``Prefix``,
+        ``Bool``). A string that uses no syntax, or any string with
+        ``syntax=False``, is plain words ranked by BM25 as a bag.
         ``k1`` and ``b`` override the index's parameters for this query only.
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
         """
-        check_query(query)
+        structured = structured_query(query, syntax)
         k = check_k(k)
         params = self._query_params(k1, b)
         snapshot = self._snapshot
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            scorer = execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats)
+            positions, scores = execute.search(node, scorer, k)
+            return self._hits(snapshot, positions, scores)
+        assert isinstance(query, str)
         terms = self.query_terms(query)
         if stats is not None:
             df = stats.df
@@ -182,6 +201,68 @@ class Index:
         positions, scores = searcher.search(snapshot, terms, k, self.settings.method, params,
                                             len(self._vocab), stats)
         return self._hits(snapshot, positions, scores)
+
+    def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
+                k1: Optional[float] = None, b: Optional[float] = None,
+                stats: Optional[CollectionStats] = None) -> Explanation:
+        """How the document ``doc_id`` scores for ``query``, clause by clause (Lucene's explain).
+
+        The returned tree's ``value`` equals the document's score in
+        :meth:`search` with the same arguments (0 with ``match=False`` when the
+        document does not match); ``str()`` prints it. KeyError if there is
+        no live document ``doc_id``.
+        """
+        structured = structured_query(query, syntax)
+        check_query(doc_id, "doc_id")
+        params = self._query_params(k1, b)
+        snapshot = self._snapshot
+        name, local = self._id_locations()[doc_id]
+        where = [i for i, seg in enumerate(snapshot.segments) if seg.name == name]
+        if not where:
+            raise KeyError(doc_id)
+        node = self._node(query, structured, snapshot)
+        scorer = execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats)
+        return explain(node, scorer, int(snapshot.bases[where[0]]) + local, self._field_names())
+
+    def highlight(self, hit: Union[Hit, str], query: Union[str, Query], *, syntax: bool = True,
+                  markers: Tuple[str, str] = ("[", "]"), width: int = 200) -> Highlight:
+        """Where ``query`` matched in ``hit`` (a :class:`Hit` or a text): spans and a snippet.
+
+        ``spans`` are (start, end) character offsets in the text; the
+        snippet shows about ``width`` characters around the densest cluster
+        of matches, each between ``markers`` (``("<mark>", "</mark>")`` for
+        HTML). Phrases are marked as a whole; queries typed on a Russian
+        keyboard or in Latin mark the words they were restored to.
+        """
+        text = hit.text if isinstance(hit, Hit) else check_query(hit, "hit")
+        structured = structured_query(query, syntax)
+        if (not isinstance(markers, tuple) or len(markers) != 2
+                or not all(isinstance(m, str) for m in markers)):
+            raise TypeError("markers must be a pair of str (opening, closing)")
+        if isinstance(width, bool) or not isinstance(width, int):
+            raise TypeError(f"width must be int, not {type(width).__name__}")
+        if width < 1:
+            raise ValueError(f"width must be >= 1, got {width}")
+        node = self._node(query, structured, self._snapshot)
+        return highlight_text(text, node, self.analyzer, width, markers)
+
+    def _node(self, query: Union[str, Query], structured: Optional[Query], snapshot: Snapshot) -> Optional[Node]:
+        """The resolved query: the structured one, or the plain words' terms as one Bool."""
+        if structured is not None:
+            return self._resolver(snapshot).resolve(structured)
+        assert isinstance(query, str)
+        terms = self.query_terms(query)
+        if not terms:
+            return None
+        return BoolNode(should=tuple(TermNode(self._vocab.term(t), t, None, w) for t, w in terms))
+
+    def _field_names(self) -> Tuple[str, ...]:
+        return (DEFAULT_FIELD,)
+
+    def _resolver(self, snapshot: Snapshot) -> Resolver:
+        vocab_size = len(self._vocab)
+        return Resolver(self.analyzer, self._vocab, lambda: snapshot.document_frequencies(vocab_size),
+                        self._restorer, self._field_names(), True, self._prefixes)
 
     def collection_stats(self, terms: Iterable[str]) -> CollectionStats:
         """This index's live document count, total length and df of ``terms``.

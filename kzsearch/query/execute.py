@@ -1,0 +1,314 @@
+"""Running a resolved query over a snapshot: matching documents and their scores.
+
+Every node evaluates to a :class:`Matches`: the global numbers of the
+documents it matches (ascending, distinct) and each one's score, in flat
+arrays:
+
+* a term: its live postings, BM25-weighted (times the node's weight);
+* a phrase: the documents holding all its terms, then the phrase matches in
+  their position arrays (:mod:`.phrase`); it scores like one term whose
+  frequency is the number of matches and whose idf is the sum of its
+  terms' idf (Lucene's PhraseQuery);
+* a Boolean node: the intersection of its ``must`` clauses (or, with none,
+  the union of its ``should`` clauses), minus every document a ``must_not``
+  clause matches; a document's score is the sum of the scores of the
+  ``must`` and ``should`` clauses it matches, in clause order. Excluded
+  clauses only filter.
+
+All of it is set operations on sorted arrays (``np.intersect1d``,
+``np.searchsorted``): no Python loop per document or per posting.
+
+>>> from kzsearch import Index
+>>> from kzsearch.query.resolve import TermNode, BoolNode
+>>> index = Index(analyzer=str.split)
+>>> index.add(["a b", "a c", "b c"])
+>>> ctx = Scorer(index._snapshot, "lucene", index.settings.params, len(index.vocabulary))
+>>> node = BoolNode(should=(TermNode("a", 0),), must_not=(TermNode("c", 2),))
+>>> evaluate(node, ctx).docs.tolist()
+[0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..engine.scoring import BM25Params, idf, weights
+from ..engine.searcher import CollectionStats, Snapshot, top_k
+from .phrase import match_phrase
+from .resolve import BoolNode, Node, PhraseNode, TermNode
+
+#: a position's field is its value shifted right by this many bits
+FIELD_SHIFT = 24
+
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Documents (global numbers, ascending) and their scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+    @staticmethod
+    def empty() -> "Matches":
+        return Matches(_NO_DOCS, np.zeros(0))
+
+
+@dataclass
+class Scorer:
+    """What scoring needs: the snapshot, the BM25 variant and the collection statistics.
+
+    ``stats`` replaces the snapshot's statistics by collection-wide ones; its
+    ``df`` maps term strings to document frequencies.
+    """
+
+    snapshot: Snapshot
+    method: str
+    params: BM25Params
+    vocab_size: int
+    stats: Optional[CollectionStats] = None
+
+    @property
+    def n_docs(self) -> int:
+        return self.snapshot.n_live if self.stats is None else self.stats.n_docs
+
+    @property
+    def avgdl(self) -> float:
+        if self.stats is None:
+            return self.snapshot.avgdl
+        return self.stats.total_len / self.stats.n_docs if self.stats.n_docs else 0.0
+
+    def df(self, term: str, local_df: int) -> int:
+        if self.stats is None:
+            return local_df
+        return int(self.stats.df.get(term, 0))  # type: ignore[union-attr]
+
+    def idf(self, term: str, local_df: int) -> float:
+        """The term's idf, with the "okapi" floor applied as the searcher applies it."""
+        value = idf(self.method, self.df(term, local_df), self.n_docs)
+        if self.method == "okapi" and value < 0:
+            mean = (self.snapshot.okapi_mean_idf(self.vocab_size) if self.stats is None
+                    else self.stats.okapi_mean_idf)
+            value = self.params.epsilon * mean
+        return value
+
+    def lengths(self, field: Optional[int]) -> Tuple[np.ndarray, float]:
+        """(length of every stored document — or of its ``field`` —, the average over live ones)."""
+        if field is None:
+            return _doc_lengths(self.snapshot), self.avgdl
+        return field_lengths(self.snapshot, field)
+
+    def norm(self, field: Optional[int]) -> np.ndarray:
+        if field is None:
+            return self.snapshot.length_norm(self.params.b, self.avgdl)
+        lengths, avg = field_lengths(self.snapshot, field)
+        b = self.params.b
+        return 1 - b + b * lengths / avg if avg else np.ones(len(lengths))
+
+    def weights(self, tfs: np.ndarray, norms: np.ndarray, term_idf: float, weight: float) -> np.ndarray:
+        w = weights(self.method, tfs, norms, term_idf, self.params)
+        if weight != 1:
+            w *= weight
+        return w
+
+
+def _doc_lengths(snapshot: Snapshot) -> np.ndarray:
+    def make() -> np.ndarray:
+        segs = snapshot.segments
+        return np.concatenate([s.doc_len for s in segs]) if segs else np.zeros(0, dtype=np.int32)
+    return snapshot._cached("doc_len", make)
+
+
+def field_lengths(snapshot: Snapshot, field: int) -> Tuple[np.ndarray, float]:
+    """(length of ``field`` in every stored document, its average over live documents)."""
+    def make():
+        parts = []
+        for seg in snapshot.segments:
+            field_len = getattr(seg, "field_len", None)
+            if field_len is None:
+                raise ValueError(f"segment {seg.name!r} keeps no per-field lengths")
+            parts.append(field_len[field])
+        lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        live = snapshot.live
+        total = lengths.sum(dtype=np.int64) if live is None else lengths.sum(where=live, dtype=np.int64)
+        return lengths, (float(total) / snapshot.n_live if snapshot.n_live else 0.0)
+    return snapshot._cached(("field_len", field), make)
+
+
+def term_postings(snapshot: Snapshot, term_id: int, field: Optional[int]) -> Tuple[np.ndarray, np.ndarray]:
+    """(global docs as int64, term frequencies) of a term's live postings, in one field or all."""
+    if term_id < 0:
+        return _NO_DOCS, _NO_DOCS
+    if field is None:
+        docs, tfs = snapshot.postings(np.array([term_id], dtype=np.int64))[0]
+        return docs.astype(np.int64, copy=False), tfs
+    docs_parts, tf_parts = [], []
+    for seg_no, seg, lo, hi in _directory_rows(snapshot, term_id):
+        field_tfs = getattr(seg, "field_tfs", None)
+        if field_tfs is None:
+            raise ValueError(f"segment {seg.name!r} keeps no per-field term frequencies")
+        docs = seg.docs[lo:hi].astype(np.int64) + int(snapshot.bases[seg_no])
+        tfs = field_tfs[field, lo:hi]
+        keep = tfs > 0
+        if seg.live is not None:
+            keep &= seg.live[seg.docs[lo:hi]]
+        docs_parts.append(docs[keep])
+        tf_parts.append(tfs[keep])
+    if not docs_parts:
+        return _NO_DOCS, _NO_DOCS
+    return np.concatenate(docs_parts), np.concatenate(tf_parts)
+
+
+def _directory_rows(snapshot: Snapshot, term_id: int):
+    """(segment number, segment, lo, hi) of each segment's postings of ``term_id``."""
+    terms, which, lo, hi = snapshot.term_directory()
+    a = int(np.searchsorted(terms, term_id, side="left"))
+    b = int(np.searchsorted(terms, term_id, side="right"))
+    for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
+        yield s, snapshot.segments[s], l, h
+
+
+def occurrences(snapshot: Snapshot, term_id: int, docs: np.ndarray,
+                field: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """(document, position) of every occurrence of a term in the sorted ``docs``.
+
+    Positions are as stored (``field << 24 | position in field``); with
+    ``field`` only that field's occurrences are kept.
+    """
+    doc_parts, pos_parts = [], []
+    for seg_no, seg, lo, hi in _directory_rows(snapshot, term_id):
+        positions = getattr(seg, "positions", None)
+        pos_offsets = getattr(seg, "pos_offsets", None)
+        if positions is None or pos_offsets is None:
+            raise ValueError("phrase queries need positions, and this index keeps none "
+                             f"(segment {seg.name!r}: built with positions=False or an older format)")
+        seg_docs = seg.docs[lo:hi].astype(np.int64) + int(snapshot.bases[seg_no])
+        at = np.searchsorted(docs, seg_docs)
+        at[at == len(docs)] = 0
+        selected = np.flatnonzero(docs[at] == seg_docs) if len(docs) else _NO_DOCS
+        if not len(selected):
+            continue
+        starts = pos_offsets[lo + selected].astype(np.int64)
+        counts = pos_offsets[lo + selected + 1].astype(np.int64) - starts
+        run_start = np.cumsum(counts) - counts
+        flat = np.repeat(starts - run_start, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        found_docs = np.repeat(seg_docs[selected], counts)
+        found_pos = positions[flat]
+        if field is not None:
+            keep = (found_pos >> FIELD_SHIFT) == field
+            found_docs, found_pos = found_docs[keep], found_pos[keep]
+        doc_parts.append(found_docs)
+        pos_parts.append(found_pos)
+    if not doc_parts:
+        return _NO_DOCS, _NO_DOCS
+    return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+def phrase_frequencies(node: PhraseNode, scorer: Scorer) -> Tuple[np.ndarray, np.ndarray, List[int]]:
+    """(documents with a phrase match, matches in each, local df of each phrase term)."""
+    postings = [term_postings(scorer.snapshot, t, node.field) for t in node.term_ids]
+    local_df = [len(d) for d, _ in postings]
+    if min(local_df) == 0:
+        return _NO_DOCS, _NO_DOCS, local_df
+    candidates = postings[int(np.argmin(local_df))][0]
+    for docs, _ in postings:
+        candidates = np.intersect1d(candidates, docs, assume_unique=True)
+    if not len(candidates):
+        return _NO_DOCS, _NO_DOCS, local_df
+    found = {t: occurrences(scorer.snapshot, t, candidates, node.field) for t in set(node.term_ids)}
+    matches = match_phrase([found[t][0] for t in node.term_ids], [found[t][1] for t in node.term_ids],
+                           node.offsets, node.slop)
+    docs, counts = matches.counts()
+    return docs, counts, local_df
+
+
+def evaluate(node: Node, scorer: Scorer) -> Matches:
+    """The documents ``node`` matches and their scores (see the module docstring)."""
+    if isinstance(node, TermNode):
+        docs, tfs = term_postings(scorer.snapshot, node.term_id, node.field)
+        if not len(docs):
+            return Matches.empty()
+        term_idf = scorer.idf(node.term, len(docs))
+        return Matches(docs, scorer.weights(tfs, scorer.norm(node.field)[docs], term_idf, node.weight))
+    if isinstance(node, PhraseNode):
+        docs, counts, local_df = phrase_frequencies(node, scorer)
+        if not len(docs):
+            return Matches.empty()
+        phrase_idf = phrase_idf_sum(node, local_df, scorer)
+        return Matches(docs, scorer.weights(counts, scorer.norm(node.field)[docs], phrase_idf, 1.0))
+    return _evaluate_bool(node, scorer)
+
+
+def phrase_idf_sum(node: PhraseNode, local_df: Sequence[int], scorer: Scorer) -> float:
+    """Sum of the idf of the phrase's terms, left to right."""
+    total = 0.0
+    for term, df in zip(node.terms, local_df):
+        total += scorer.idf(term, df)
+    return total
+
+
+def matching_docs(node: Node, scorer: Scorer) -> np.ndarray:
+    """The documents ``node`` matches, without scoring when that can be skipped."""
+    if isinstance(node, TermNode):
+        return term_postings(scorer.snapshot, node.term_id, node.field)[0]
+    return evaluate(node, scorer).docs
+
+
+def _evaluate_bool(node: BoolNode, scorer: Scorer) -> Matches:
+    must = [evaluate(c, scorer) for c in node.must]
+    should = [evaluate(c, scorer) for c in node.should]
+    if must:
+        ordered = sorted(must, key=lambda m: len(m.docs))
+        docs = ordered[0].docs
+        for m in ordered[1:]:
+            docs = np.intersect1d(docs, m.docs, assume_unique=True)
+    elif len(should) == 1:
+        docs = should[0].docs
+    elif should:
+        docs = np.unique(np.concatenate([m.docs for m in should]))
+    else:
+        return Matches.empty()
+    for clause in node.must_not:
+        if not len(docs):
+            break
+        excluded = matching_docs(clause, scorer)
+        docs = docs[~_contains(excluded, docs)]
+    if not must and len(should) == 1 and len(docs) == len(should[0].docs):
+        return Matches(docs, 0.0 + should[0].scores)
+    scores = np.zeros(len(docs))
+    for m in must + should:
+        at = np.searchsorted(docs, m.docs)
+        at[at == len(docs)] = 0
+        hit = docs[at] == m.docs if len(docs) else np.zeros(len(m.docs), dtype=bool)
+        scores[at[hit]] += m.scores[hit]
+    return Matches(docs, scores)
+
+
+def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    at[at == len(sorted_values)] = 0
+    return sorted_values[at] == values
+
+
+def search(node: Optional[Node], scorer: Scorer, k: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` (global positions, scores), best first, ties in insertion order."""
+    if node is None or k == 0 or scorer.snapshot.n_live == 0 or scorer.n_docs == 0:
+        return _NO_DOCS, np.zeros(0)
+    result = evaluate(node, scorer)
+    return top_k(result.docs, result.scores, k)
+
+
+def uses_positions(node: Optional[Node]) -> bool:
+    """Whether running ``node`` reads positions (it holds a phrase)."""
+    if isinstance(node, PhraseNode):
+        return True
+    if isinstance(node, BoolNode):
+        return any(uses_positions(c) for c in node.must + node.should + node.must_not)
+    return False
+
+
