@@ -1,0 +1,75 @@
+"""Highlighting and the query language with the Kazakh analyzer (restoration included)."""
+import json
+
+import pytest
+
+from kzsearch import Index, Phrase, Term
+from kzsearch.cli import main
+from kzsearch.query.highlight import Highlight
+
+from test_query_execute import attach_positions
+
+TEXTS = {
+    "a": "Облыстың бюджетін бекітті. Мектеп бюджеті де бар.",
+    "b": "Денсаулық сақтау ұйымдарына бюджет бөлінді.",
+    "c": "Мектептердегі оқушылар сабаққа келді.",
+}
+
+
+@pytest.fixture(scope="module")
+def index():
+    idx = Index(background_merges=False)
+    idx.add(list(TEXTS.values()), ids=list(TEXTS))
+    attach_positions(idx)
+    return idx
+
+
+def marked(index, query, doc_id):
+    hit = next(h for h in index.search(query) if h.id == doc_id)
+    h = index.highlight(hit, query)
+    return [TEXTS[doc_id][s:e] for s, e in h.spans]
+
+
+def test_phrase_finds_inflected_forms_and_is_marked_whole(index):
+    assert [h.id for h in index.search('"облыс бюджеті"')] == ["a"]
+    assert marked(index, '"облыс бюджеті"', "a") == ["Облыстың бюджетін"]
+
+
+def test_restored_queries_mark_the_right_words(index):
+    assert marked(index, "денсаулык сактау", "b") == ["Денсаулық", "сақтау"]
+    assert marked(index, '"денсаулык сактау"', "b") == ["Денсаулық сақтау"]
+    assert marked(index, "densaulyq saqtau", "b") == ["Денсаулық", "сақтау"]
+
+
+def test_restoration_applies_to_the_words_of_a_parsed_query(index):
+    assert [h.id for h in index.search('+денсаулык -мектеп')] == ["b"]
+    assert [h.id for h in index.search(Phrase("денсаулык сактау"))] == ["b"]
+
+
+def test_excluded_words_are_not_marked(index):
+    assert marked(index, "+бюджет -мектеп", "b") == ["бюджет"]
+    assert marked(index, "бюджет NOT мектеп", "b") == ["бюджет"]
+
+
+def test_prefix_marks_its_expansions(index):
+    assert marked(index, "мекте*", "c") == ["Мектептердегі"]
+
+
+def test_markers_and_width(index):
+    hit = index.search("сақтау")[0]
+    h = index.highlight(hit, "сақтау", markers=("<mark>", "</mark>"))
+    assert isinstance(h, Highlight)
+    assert h.snippet == "Денсаулық <mark>сақтау</mark> ұйымдарына бюджет бөлінді."
+    assert index.highlight(TEXTS["b"], Term("бюджет")).snippet.count("[бюджет]") == 1
+    with pytest.raises(TypeError, match="markers"):
+        index.highlight(hit, "сақтау", markers="<>")
+    with pytest.raises(ValueError, match="width"):
+        index.highlight(hit, "сақтау", width=0)
+    with pytest.raises(TypeError, match="hit"):
+        index.highlight(3, "сақтау")
+
+
+def test_cli_snippets_mark_restored_words(capsys):
+    assert main(["search", "денсаулык сактау", "-k", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "[денсаулық] [сақтау]" in out["hits"][0]["snippet"].lower()
