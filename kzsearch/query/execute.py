@@ -1,8 +1,8 @@
 """Running a resolved query over a snapshot: matching documents and their scores.
 
 Every node evaluates to a :class:`Matches`: the global numbers of the
-documents it matches (ascending, distinct) and each one's score, in flat
-arrays:
+documents it matches (distinct; ascending for terms and phrases) and each
+one's score, in flat arrays:
 
 * a term: its live postings, BM25-weighted (times the node's weight);
 * a phrase: the documents holding all its terms, then the phrase matches in
@@ -15,8 +15,10 @@ arrays:
   ``must`` and ``should`` clauses it matches, in clause order. Excluded
   clauses only filter.
 
-All of it is set operations on sorted arrays (``np.intersect1d``,
-``np.searchsorted``): no Python loop per document or per posting.
+Terms and phrases are set operations on sorted arrays (``np.intersect1d``,
+``np.searchsorted``); Boolean nodes add their clauses' scores into dense
+per-thread buffers (``acc[docs] += scores``, as the bag-of-words searcher
+does) and clear what they touched: no Python loop per document or posting.
 
 >>> from kzsearch import Index
 >>> from kzsearch.query.resolve import TermNode, BoolNode
@@ -29,6 +31,7 @@ All of it is set operations on sorted arrays (``np.intersect1d``,
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -47,7 +50,7 @@ _NO_DOCS = np.zeros(0, dtype=np.int64)
 
 @dataclass(frozen=True)
 class Matches:
-    """Documents (global numbers, ascending) and their scores."""
+    """Documents (global numbers, distinct) and their scores."""
 
     docs: np.ndarray
     scores: np.ndarray
@@ -257,42 +260,80 @@ def matching_docs(node: Node, scorer: Scorer) -> np.ndarray:
     return evaluate(node, scorer).docs
 
 
+class _Buffers(threading.local):
+    """Per-thread dense arrays over all stored documents, one set per nesting depth.
+
+    They are all zero between uses: whoever writes entries clears exactly
+    those, so a query costs what it touches, never a pass over the corpus.
+    """
+
+    def __init__(self) -> None:
+        self.free: List[Tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def take(self, size: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        while self.free:
+            acc, count, flag = self.free.pop()
+            if len(acc) >= size:
+                return acc, count, flag
+        size = max(size, 1)
+        return np.zeros(size), np.zeros(size, dtype=np.int32), np.zeros(size, dtype=bool)
+
+    def give_back(self, buffers: Tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.free.append(buffers)
+
+
+_buffers = _Buffers()
+
+
 def _evaluate_bool(node: BoolNode, scorer: Scorer) -> Matches:
-    must = [evaluate(c, scorer) for c in node.must]
-    should = [evaluate(c, scorer) for c in node.should]
-    if must:
-        ordered = sorted(must, key=lambda m: len(m.docs))
-        docs = ordered[0].docs
-        for m in ordered[1:]:
-            docs = np.intersect1d(docs, m.docs, assume_unique=True)
-    elif len(should) == 1:
-        docs = should[0].docs
-    elif should:
-        docs = np.unique(np.concatenate([m.docs for m in should]))
-    else:
+    """Dense accumulation: scores add up per document in clause order (must, then should)."""
+    if not node.must and not node.should:
         return Matches.empty()
-    for clause in node.must_not:
-        if not len(docs):
-            break
-        excluded = matching_docs(clause, scorer)
-        docs = docs[~_contains(excluded, docs)]
-    if not must and len(should) == 1 and len(docs) == len(should[0].docs):
-        return Matches(docs, 0.0 + should[0].scores)
-    scores = np.zeros(len(docs))
-    for m in must + should:
-        at = np.searchsorted(docs, m.docs)
-        at[at == len(docs)] = 0
-        hit = docs[at] == m.docs if len(docs) else np.zeros(len(m.docs), dtype=bool)
-        scores[at[hit]] += m.scores[hit]
-    return Matches(docs, scores)
-
-
-def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_values, values)
-    at[at == len(sorted_values)] = 0
-    return sorted_values[at] == values
+    buffers = _buffers.take(scorer.snapshot.n_stored)
+    acc, count, flag = buffers
+    touched: List[np.ndarray] = []
+    try:
+        must_docs: List[np.ndarray] = []
+        for clause in node.must:
+            m = evaluate(clause, scorer)
+            if not len(m.docs):
+                return Matches.empty()
+            acc[m.docs] += m.scores
+            count[m.docs] += 1
+            touched.append(m.docs)
+            must_docs.append(m.docs)
+        fresh: List[np.ndarray] = []
+        for clause in node.should:
+            m = evaluate(clause, scorer)
+            if not len(m.docs):
+                continue
+            acc[m.docs] += m.scores
+            touched.append(m.docs)
+            if not node.must:
+                new = m.docs[~flag[m.docs]]
+                flag[new] = True
+                fresh.append(new)
+        if node.must:
+            smallest = min(must_docs, key=len)
+            docs = smallest[count[smallest] == len(node.must)] if len(node.must) > 1 else smallest
+        elif fresh:
+            docs = np.concatenate(fresh) if len(fresh) > 1 else fresh[0]
+            flag[docs] = False
+        else:
+            return Matches.empty()
+        for clause in node.must_not:
+            if not len(docs):
+                break
+            excluded = matching_docs(clause, scorer)
+            flag[excluded] = True
+            docs = docs[~flag[docs]]
+            flag[excluded] = False
+        return Matches(docs, acc[docs])
+    finally:
+        for part in touched:
+            acc[part] = 0.0
+            count[part] = 0
+        _buffers.give_back(buffers)
 
 
 def search(node: Optional[Node], scorer: Scorer, k: int) -> Tuple[np.ndarray, np.ndarray]:
