@@ -138,7 +138,7 @@ class Shard:
     def stats(self, queries: Sequence[str]) -> List[CollectionStats]:
         """Phase 1: this shard's statistics for each query's terms."""
         index = self.index
-        return [index.collection_stats(index.analyzer(query)) for query in queries]
+        return [index.collection_stats(index.scoring_terms(query)) for query in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
                k1: Optional[float], b: Optional[float]) -> List[List[Hit]]:

@@ -256,6 +256,30 @@ class Index:
             return None
         return BoolNode(should=tuple(TermNode(self._vocab.term(t), t, None, w) for t, w in terms))
 
+    def scoring_terms(self, query: Union[str, Query], *, syntax: bool = True) -> List[str]:
+        """The index terms ``query`` is scored with: restored, analysed, prefixes expanded.
+
+        Shards of one collection exchange statistics for these terms (see
+        :mod:`kzsearch.distributed`).
+        """
+        structured = structured_query(query, syntax)
+        snapshot = self._snapshot
+        if structured is None:
+            assert isinstance(query, str)
+            return restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
+                                  lambda: snapshot.document_frequencies(len(self._vocab)))
+        out: List[str] = []
+        pending = [self._resolver(snapshot).resolve(structured)]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, TermNode):
+                out.append(node.term)
+            elif isinstance(node, BoolNode):
+                pending.extend(reversed(node.must + node.should + node.must_not))
+            elif node is not None:
+                out.extend(node.terms)
+        return list(dict.fromkeys(out))
+
     def _field_names(self) -> Tuple[str, ...]:
         return (DEFAULT_FIELD,)
 
