@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+from .engine.columns import kind_of
 
 
 class InputError(ValueError):
@@ -39,17 +41,23 @@ class DocumentReader:
 
     A malformed JSONL line raises :class:`InputError` naming the line, unless
     ``skip_bad``: then it is counted in ``skipped`` and reading goes on.
+
+    With ``fields`` (the index's text fields), JSONL lines are read as whole
+    documents (dicts with a string ``id``): those fields must be strings when
+    present, at least one must be, and every other key is kept as metadata
+    (checked here, so that ``skip_bad`` can skip a line with a bad value).
     """
 
-    def __init__(self, path: str, skip_bad: bool = False) -> None:
+    def __init__(self, path: str, skip_bad: bool = False, fields: Optional[Sequence[str]] = None) -> None:
         self.path = Path(path)
+        self.fields = list(fields) if fields is not None else None
         self.skip_bad = skip_bad
         self.skipped = 0
         self.first_error: Optional[str] = None
         if not self.path.exists():
             raise InputError(f"{path}: no such file or folder")
 
-    def __iter__(self) -> Iterator[Tuple[str, str]]:
+    def __iter__(self) -> Iterator[Union[Tuple[str, str], Dict[str, Any]]]:
         if self.path.is_dir():
             return self._folder()
         if self.path.suffix.lower() in (".jsonl", ".ndjson"):
@@ -101,7 +109,7 @@ class DocumentReader:
                 if doc is not None:
                     yield doc
 
-    def _parse(self, line: str, number: int) -> Optional[Tuple[str, str]]:
+    def _parse(self, line: str, number: int) -> Optional[Union[Tuple[str, str], Dict[str, Any]]]:
         where = f"{self.path}:{number}"
         try:
             obj = json.loads(line)
@@ -109,6 +117,8 @@ class DocumentReader:
             return self._bad(f"{where}: invalid JSON ({e.msg})")
         if not isinstance(obj, dict):
             return self._bad(f"{where}: expected a JSON object with a \"text\" field")
+        if self.fields is not None:
+            return self._document(obj, number, where)
         text = obj.get("text")
         if not isinstance(text, str):
             return self._bad(f"{where}: \"text\" must be a string")
@@ -116,6 +126,27 @@ class DocumentReader:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
             return self._bad(f"{where}: \"id\" must be a string or an integer")
         return str(doc_id), text
+
+    def _document(self, obj: Dict[str, Any], number: int, where: str) -> Optional[Dict[str, Any]]:
+        fields = self.fields or []
+        if not any(isinstance(obj.get(f), str) for f in fields):
+            names = ", ".join(f'"{f}"' for f in fields)
+            return self._bad(f"{where}: expected a JSON object with a string field ({names})")
+        for key, value in obj.items():
+            if key == "id":
+                continue
+            if key in fields:
+                if key in obj and not isinstance(value, str):
+                    return self._bad(f"{where}: \"{key}\" must be a string")
+                continue
+            try:
+                kind_of(value)
+            except TypeError as e:
+                return self._bad(f"{where}: \"{key}\": {e}")
+        doc_id = obj.get("id", number)
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+            return self._bad(f"{where}: \"id\" must be a string or an integer")
+        return dict(obj, id=str(doc_id))
 
     def _bad(self, message: str) -> None:
         if not self.skip_bad:

@@ -74,7 +74,8 @@ try:
 except ImportError as error:  # pragma: no cover - checked in a subprocess by the tests
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
-from .index import Document, Hit, Index, IndexSettings, _batches, check_k, check_query
+from .index import Hit, Index, IndexSettings, check_k, check_query
+from .ingest import Document
 from .engine.scoring import okapi_mean_idf
 from .engine.searcher import CollectionStats
 
@@ -184,14 +185,38 @@ def split_documents(documents: Iterable[Document], ids: Optional[Iterable[str]],
     """
     if isinstance(documents, (str, bytes)):
         raise TypeError(f"documents must be an iterable of str, not a single {type(documents).__name__}")
-    pairs: List[Pair] = []
+    pairs: List[Any] = []
     seen: set = set()
-    for batch_ids, batch_texts in _batches(documents, ids, (str(i) for i in itertools.count())):
-        for doc_id in batch_ids:
-            if doc_id in seen:
-                raise ValueError(f"ids: {doc_id!r} appears twice")
-            seen.add(doc_id)
-        pairs.extend(zip(batch_ids, batch_texts))
+    default_ids = (str(i) for i in itertools.count())
+    id_iter = iter(ids) if ids is not None else None
+    if ids is not None and isinstance(ids, (str, bytes)):
+        raise TypeError("ids must be an iterable of str, not a single str")
+    for n, item in enumerate(documents):
+        if isinstance(item, Mapping) and id_iter is None:  # a dict document keeps its fields
+            doc_id = item.get("id")
+            if doc_id is None:
+                doc_id = next(default_ids)
+                item = {"id": doc_id, **item}
+        elif isinstance(item, str):
+            doc_id = next(default_ids) if id_iter is None else next(id_iter, None)
+            if doc_id is None:
+                raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
+            item = (doc_id, item)
+        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
+            doc_id = item[0]
+            if not isinstance(item[1], str):
+                raise TypeError(f"texts[{n}] text must be str, not {type(item[1]).__name__}")
+        else:
+            raise TypeError(f"texts[{n}] must be str, an (id, text) pair or a dict, "
+                            f"not {type(item).__name__}")
+        if not isinstance(doc_id, str):
+            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        if doc_id in seen:
+            raise ValueError(f"ids: {doc_id!r} appears twice")
+        seen.add(doc_id)
+        pairs.append(item)
+    if id_iter is not None and next(id_iter, None) is not None:
+        raise ValueError("ids: more ids than texts")
     bounds = [len(pairs) * i // n_shards for i in range(n_shards + 1)]
     return [pairs[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
 
@@ -200,15 +225,18 @@ def combine_stats(parts: Iterable[CollectionStats], okapi_mean: float = 0.0) -> 
     """The statistics of the union of shards: counts, lengths and each df added up.
 
     >>> combine_stats([CollectionStats(2, 10, {"a": 1}), CollectionStats(3, 5, {"a": 2, "b": 1})])
-    CollectionStats(n_docs=5, total_len=15, df=Counter({'a': 3, 'b': 1}), okapi_mean_idf=0.0)
+    CollectionStats(n_docs=5, total_len=15, df=Counter({'a': 3, 'b': 1}), okapi_mean_idf=0.0, field_len=None)
     """
     n_docs, total_len = 0, 0
     df: Counter[str] = Counter()
+    field_len: Optional[List[int]] = None
     for part in parts:
         n_docs += part.n_docs
         total_len += part.total_len
         df.update(cast(Mapping[str, int], part.df))  # a shard's stats map term -> df
-    return CollectionStats(n_docs, total_len, df, okapi_mean)
+        if part.field_len is not None:  # BM25F: each text field's total length
+            field_len = [a + b for a, b in zip(field_len or [0] * len(part.field_len), part.field_len)]
+    return CollectionStats(n_docs, total_len, df, okapi_mean, field_len)
 
 
 def merge_hits(per_shard: Iterable[List[Hit]], k: int) -> List[Hit]:

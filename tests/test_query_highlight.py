@@ -7,8 +7,6 @@ from kzsearch import Index, Phrase, Term
 from kzsearch.cli import main
 from kzsearch.query.highlight import Highlight
 
-from test_query_execute import attach_positions
-
 TEXTS = {
     "a": "Облыстың бюджетін бекітті. Мектеп бюджеті де бар.",
     "b": "Денсаулық сақтау ұйымдарына бюджет бөлінді.",
@@ -20,7 +18,6 @@ TEXTS = {
 def index():
     idx = Index(background_merges=False)
     idx.add(list(TEXTS.values()), ids=list(TEXTS))
-    attach_positions(idx)
     return idx
 
 
@@ -73,3 +70,13 @@ def test_cli_snippets_mark_restored_words(capsys):
     assert main(["search", "денсаулык сактау", "-k", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "[денсаулық] [сақтау]" in out["hits"][0]["snippet"].lower()
+
+
+def test_stopwords_leave_gaps_a_phrase_does_not_jump():
+    idx = Index()
+    idx.add(["облыс және бюджет", "облыс бюджеті"], ids=["gap", "tight"])
+    assert [h.id for h in idx.search('"облыс бюджеті"')] == ["tight"]
+    assert [h.id for h in idx.search('"облыс пен бюджет"')] == ["gap"]    # a stopword holds the gap
+    assert sorted(h.id for h in idx.search('"облыс бюджеті"~1')) == ["gap", "tight"]
+    hit = idx.search('"облыс пен бюджет"')[0]
+    assert idx.highlight(hit, '"облыс пен бюджет"').snippet == "[облыс және бюджет]"

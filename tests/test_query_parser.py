@@ -47,6 +47,12 @@ def test_lenient_reading_is_plain_words(text, expected):
     assert query == expected and not syntax
 
 
+def test_with_the_index_fields_other_names_are_text():
+    assert parse("title:мектеп", fields=("title", "text")) == Term("мектеп", field="title")
+    assert parse_query("A:0 мектеп", fields=("text",)) == (words("A:0", "мектеп"), False)
+    assert parse('x:"a b"', fields=("text",)) == Bool(should=(Term("x:"), Phrase("a b")))
+
+
 def test_dangling_operators_are_dropped():
     assert parse("мектеп AND") == Term("мектеп") or parse("мектеп AND") == Bool(must=(Term("мектеп"),))
     assert parse("OR мектеп") == Term("мектеп")

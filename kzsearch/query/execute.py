@@ -38,12 +38,12 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..engine.scoring import BM25Params, idf, weights
-from ..engine.searcher import CollectionStats, Snapshot, top_k
+from ..engine.fields import combined_tf
+from ..engine.searcher import CollectionStats, FieldWeights, Snapshot, top_k
 from .phrase import match_phrase
 from .resolve import BoolNode, Node, PhraseNode, TermNode
 
-#: a position's field is its value shifted right by this many bits
-FIELD_SHIFT = 24
+from ..engine.segment import FIELD_SHIFT
 
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 
@@ -65,7 +65,12 @@ class Scorer:
     """What scoring needs: the snapshot, the BM25 variant and the collection statistics.
 
     ``stats`` replaces the snapshot's statistics by collection-wide ones; its
-    ``df`` maps term strings to document frequencies.
+    ``df`` maps term strings to document frequencies. ``fields`` (weight and
+    b of each text field) turns on BM25F for an index of several fields, as
+    in the bag-of-words searcher (:mod:`kzsearch.engine.fields`): a clause
+    over the whole document combines its per-field frequencies, a clause
+    restricted to one field uses that field's frequency and length norm
+    (weight 1).
     """
 
     snapshot: Snapshot
@@ -73,6 +78,7 @@ class Scorer:
     params: BM25Params
     vocab_size: int
     stats: Optional[CollectionStats] = None
+    fields: Optional[FieldWeights] = None
 
     @property
     def n_docs(self) -> int:
@@ -83,6 +89,10 @@ class Scorer:
         if self.stats is None:
             return self.snapshot.avgdl
         return self.stats.total_len / self.stats.n_docs if self.stats.n_docs else 0.0
+
+    @property
+    def bm25f(self) -> bool:
+        return self.fields is not None and self.snapshot.n_fields > 1
 
     def df(self, term: str, local_df: int) -> int:
         if self.stats is None:
@@ -98,24 +108,42 @@ class Scorer:
             value = self.params.epsilon * mean
         return value
 
+    def avg_field_lengths(self) -> np.ndarray:
+        """Average length of each text field over the live documents (float64[F])."""
+        totals = self.snapshot.field_totals() if self.stats is None or self.stats.field_len is None \
+            else np.asarray(self.stats.field_len, dtype=np.int64)
+        return totals / self.n_docs if self.n_docs else np.zeros(len(totals))
+
+    def field_factors(self, whole: bool) -> np.ndarray:
+        """BM25F's ``w_f / (1 - b_f + b_f len_f / avglen_f)`` (weights 1 unless ``whole``), float64[F, D]."""
+        assert self.fields is not None
+        weights_ = self.fields.weights if whole else np.ones(len(self.fields.weights))
+        return self.snapshot.field_norms(weights_, self.fields.bs, self.avg_field_lengths())
+
+    def score(self, docs: np.ndarray, tfs: np.ndarray, field: Optional[int], term_idf: float,
+              weight: float) -> np.ndarray:
+        """BM25 of postings: ``tfs`` per document — int32[F, n] per field for a whole-document
+        clause under BM25F, else 1-D (the field's, or the document's)."""
+        if not self.bm25f:
+            w = weights(self.method, tfs, self.snapshot.length_norm(self.params.b, self.avgdl)[docs],
+                        term_idf, self.params)
+        else:
+            unit = BM25Params(self.params.k1, 1.0, self.params.epsilon, self.params.delta)
+            if field is None:
+                tilde = combined_tf(tfs, self.field_factors(True)[:, docs])
+            else:
+                tilde = tfs * self.field_factors(False)[field, docs]
+            w = weights(self.method, tilde, 1.0, term_idf, unit)
+        if weight != 1:
+            w *= weight
+        return w
+
     def lengths(self, field: Optional[int]) -> Tuple[np.ndarray, float]:
         """(length of every stored document — or of its ``field`` —, the average over live ones)."""
         if field is None:
             return _doc_lengths(self.snapshot), self.avgdl
-        return field_lengths(self.snapshot, field)
-
-    def norm(self, field: Optional[int]) -> np.ndarray:
-        if field is None:
-            return self.snapshot.length_norm(self.params.b, self.avgdl)
-        lengths, avg = field_lengths(self.snapshot, field)
-        b = self.params.b
-        return 1 - b + b * lengths / avg if avg else np.ones(len(lengths))
-
-    def weights(self, tfs: np.ndarray, norms: np.ndarray, term_idf: float, weight: float) -> np.ndarray:
-        w = weights(self.method, tfs, norms, term_idf, self.params)
-        if weight != 1:
-            w *= weight
-        return w
+        lengths = np.concatenate([np.asarray(s.field_len[field]) for s in self.snapshot.segments])
+        return lengths, float(self.avg_field_lengths()[field])
 
 
 def _doc_lengths(snapshot: Snapshot) -> np.ndarray:
@@ -125,34 +153,22 @@ def _doc_lengths(snapshot: Snapshot) -> np.ndarray:
     return snapshot._cached("doc_len", make)
 
 
-def field_lengths(snapshot: Snapshot, field: int) -> Tuple[np.ndarray, float]:
-    """(length of ``field`` in every stored document, its average over live documents)."""
-    def make():
-        parts = []
-        for seg in snapshot.segments:
-            field_len = getattr(seg, "field_len", None)
-            if field_len is None:
-                raise ValueError(f"segment {seg.name!r} keeps no per-field lengths")
-            parts.append(field_len[field])
-        lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        live = snapshot.live
-        total = lengths.sum(dtype=np.int64) if live is None else lengths.sum(where=live, dtype=np.int64)
-        return lengths, (float(total) / snapshot.n_live if snapshot.n_live else 0.0)
-    return snapshot._cached(("field_len", field), make)
+def term_postings(snapshot: Snapshot, term_id: int, field: Optional[int],
+                  per_field: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """(global docs as int64, term frequencies) of a term's live postings, in one field or all.
 
-
-def term_postings(snapshot: Snapshot, term_id: int, field: Optional[int]) -> Tuple[np.ndarray, np.ndarray]:
-    """(global docs as int64, term frequencies) of a term's live postings, in one field or all."""
+    ``per_field`` (whole document only): the frequencies per field, int32[F, n].
+    """
     if term_id < 0:
-        return _NO_DOCS, _NO_DOCS
+        return _NO_DOCS, (np.zeros((snapshot.n_fields, 0), dtype=np.int32) if per_field else _NO_DOCS)
     if field is None:
-        docs, tfs = snapshot.postings(np.array([term_id], dtype=np.int64))[0]
+        docs, tfs = snapshot.postings(np.array([term_id], dtype=np.int64), fields=per_field)[0]
         return docs.astype(np.int64, copy=False), tfs
     docs_parts, tf_parts = [], []
     for seg_no, seg, lo, hi in _directory_rows(snapshot, term_id):
-        field_tfs = getattr(seg, "field_tfs", None)
-        if field_tfs is None:
-            raise ValueError(f"segment {seg.name!r} keeps no per-field term frequencies")
+        field_tfs = seg.field_tfs
+        if field_tfs is None:  # a one-field segment
+            field_tfs = seg.tfs[None, :]
         docs = seg.docs[lo:hi].astype(np.int64) + int(snapshot.bases[seg_no])
         tfs = field_tfs[field, lo:hi]
         keep = tfs > 0
@@ -211,10 +227,13 @@ def occurrences(snapshot: Snapshot, term_id: int, docs: np.ndarray,
 
 
 def phrase_frequencies(node: PhraseNode, scorer: Scorer) -> Tuple[np.ndarray, np.ndarray, List[int]]:
-    """(documents with a phrase match, matches in each, local df of each phrase term)."""
+    """(documents with a phrase match, matches in each, local df of each phrase term).
+
+    Under BM25F a whole-document phrase counts its matches per field (int32[F, n]).
+    """
     postings = [term_postings(scorer.snapshot, t, node.field) for t in node.term_ids]
-    local_df = [len(d) for d, _ in postings]
-    if min(local_df) == 0:
+    local_df = [_local_df(scorer, t, d, node.field) for t, (d, _) in zip(node.term_ids, postings)]
+    if min(len(d) for d, _ in postings) == 0:
         return _NO_DOCS, _NO_DOCS, local_df
     candidates = postings[int(np.argmin(local_df))][0]
     for docs, _ in postings:
@@ -225,24 +244,37 @@ def phrase_frequencies(node: PhraseNode, scorer: Scorer) -> Tuple[np.ndarray, np
     matches = match_phrase([found[t][0] for t in node.term_ids], [found[t][1] for t in node.term_ids],
                            node.offsets, node.slop)
     docs, counts = matches.counts()
+    if scorer.bm25f and node.field is None and len(docs):
+        row = np.searchsorted(docs, matches.docs)
+        per_field = np.zeros((scorer.snapshot.n_fields, len(docs)), dtype=np.int32)
+        np.add.at(per_field, (matches.first >> FIELD_SHIFT, row), 1)
+        return docs, per_field, local_df
     return docs, counts, local_df
 
 
 def evaluate(node: Node, scorer: Scorer) -> Matches:
     """The documents ``node`` matches and their scores (see the module docstring)."""
     if isinstance(node, TermNode):
-        docs, tfs = term_postings(scorer.snapshot, node.term_id, node.field)
+        per_field = scorer.bm25f and node.field is None
+        docs, tfs = term_postings(scorer.snapshot, node.term_id, node.field, per_field)
         if not len(docs):
             return Matches.empty()
-        term_idf = scorer.idf(node.term, len(docs))
-        return Matches(docs, scorer.weights(tfs, scorer.norm(node.field)[docs], term_idf, node.weight))
+        term_idf = scorer.idf(node.term, _local_df(scorer, node.term_id, docs, node.field))
+        return Matches(docs, scorer.score(docs, tfs, node.field, term_idf, node.weight))
     if isinstance(node, PhraseNode):
         docs, counts, local_df = phrase_frequencies(node, scorer)
         if not len(docs):
             return Matches.empty()
         phrase_idf = phrase_idf_sum(node, local_df, scorer)
-        return Matches(docs, scorer.weights(counts, scorer.norm(node.field)[docs], phrase_idf, 1.0))
+        return Matches(docs, scorer.score(docs, counts, node.field, phrase_idf, 1.0))
     return _evaluate_bool(node, scorer)
+
+
+def _local_df(scorer: Scorer, term_id: int, docs: np.ndarray, field: Optional[int]) -> int:
+    """Live documents holding the term anywhere (df counts documents, whatever the field)."""
+    if field is None:
+        return len(docs)
+    return int(scorer.snapshot.document_frequencies(scorer.vocab_size)[term_id])
 
 
 def phrase_idf_sum(node: PhraseNode, local_df: Sequence[int], scorer: Scorer) -> float:
@@ -336,12 +368,21 @@ def _evaluate_bool(node: BoolNode, scorer: Scorer) -> Matches:
         _buffers.give_back(buffers)
 
 
-def search(node: Optional[Node], scorer: Scorer, k: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Top ``k`` (global positions, scores), best first, ties in insertion order."""
+def search(node: Optional[Node], scorer: Scorer, k: int,
+           keep: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` (global positions, scores), best first, ties in insertion order.
+
+    ``keep`` (bool over all stored documents) drops the documents a filter
+    rejects; it changes no statistic.
+    """
     if node is None or k == 0 or scorer.snapshot.n_live == 0 or scorer.n_docs == 0:
         return _NO_DOCS, np.zeros(0)
     result = evaluate(node, scorer)
-    return top_k(result.docs, result.scores, k)
+    docs, scores = result.docs, result.scores
+    if keep is not None and len(docs):
+        passing = keep[docs]
+        docs, scores = docs[passing], scores[passing]
+    return top_k(docs, scores, k)
 
 
 def uses_positions(node: Optional[Node]) -> bool:

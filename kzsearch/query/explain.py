@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .execute import Scorer, phrase_frequencies, phrase_idf_sum, term_postings
+from .execute import Scorer, _local_df, phrase_frequencies, phrase_idf_sum, term_postings
 from .resolve import BoolNode, Node, PhraseNode, TermNode
 
 IDF_FORMULA = {
@@ -74,37 +74,64 @@ def _field_name(field: Optional[int], field_names: Tuple[str, ...]) -> str:
     return "all fields" if field is None else field_names[field]
 
 
-def _length_details(scorer: Scorer, doc: int, field: Optional[int], field_names: Tuple[str, ...]):
-    lengths, avg = scorer.lengths(field)
-    where = _field_name(field, field_names)
-    return lengths[doc], avg, [
-        _leaf(lengths[doc], f"dl, length of the document ({where})"),
-        _leaf(avg, f"avgdl, average length ({where})"),
-        _leaf(scorer.params.k1, "k1"),
-        _leaf(scorer.params.b, "b"),
-    ]
+def _frequency_details(scorer: Scorer, doc: int, field: Optional[int], tf_values: np.ndarray,
+                       field_names: Tuple[str, ...], what: str) -> Tuple[List[Explanation], Dict[str, float]]:
+    """The frequency and length factors of one document, as explanations and as facts."""
+    k1_b = [_leaf(scorer.params.k1, "k1")]
+    if not scorer.bm25f:
+        lengths, avg = scorer.lengths(None)
+        tf = float(tf_values[0])
+        details = [_leaf(tf, f"tf, {what} in the document"),
+                   _leaf(lengths[doc], "dl, length of the document"),
+                   _leaf(avg, "avgdl, average document length"), *k1_b, _leaf(scorer.params.b, "b")]
+        return details, {"tf": tf, "field_length": float(lengths[doc]), "avg_field_length": float(avg)}
+    assert scorer.fields is not None
+    avglens = scorer.avg_field_lengths()
+    rows = range(len(field_names)) if field is None else [field]
+    parts, facts = [], {}
+    for f in rows:
+        lengths, _ = scorer.lengths(f)
+        tf = float(tf_values[f, 0]) if field is None else float(tf_values[0])
+        weight = float(scorer.fields.weights[f]) if field is None else 1.0
+        name = field_names[f]
+        parts.append(Explanation(tf, f"tf in {name} (weight {weight:g}, b {scorer.fields.bs[f]:g}), "
+                                     "with its length:",
+                                 (_leaf(lengths[doc], f"length of {name}"),
+                                  _leaf(avglens[f], f"average length of {name}"))))
+        facts.update({f"tf[{name}]": tf, f"field_length[{name}]": float(lengths[doc]),
+                      f"avg_field_length[{name}]": float(avglens[f])})
+    facts["tf"] = sum(e.value for e in parts)
+    if field is not None:
+        facts["field_length"] = facts[f"field_length[{field_names[field]}]"]
+        facts["avg_field_length"] = facts[f"avg_field_length[{field_names[field]}]"]
+    factors = scorer.field_factors(field is None)[list(rows), doc]
+    tilde = float(np.dot(np.array([e.value for e in parts]), factors))
+    details = [Explanation(tilde, f"tf~, BM25F frequency of the {what}: sum of w·tf / (1 - b + b·len / avglen):",
+                           tuple(parts)), *k1_b]
+    facts["tf~"] = tilde
+    return details, facts
 
 
 def _term(node: TermNode, scorer: Scorer, doc: int, field_names: Tuple[str, ...]) -> Explanation:
-    docs, tfs = term_postings(scorer.snapshot, node.term_id, node.field)
+    per_field = scorer.bm25f and node.field is None
+    docs, tfs = term_postings(scorer.snapshot, node.term_id, node.field, per_field)
     at = int(np.searchsorted(docs, doc))
     if at == len(docs) or docs[at] != doc:
         return Explanation(0.0, f"no match: term {node.term!r} is not in the document "
                            f"({_field_name(node.field, field_names)})", match=False)
-    term_idf = scorer.idf(node.term, len(docs))
-    norm = scorer.norm(node.field)[np.array([doc])]
-    value = float(scorer.weights(tfs[at:at + 1], norm, term_idf, node.weight)[0])
-    df = scorer.df(node.term, len(docs))
-    dl, avg, lengths = _length_details(scorer, doc, node.field, field_names)
+    local_df = _local_df(scorer, node.term_id, docs, node.field)
+    term_idf = scorer.idf(node.term, local_df)
+    tf_values = tfs[..., at:at + 1]
+    value = float(scorer.score(np.array([doc]), tf_values, node.field, term_idf, node.weight)[0])
+    df = scorer.df(node.term, local_df)
+    frequency, facts = _frequency_details(scorer, doc, node.field, tf_values, field_names, "occurrences")
     details = (
         Explanation(term_idf, f"idf = {IDF_FORMULA[scorer.method]}, from:",
                     (_leaf(df, "df, documents holding the term"), _leaf(scorer.n_docs, "N, documents"))),
-        _leaf(tfs[at], "tf, occurrences in the document"),
-        *lengths,
+        *frequency,
         _leaf(node.weight, "query weight"),
     )
-    facts = {"tf": float(tfs[at]), "df": float(df), "n_docs": float(scorer.n_docs), "idf": term_idf,
-             "field_length": float(dl), "avg_field_length": float(avg), "weight": node.weight}
+    facts.update({"df": float(df), "n_docs": float(scorer.n_docs), "idf": term_idf, "weight": node.weight})
     where = "" if node.field is None else f" in {field_names[node.field]}"
     return Explanation(value, f"term {node.term!r}{where} [BM25 {scorer.method}], from:", details,
                        facts=facts)
@@ -118,20 +145,17 @@ def _phrase(node: PhraseNode, scorer: Scorer, doc: int, field_names: Tuple[str, 
     if at == len(docs) or docs[at] != doc:
         return Explanation(0.0, f'no match: phrase "{text}"{slop} is not in the document', match=False)
     phrase_idf = phrase_idf_sum(node, local_df, scorer)
-    norm = scorer.norm(node.field)[np.array([doc])]
-    value = float(scorer.weights(counts[at:at + 1], norm, phrase_idf, 1.0)[0])
-    dl, avg, lengths = _length_details(scorer, doc, node.field, field_names)
+    tf_values = counts[..., at:at + 1]
+    value = float(scorer.score(np.array([doc]), tf_values, node.field, phrase_idf, 1.0)[0])
+    frequency, facts = _frequency_details(scorer, doc, node.field, tf_values, field_names, "phrase matches")
     idfs = tuple(Explanation(scorer.idf(t, df), f"idf of {t!r} = {IDF_FORMULA[scorer.method]}, from:",
                              (_leaf(scorer.df(t, df), "df"), _leaf(scorer.n_docs, "N")))
                  for t, df in zip(node.terms, local_df))
-    details = (
-        Explanation(phrase_idf, "idf, sum of the phrase terms' idf:", idfs),
-        _leaf(counts[at], "tf, phrase matches in the document"),
-        *lengths,
-    )
-    facts = {"tf": float(counts[at]), "idf": phrase_idf, "field_length": float(dl),
-             "avg_field_length": float(avg), "weight": 1.0}
-    return Explanation(value, f'phrase "{text}"{slop} [BM25 {scorer.method}], from:', details, facts=facts)
+    details = (Explanation(phrase_idf, "idf, sum of the phrase terms' idf:", idfs), *frequency)
+    facts.update({"idf": phrase_idf, "weight": 1.0})
+    where = "" if node.field is None else f" in {field_names[node.field]}"
+    return Explanation(value, f'phrase "{text}"{slop}{where} [BM25 {scorer.method}], from:', details,
+                       facts=facts)
 
 
 def _bool(node: BoolNode, scorer: Scorer, doc: int, field_names: Tuple[str, ...]) -> Explanation:

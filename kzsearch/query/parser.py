@@ -16,7 +16,8 @@
 Lucene's classic query parser: within one group, ``AND`` marks the clauses on
 both sides required, ``NOT`` (like ``-``) excludes the clause after it, and
 ``OR`` (like a space) leaves clauses optional. A field name is ASCII letters,
-digits and ``_`` and must touch the colon and the word after it.
+digits and ``_`` and must touch the colon and the word after it; given the
+index's fields, any other name is read as text (``A:0`` is a word).
 
 Anything unbalanced is read as plain words: a lone ``"`` or an unmatched
 parenthesis is a space, a dangling operator is dropped, ``-`` or ``+`` with
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .objects import Bool, Phrase, Prefix, Query, Term
 
@@ -46,19 +47,23 @@ _BREAK = set(' "()\t\n\r\f\v')
 Token = Tuple[str, str, int]  # (kind, text, slop)
 
 
-def parse(text: str) -> Query:
-    """The query object a query string stands for (see the module docstring)."""
-    return parse_query(text)[0]
+def parse(text: str, fields: Optional[Sequence[str]] = None) -> Query:
+    """The query object a query string stands for (see the module docstring).
+
+    With ``fields``, a ``name:`` whose name is not one of them is text, not
+    a field (``A:0``, ``Мысалы:``): users paste anything.
+    """
+    return parse_query(text, fields)[0]
 
 
-def parse_query(text: str) -> Tuple[Query, bool]:
+def parse_query(text: str, fields: Optional[Sequence[str]] = None) -> Tuple[Query, bool]:
     """(query object, whether the string used any syntax at all).
 
     A string that uses no syntax is plain words: ``Bool(should=words)``.
     """
     if not isinstance(text, str):
         raise TypeError(f"query must be str, not {type(text).__name__}")
-    tokens = _lex(text)
+    tokens = _lex(text, None if fields is None else frozenset(fields))
     syntax = any(kind != "WORD" for kind, _, _ in tokens)
     query: Query = _Parser(tokens).group()
     if syntax:
@@ -89,7 +94,7 @@ def _matched_pairs(text: str) -> Tuple[Set[int], Set[int]]:
     return quoted, parens
 
 
-def _lex(text: str) -> List[Token]:
+def _lex(text: str, fields: Optional[FrozenSet[str]]) -> List[Token]:
     quoted, parens = _matched_pairs(text)
     tokens: List[Token] = []
     i, n = 0, len(text)
@@ -118,7 +123,7 @@ def _lex(text: str) -> List[Token]:
                 j += 1
             word = text[i:j]
             m = _FIELD.match(word)
-            if m and (m.end() < len(word) and (word[m.end()].isalnum() or word[m.end()] == "_")
+            if m and (fields is None or m.group(1) in fields) and (m.end() < len(word) and (word[m.end()].isalnum() or word[m.end()] == "_")
                       or m.end() == len(word) and j < n and (j in quoted or j in parens)
                       and text[j] != ")"):
                 tokens.append(("FIELD", m.group(1), 0))
@@ -228,7 +233,8 @@ def _with_field(query: Query, field: str) -> Query:
     return query if query.field is not None else replace(query, field=field)
 
 
-def structured_query(query: object, syntax: bool = True) -> Optional[Query]:
+def structured_query(query: object, syntax: bool = True,
+                     fields: Optional[Sequence[str]] = None) -> Optional[Query]:
     """The query object to run for ``query``, or None when it is plain words.
 
     A query object is itself; a string with ``syntax`` off, or one that uses
@@ -243,5 +249,5 @@ def structured_query(query: object, syntax: bool = True) -> Optional[Query]:
         raise TypeError(f"syntax must be bool, not {type(syntax).__name__}")
     if not syntax:
         return None
-    parsed, used = parse_query(query)
+    parsed, used = parse_query(query, fields)
     return parsed if used else None
