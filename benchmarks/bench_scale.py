@@ -97,8 +97,8 @@ def child_kzsearch_query(folder: str, n_queries: int) -> dict:
 
 
 # ------------------------------------------------------------------ query language
-def child_query_language(folder: str, n_queries: int) -> dict:
-    """p50/p99 of the query language's queries on a saved index, beside plain words.
+def child_query_language(size: int, n_queries: int) -> dict:
+    """p50/p99 of the query language's queries, beside plain words, on one index built here.
 
     plain: the 2-4-word queries of the main table; ``-term``: the same with
     `` -w`` (a word of another query) appended; phrase: the first two words
@@ -111,7 +111,9 @@ def child_query_language(folder: str, n_queries: int) -> dict:
     queries = make_queries(n_queries)
     rng = random.Random(7)
     other_words = [w for q in make_queries(n_queries, seed=11) for w in q.split()]
-    index = kzsearch.Index.load(folder)
+    index = kzsearch.Index()
+    index.add(datasets.resampled_documents(size))
+    index.wait_for_merges()
     kinds = {
         "plain": queries,
         "minus": [f"{q} -{rng.choice(other_words)}" for q in queries],
@@ -133,12 +135,7 @@ def query_language(sizes: List[int], n_queries: int) -> None:
     print("| documents | plain p50 / p99 | with -term p50 / p99 | two-word phrase p50 / p99 |")
     print("|---:|---:|---:|---:|")
     for size in sizes:
-        folder = tempfile.mkdtemp(prefix="kzsearch-query-")
-        try:
-            run_child("kzsearch-build", str(size), folder)
-            r = run_child("query-language", folder, str(n_queries))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        r = run_child("query-language", str(size), str(n_queries))
         cells = [f"{r[k + '_p50_ms']:.2f} / {r[k + '_p99_ms']:.2f} ms" if k + "_p50_ms" in r else "n/a"
                  for k in ("plain", "minus", "phrase")]
         print(f"| {size:,} | " + " | ".join(cells) + " |", flush=True)
@@ -282,7 +279,7 @@ def main(argv=None) -> None:
         elif kind == "kzsearch-query":
             result = child_kzsearch_query(rest[0], int(rest[1]))
         elif kind == "query-language":
-            result = child_query_language(rest[0], int(rest[1]))
+            result = child_query_language(int(rest[0]), int(rest[1]))
         elif kind == "bm25s":
             result = child_bm25s(int(rest[0]), int(rest[1]))
         else:

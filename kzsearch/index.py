@@ -227,19 +227,23 @@ class Index:
         params = self._query_params(k1, b)
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
+        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats)
+        return self._hits(snapshot, positions[offset:], scores[offset:])
+
+    def _rank(self, snapshot: Snapshot, query: Union[str, Query], structured: Optional[Query], k: int,
+              params: BM25Params, keep: Optional[np.ndarray] = None,
+              stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (global positions, scores): the query executor for syntax, else the bag-of-words searcher."""
         if structured is not None:
             node = self._resolver(snapshot).resolve(structured)
-            positions, scores = execute.search(node, self._scorer(snapshot, params, stats), k + offset, keep)
-            return self._hits(snapshot, positions[offset:], scores[offset:])
+            return execute.search(node, self._scorer(snapshot, params, stats), k, keep)
         assert isinstance(query, str)
         terms = self.query_terms(query)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
-        positions, scores = searcher.search(snapshot, terms, k + offset, self.settings.method, params,
-                                            len(self._vocab), stats, keep=keep,
-                                            fields=self._field_weights(params))
-        return self._hits(snapshot, positions[offset:], scores[offset:])
+        return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
+                               keep=keep, fields=self._field_weights(params))
 
     def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
                 k1: Optional[float] = None, b: Optional[float] = None,

@@ -346,3 +346,8 @@ def test_filter_and_offset_apply_to_syntax_queries():
     assert ids(index.search('"облыс бюджеті"', filter={"region": "A"})) == ["1", "3", "5"]
     assert ids(index.search('"облыс бюджеті"', k=2, offset=2)) == ["2", "3"]
     assert ids(index.search('"облыс бюджеті" -x', filter={"region": "B"})) == ["0"]
+
+
+def test_search_many_reads_the_syntax_too(index):
+    queries = ['"облыс бюджет"', "облыс -бюджет", "мект*", "облыс бюджет"]
+    assert index.search_many(queries, workers=1) == [index.search(q) for q in queries]
