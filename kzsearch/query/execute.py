@@ -15,8 +15,8 @@ one's score, in flat arrays:
   ``must`` and ``should`` clauses it matches, in clause order. Excluded
   clauses only filter.
 
-Terms and phrases are set operations on sorted arrays (``np.intersect1d``,
-``np.searchsorted``); Boolean nodes add their clauses' scores into dense
+Terms and phrases are set operations on sorted arrays (binary searches of
+the shorter list in the longer, ``np.searchsorted``); Boolean nodes add their clauses' scores into dense
 per-thread buffers (``acc[docs] += scores``, as the bag-of-words searcher
 does) and clear what they touched: no Python loop per document or posting.
 
@@ -235,9 +235,12 @@ def phrase_frequencies(node: PhraseNode, scorer: Scorer) -> Tuple[np.ndarray, np
     local_df = [_local_df(scorer, t, d, node.field) for t, (d, _) in zip(node.term_ids, postings)]
     if min(len(d) for d, _ in postings) == 0:
         return _NO_DOCS, _NO_DOCS, local_df
-    candidates = postings[int(np.argmin(local_df))][0]
+    candidates = min((d for d, _ in postings), key=len)
     for docs, _ in postings:
-        candidates = np.intersect1d(candidates, docs, assume_unique=True)
+        if docs is not candidates and len(candidates):
+            at = np.searchsorted(docs, candidates)  # the smaller list probes the larger one
+            at[at == len(docs)] = 0
+            candidates = candidates[docs[at] == candidates]
     if not len(candidates):
         return _NO_DOCS, _NO_DOCS, local_df
     found = {t: occurrences(scorer.snapshot, t, candidates, node.field) for t in set(node.term_ids)}

@@ -151,6 +151,7 @@ class Resolver:
             return self._word(text, field)
         if isinstance(query, Phrase):
             return self._phrase(text, query.slop, field)
+        assert isinstance(query, Prefix)
         return self._prefix(text, field, query.max_expansions)
 
     def _nodes(self, queries: Sequence[Query], restored) -> Tuple[Node, ...]:
