@@ -80,3 +80,8 @@ def test_stopwords_leave_gaps_a_phrase_does_not_jump():
     assert sorted(h.id for h in idx.search('"облыс бюджеті"~1')) == ["gap", "tight"]
     hit = idx.search('"облыс пен бюджет"')[0]
     assert idx.highlight(hit, '"облыс пен бюджет"').snippet == "[облыс және бюджет]"
+
+
+def test_cli_marks_a_phrase_whole(capsys):
+    assert main(["search", '"облыс бюджеті" -мектеп', "-k", "1"]) == 0
+    assert "[облыс бюджетіне]" in capsys.readouterr().out
