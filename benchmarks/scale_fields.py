@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py --fields --sizes 300000
     python benchmarks/bench_scale.py --fields --sizes 1000000 --baseline /tmp/kzsearch-main
+    python benchmarks/scale_fields.py --sort      # positions in the sort key vs a stable argsort
 
 Documents are resampled from real KazNERD sentences as in ``bench_scale``;
 each has a title (its first sentence), a body (the other sentences), a
@@ -108,6 +109,35 @@ def child(config: str, size: int, n_queries: int, folder: str) -> dict:
     return out
 
 
+def sort_costs(n_docs: int = 100_000, per_doc: int = 80) -> None:
+    """Inverting one segment of ``n_docs * per_doc`` tokens: without positions, with the
+    position packed into the sort key, and with a stable argsort carrying it (forced
+    by term ids too large to pack). Best of 3."""
+    import numpy as np
+
+    from kzsearch.engine.segment import build_segment
+
+    rng = np.random.default_rng(0)
+    doc_len = np.full(n_docs, per_doc, dtype=np.int32)
+    term_ids = (rng.zipf(1.2, size=n_docs * per_doc) % 300_000).astype(np.int32)
+    positions = np.tile(np.arange(per_doc, dtype=np.int32), n_docs)
+
+    def best(run) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    base = best(lambda: build_segment(term_ids, doc_len))
+    packed = best(lambda: build_segment(term_ids, doc_len, positions=positions))
+    wide = term_ids.astype(np.int64) + (1 << 40)
+    argsorted = best(lambda: build_segment(wide, doc_len, positions=positions))
+    print(f"{n_docs * per_doc / 1e6:.0f}M tokens: no positions {base:.2f} s; positions in the key "
+          f"{packed:.2f} s ({packed / base:.2f}x); stable argsort {argsorted:.2f} s ({argsorted / base:.2f}x)")
+
+
 def run_child(config: str, size: int, n_queries: int, baseline: Optional[str]) -> dict:
     folder = tempfile.mkdtemp(prefix="kzsearch-fields-")
     env = dict(os.environ)
@@ -153,7 +183,9 @@ def main(sizes: List[int], n_queries: int, baseline: Optional[str]) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
+    if sys.argv[1:2] == ["--sort"]:
+        sort_costs()
+    elif sys.argv[1:2] == ["--child"]:
         config, size, n_queries, folder = sys.argv[2:6]
         print(json.dumps(child(config, int(size), int(n_queries), folder)))
     else:
