@@ -158,24 +158,25 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
                        docs.astype(np.int32), tfs, doc_len, ids, texts, None, name, **extra)
 
     if positions is not None:
-        minor = np.asarray(positions, dtype=np.int64)
+        minor = np.asarray(positions)
+        if minor.dtype not in (np.int32, np.int64):
+            minor = minor.astype(np.int64)
     else:  # the field of each token
         units = np.asarray(field_len, dtype=np.int64).T.ravel()
-        minor = np.repeat(np.tile(np.arange(n_fields, dtype=np.int64), n_docs), units)
+        minor = np.repeat(np.tile(np.arange(n_fields, dtype=np.int32), n_docs), units)
     doc_bits = max(n_docs - 1, 1).bit_length()
     minor_bits = max(int(minor.max()) if len(minor) else 0, 1).bit_length()
     term_bits = max(int(term_ids.max()) if len(term_ids) else 0, 1).bit_length()
-    token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
     if term_bits + doc_bits + minor_bits <= 63:
         key = np.left_shift(term_ids, doc_bits + minor_bits, dtype=np.int64)
-        key |= token_docs << minor_bits
+        key |= np.repeat(np.arange(n_docs, dtype=np.int64) << minor_bits, doc_len)
         key |= minor
-        del token_docs
         key.sort()
         minor = key & ((1 << minor_bits) - 1)
         key >>= minor_bits
         pair = key
     else:
+        token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
         pair = np.left_shift(term_ids, doc_bits, dtype=np.int64) | token_docs
         order = np.argsort(pair, kind="stable")
         pair, minor = pair[order], minor[order]
