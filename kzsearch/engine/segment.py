@@ -17,6 +17,7 @@ Optional parts (None when unused; "format 2")::
     field_len    int32[F, D]  length of each document's fields (F > 1 only);
                               ``doc_len`` is their sum
     pos_offsets  int64[P+1]   positions of posting p are positions[pos_offsets[p]:pos_offsets[p+1]]
+                              (uint32 when the segment holds fewer than 2**32 positions)
     positions    int32[sum(tfs)]  ascending per posting, each ``field << 24 | position``
     stored       TextBlock    JSON of each document's other fields and metadata ("" for none)
     columns      {key: Column}  metadata columns for filters (:mod:`.columns`)
@@ -201,7 +202,7 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
         field_len = np.asarray(field_len, dtype=np.int32)
     pos_offsets = pos = None
     if positions is not None:
-        pos_offsets = np.append(starts, len(minor)).astype(np.int64)
+        pos_offsets = offsets_of(tfs)
         pos = minor.astype(np.int32)
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(starts)).astype(np.int64),
                    docs, tfs, doc_len, ids, texts, None, name, field_tfs, field_len,
@@ -220,6 +221,22 @@ def _runs(sorted_values: np.ndarray, starts_only: bool = False):
         return starts, None
     lengths = np.diff(starts, append=n).astype(np.int32)
     return sorted_values[starts], lengths
+
+
+def offsets_of(lengths: np.ndarray) -> np.ndarray:
+    """``[0, l0, l0 + l1, ...]``: uint32 when the total fits, else int64 (half the space on disk).
+
+    >>> offsets_of(np.array([2, 1])).tolist()
+    [0, 2, 3]
+    """
+    total = int(np.sum(lengths, dtype=np.int64))
+    out = np.zeros(len(lengths) + 1, dtype=np.uint32 if total < 2 ** 32 else np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+#: positions gathered at a time by a merge (bounds its temporary index arrays)
+MERGE_CHUNK = 1 << 22
 
 
 def gather_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -265,7 +282,7 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
             field_tfs_parts.append(np.asarray(seg.field_tfs)[:, keep])
             field_len_parts.append(np.asarray(seg.field_len)[:, live])
         if with_positions:
-            pos_starts.append(np.asarray(seg.pos_offsets[:-1])[keep] + pos_base)
+            pos_starts.append(np.asarray(seg.pos_offsets[:-1]).astype(np.int64)[keep] + pos_base)
             pos_arrays.append(np.asarray(seg.positions))
             pos_base += len(seg.positions)
         keep_docs = np.flatnonzero(live)
@@ -297,10 +314,15 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
         field_len = np.concatenate(field_len_parts, axis=1).astype(np.int32)
     if with_positions:
         starts = np.concatenate(pos_starts)[order]
-        all_positions = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else pos_arrays[0]
-        positions = np.asarray(all_positions)[gather_runs(starts, tfs)].astype(np.int32)
-        pos_offsets = np.zeros(len(tfs) + 1, dtype=np.int64)
-        np.cumsum(tfs, out=pos_offsets[1:])
+        source = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else np.asarray(pos_arrays[0])
+        pos_offsets = offsets_of(tfs)
+        positions = np.empty(int(pos_offsets[-1]), dtype=np.int32)
+        # postings in chunks of about MERGE_CHUNK positions: the int64 gather index stays small
+        cuts = np.searchsorted(pos_offsets, np.arange(0, int(pos_offsets[-1]), MERGE_CHUNK), side="right") - 1
+        bounds = sorted(set(cuts.tolist()) | {len(tfs)})
+        for lo, hi in zip(bounds, bounds[1:]):
+            a, b = int(pos_offsets[lo]), int(pos_offsets[hi])
+            positions[a:b] = source[gather_runs(starts[lo:hi], tfs[lo:hi])]
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
                    docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
                    TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name,

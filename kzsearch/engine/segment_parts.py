@@ -36,7 +36,7 @@ INT_DTYPES = ("int32", "int64", "uint8", "uint16", "uint32")
 OPTIONAL_PARTS: Dict[str, Tuple[Tuple[str, ...], int]] = {
     "field_tfs": (INT_DTYPES, 2),
     "field_len": (INT_DTYPES, 2),
-    "pos_offsets": (("int64",), 1),
+    "pos_offsets": (("int64", "uint32"), 1),
     "positions": (("int32",), 1),
     "stored.blob": (("uint8",), 1),
     "stored.offsets": (("int64",), 1),
