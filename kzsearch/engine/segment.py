@@ -12,8 +12,9 @@ postings are sorted by term, then by document::
 
 Optional parts (None when unused; "format 2")::
 
-    field_tfs    int32[F, P]  tf of each posting in each text field (F > 1 only);
-                              ``tfs`` is their sum
+    field_tfs    int[F, P]    tf of each posting in each text field (F > 1 only);
+                              ``tfs`` is their sum; uint8, uint16 or int32, the
+                              narrowest that holds the segment's largest
     field_len    int32[F, D]  length of each document's fields (F > 1 only);
                               ``doc_len`` is their sum
     pos_offsets  int64[P+1]   positions of posting p are positions[pos_offsets[p]:pos_offsets[p+1]]
@@ -196,9 +197,8 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
     if field_len is not None:
         token_field = minor >> FIELD_SHIFT if positions is not None else minor
         posting_of_token = np.repeat(np.arange(len(starts), dtype=np.int64), tfs)
-        field_tfs = np.bincount(token_field * len(starts) + posting_of_token,
-                                minlength=n_fields * len(starts)).reshape(n_fields, len(starts))
-        field_tfs = field_tfs.astype(np.int32)
+        field_tfs = narrow_counts(np.bincount(token_field * len(starts) + posting_of_token,
+                                              minlength=n_fields * len(starts)).reshape(n_fields, len(starts)))
         field_len = np.asarray(field_len, dtype=np.int32)
     pos_offsets = pos = None
     if positions is not None:
@@ -221,6 +221,17 @@ def _runs(sorted_values: np.ndarray, starts_only: bool = False):
         return starts, None
     lengths = np.diff(starts, append=n).astype(np.int32)
     return sorted_values[starts], lengths
+
+
+def narrow_counts(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (>= 0) as uint8, uint16 or int32: the narrowest dtype that holds them.
+
+    >>> narrow_counts(np.array([3, 255])).dtype, narrow_counts(np.array([256])).dtype
+    (dtype('uint8'), dtype('uint16'))
+    """
+    top = int(counts.max()) if counts.size else 0
+    dtype = np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.int32
+    return counts.astype(dtype)
 
 
 def offsets_of(lengths: np.ndarray) -> np.ndarray:
@@ -310,7 +321,7 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
     first, _ = _runs(posting_term, starts_only=True)
     field_tfs = field_len = pos_offsets = positions = None
     if n_fields > 1:
-        field_tfs = np.concatenate(field_tfs_parts, axis=1)[:, order].astype(np.int32)
+        field_tfs = narrow_counts(np.concatenate(field_tfs_parts, axis=1)[:, order])
         field_len = np.concatenate(field_len_parts, axis=1).astype(np.int32)
     if with_positions:
         starts = np.concatenate(pos_starts)[order]
