@@ -9,7 +9,8 @@
 Packages and modules, one job each: ``analysis`` (text -> terms),
 ``script`` (folding and Latin orthographies), ``engine`` (vocabulary,
 segments, stored texts, scoring, query execution, merging, storage),
-``index`` (the public Index), ``compat`` (rank-bm25 drop-in), ``cli``
+``index`` (the public Index), ``ingest`` (documents in, segments out),
+``compat`` (rank-bm25 drop-in), ``cli``
 (command line).
 """
 __version__ = "0.1.0"

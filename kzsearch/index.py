@@ -5,6 +5,14 @@
 >>> index.add(["Облыс бюджеті нақтыланды", "Мектеп оқушылары"], ids=["a", "b"])
 >>> [hit.id for hit in index.search("бюджеті")]
 ['a']
+>>> news = Index(fields={"title": 2.0, "text": 1.0})
+>>> news.add([{"id": "n1", "title": "Бюджет", "text": "Облыс бюджеті", "region": "Түркістан"}])
+>>> [(h.id, h.fields["region"]) for h in news.search("бюджет", filter={"region": "Түркістан"})]
+[('n1', 'Түркістан')]
+
+Documents can be dicts: text fields (BM25F, :mod:`kzsearch.engine.fields`)
+and stored metadata that filters use (:mod:`kzsearch.engine.filters`); see
+:mod:`kzsearch.ingest`.
 
 An :class:`Index` is a list of immutable segments (see
 :mod:`kzsearch.engine.segment`) over one global vocabulary. ``add`` analyses the new
