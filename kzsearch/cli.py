@@ -17,7 +17,7 @@ import argparse
 import json
 import re
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from . import __version__
 from .analysis import Analyzer, stem

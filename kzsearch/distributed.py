@@ -74,7 +74,9 @@ try:
 except ImportError as error:  # pragma: no cover - checked in a subprocess by the tests
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
-from .index import Hit, Index, IndexSettings, check_k, check_query
+from .engine.columns import merge_kinds
+from .engine.filters import compile_filter
+from .index import Hit, Index, IndexSettings, check_k, check_offset, check_query
 from .ingest import Document
 from .engine.scoring import okapi_mean_idf
 from .engine.searcher import CollectionStats
@@ -92,6 +94,8 @@ class ShardInfo(NamedTuple):
 
     n_docs: int
     settings: IndexSettings
+    fields: Tuple[Tuple[str, float, Optional[float]], ...] = ()
+    schema: Tuple[Tuple[str, str], ...] = ()
 
 
 class Packed:
@@ -134,7 +138,9 @@ class Shard:
         return Packed(getattr(self, method)(*args))
 
     def info(self) -> ShardInfo:
-        return ShardInfo(len(self.index), self.index.settings)
+        index = self.index
+        fields = tuple((name, f.weight, f.b) for name, f in index.fields.items())
+        return ShardInfo(len(index), index.settings, fields, tuple(sorted(index.schema.items())))
 
     def stats(self, queries: Sequence[str]) -> List[CollectionStats]:
         """Phase 1: this shard's statistics for each query's terms."""
@@ -142,9 +148,16 @@ class Shard:
         return [index.collection_stats(index.scoring_terms(query)) for query in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
-               k1: Optional[float], b: Optional[float]) -> List[List[Hit]]:
-        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``."""
-        return [self.index.search(q, k, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
+               k1: Optional[float], b: Optional[float],
+               filter: Optional[Mapping[str, Any]] = None) -> List[List[Hit]]:
+        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``.
+
+        A filter on a key no document of this shard has matches nothing here.
+        """
+        index = self.index
+        if filter and any(key not in index.schema for key in filter):
+            return [[] for _ in queries]
+        return [index.search(q, k, k1=k1, b=b, stats=s, filter=filter) for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()
@@ -350,11 +363,18 @@ class ShardedIndex:
             self._shards: List[Actor] = [_attach(client, f, w) for f, w in zip(shards, workers)]
             infos: List[ShardInfo] = self._on_shards("info")
             self.settings: IndexSettings = _common_settings(infos)
+            if len({info.fields for info in infos}) > 1:
+                raise ValueError("shards must share one set of text fields")
         except BaseException:
             self.close()  # a failed build or load leaves no shard behind on the workers
             raise
         self.shard_sizes: List[int] = [info.n_docs for info in infos]
         self._okapi_mean: Optional[float] = None
+        self._fields = tuple(name for name, _, _ in infos[0].fields)
+        self.schema: Dict[str, str] = {}  # metadata keys of all shards and their kinds
+        for info in infos:
+            for key, kind in info.schema:
+                self.schema[key] = merge_kinds(self.schema.get(key), kind) or kind
 
     # ------------------------------------------------------------ making one
     @classmethod
@@ -410,24 +430,28 @@ class ShardedIndex:
         self.client.submit(_write_manifest, folder, names, self.shard_sizes, pure=False).result()
 
     # ------------------------------------------------------------ searching
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+    def search(self, query: str, k: int = 10, *, offset: int = 0,
+               filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
                b: Optional[float] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, as :meth:`Index.search` over all documents."""
-        return self.search_many([check_query(query)], k, k1=k1, b=b)[0]
+        return self.search_many([check_query(query)], k, offset=offset, filter=filter, k1=k1, b=b)[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 10, *, k1: Optional[float] = None,
+    def search_many(self, queries: Sequence[str], k: int = 10, *, offset: int = 0,
+                    filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
                     b: Optional[float] = None) -> List[List[Hit]]:
         """:meth:`search` for each query: two round trips to the shards for the whole batch."""
         queries = _check_queries(queries)
         k = check_k(k)
+        offset = check_offset(offset)
         _check_params(self.settings, k1, b)
+        compile_filter(filter, self.schema, self._fields)  # bad filters fail here, named
         if not queries or k == 0:
             return [[] for _ in queries]
         okapi_mean = self._okapi_mean_idf()
         parts = self._on_shards("stats", queries)  # phase 1: parts[shard][query]
         stats = [combine_stats(per_query, okapi_mean) for per_query in zip(*parts)]
-        hits = self._on_shards("search", queries, stats, k, k1, b)  # phase 2
-        return [merge_hits(per_query, k) for per_query in zip(*hits)]
+        hits = self._on_shards("search", queries, stats, k + offset, k1, b, filter)  # phase 2
+        return [merge_hits(per_query, k + offset)[offset:] for per_query in zip(*hits)]
 
     # ------------------------------------------------------------ the rest
     @property

@@ -5,6 +5,14 @@
 >>> index.add(["Облыс бюджеті нақтыланды", "Мектеп оқушылары"], ids=["a", "b"])
 >>> [hit.id for hit in index.search("бюджеті")]
 ['a']
+>>> news = Index(fields={"title": 2.0, "text": 1.0})
+>>> news.add([{"id": "n1", "title": "Бюджет", "text": "Облыс бюджеті", "region": "Түркістан"}])
+>>> [(h.id, h.fields["region"]) for h in news.search("бюджет", filter={"region": "Түркістан"})]
+[('n1', 'Түркістан')]
+
+Documents can be dicts: text fields (BM25F, :mod:`kzsearch.engine.fields`)
+and stored metadata that filters use (:mod:`kzsearch.engine.filters`); see
+:mod:`kzsearch.ingest`.
 
 An :class:`Index` is a list of immutable segments (see
 :mod:`kzsearch.engine.segment`) over one global vocabulary. ``add`` analyses the new
@@ -21,7 +29,6 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -30,7 +37,7 @@ import numpy as np
 from .engine import searcher
 from .analysis import Analyzer, stem
 from .engine.fields import Field, check_fields, text_key
-from .engine.filters import Filter, compile_filter, filter_mask
+from .engine.filters import cached_mask, compile_filter
 from .engine.merging import MergePolicy
 from .ingest import Document, ingest, stored_document
 from .query import execute
@@ -44,10 +51,6 @@ from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
 from .engine.vocabulary import Vocabulary
-
-#: filter masks kept per snapshot (the most recently used)
-FILTER_CACHE = 16
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -348,21 +351,8 @@ class Index:
 
     def _filter_keep(self, snapshot: Snapshot, filter: Optional[Mapping[str, Any]]) -> Optional[np.ndarray]:
         """Live-and-passing mask over the snapshot's stored documents, or None without a filter."""
-        spec: Optional[Filter] = compile_filter(filter, self._schema, tuple(self.fields))
-        if spec is None:
-            return None
-        with snapshot._lock:
-            cache = snapshot._cache.setdefault("filters", OrderedDict())
-            mask = cache.get(spec.key)  # type: ignore[union-attr]
-            if mask is not None:
-                cache.move_to_end(spec.key)  # type: ignore[union-attr]
-                return mask
-        mask = filter_mask(spec, snapshot.segments, snapshot.live)
-        with snapshot._lock:
-            cache[spec.key] = mask  # type: ignore[index]
-            while len(cache) > FILTER_CACHE:  # type: ignore[arg-type]
-                cache.popitem(last=False)  # type: ignore[union-attr]
-        return mask
+        spec = compile_filter(filter, self._schema, tuple(self.fields))
+        return None if spec is None else cached_mask(spec, snapshot)
 
     def _field_weights(self, params: BM25Params) -> Optional[FieldWeights]:
         if len(self.fields) == 1:

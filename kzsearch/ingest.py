@@ -93,11 +93,19 @@ def _document(n: int, item: Mapping[str, Any], fields: Sequence[str], text_field
                             f"index, not {kind}")
         schema[key] = merged
         meta[key] = list(value) if kind == "strs" else value
-    others = {k: (list(v) if isinstance(v, tuple) else v) for k, v in item.items()
-              if k != "id" and k != text_field}
+    others = {k: _plain(v) for k, v in item.items() if k != "id" and k != text_field}
     stored = json.dumps(others, ensure_ascii=False) if others else ""
     text = item.get(text_field, "")
     return doc_id, units, text, stored, meta or None
+
+
+def _plain(value: Any) -> Any:
+    """A metadata value as JSON stores it (tuples as lists, NumPy scalars as Python numbers)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def batches(texts: Iterable[Document], ids: Optional[Iterable[str]], default_ids: Iterator[str],

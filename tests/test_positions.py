@@ -118,3 +118,24 @@ def test_packed_and_argsort_inversion_agree():
     assert small.docs.tolist() == huge.docs.tolist() and small.tfs.tolist() == huge.tfs.tolist()
     assert small.positions.tolist() == huge.positions.tolist()
     assert small.pos_offsets.tolist() == huge.pos_offsets.tolist()
+
+
+def test_merge_gathers_positions_in_chunks(monkeypatch):
+    import random
+
+    import kzsearch.engine.segment as segment
+
+    monkeypatch.setattr(segment, "MERGE_CHUNK", 7)
+    rng = random.Random(0)
+    docs = [" ".join(rng.choices("abcdef", k=rng.randint(0, 30))) for _ in range(120)]
+    merged = Index(analyzer=str.split, background_merges=False)
+    for i in range(0, len(docs), 13):
+        merged.add([(str(j), d) for j, d in enumerate(docs[i:i + 13], start=i)])
+    merged.delete([str(i) for i in range(0, len(docs), 7)])
+    merged.optimize()
+    fresh = Index(analyzer=str.split)
+    fresh.add([(str(i), d) for i, d in enumerate(docs) if i % 7])
+    for term in "abcdef":
+        got = merged._snapshot.term_positions(merged.vocabulary.get(term))
+        want = fresh._snapshot.term_positions(fresh.vocabulary.get(term))
+        assert all(np.array_equal(g, w) for g, w in zip(got, want))

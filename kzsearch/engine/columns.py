@@ -76,7 +76,7 @@ def kind_of(value: Any) -> Optional[str]:
     """The column kind a metadata value needs, None for None (missing); TypeError if unsupported."""
     if value is None:
         return None
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "bool"
     if isinstance(value, (int, np.integer)):
         if not -2 ** 63 <= int(value) < 2 ** 63:

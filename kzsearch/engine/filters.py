@@ -23,14 +23,17 @@ live mask before top-k, so filtering is exact.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .columns import Column, parse_date
 
 RANGE_OPERATORS = ("gt", "gte", "lt", "lte")
+#: filter masks kept per snapshot (the most recently used)
+FILTER_CACHE = 16
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,18 @@ def filter_mask(spec: Filter, segments: Sequence[Any], live: Optional[np.ndarray
     return mask
 
 
-def describe(kinds: Mapping[str, str]) -> Dict[str, str]:
-    """The filterable keys and their kinds (for error messages and the CLI)."""
-    return dict(sorted(kinds.items()))
+def cached_mask(spec: Filter, snapshot: Any) -> np.ndarray:
+    """:func:`filter_mask` over a :class:`~kzsearch.engine.searcher.Snapshot`, the last
+    :data:`FILTER_CACHE` filters' masks kept with the snapshot (a repeated filter costs nothing)."""
+    with snapshot._lock:
+        cache = snapshot._cache.setdefault("filters", OrderedDict())
+        mask = cache.get(spec.key)
+        if mask is not None:
+            cache.move_to_end(spec.key)
+            return mask
+    mask = filter_mask(spec, snapshot.segments, snapshot.live)
+    with snapshot._lock:
+        cache[spec.key] = mask
+        while len(cache) > FILTER_CACHE:
+            cache.popitem(last=False)
+    return mask

@@ -217,7 +217,7 @@ class Snapshot:
                 if live is not None:
                     alive = live[d]
                     if not alive.all():
-                        starts = np.asarray(seg.pos_offsets[l:h]) - p0
+                        starts = np.asarray(seg.pos_offsets[l:h]).astype(np.int64) - p0
                         pos = pos[gather_runs(starts[alive], tf[alive])]
                         d, tf = d[alive], tf[alive]
                 parts_docs.append(d)

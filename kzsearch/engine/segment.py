@@ -12,11 +12,13 @@ postings are sorted by term, then by document::
 
 Optional parts (None when unused; "format 2")::
 
-    field_tfs    int32[F, P]  tf of each posting in each text field (F > 1 only);
-                              ``tfs`` is their sum
+    field_tfs    int[F, P]    tf of each posting in each text field (F > 1 only);
+                              ``tfs`` is their sum; uint8, uint16 or int32, the
+                              narrowest that holds the segment's largest
     field_len    int32[F, D]  length of each document's fields (F > 1 only);
                               ``doc_len`` is their sum
     pos_offsets  int64[P+1]   positions of posting p are positions[pos_offsets[p]:pos_offsets[p+1]]
+                              (uint32 when the segment holds fewer than 2**32 positions)
     positions    int32[sum(tfs)]  ascending per posting, each ``field << 24 | position``
     stored       TextBlock    JSON of each document's other fields and metadata ("" for none)
     columns      {key: Column}  metadata columns for filters (:mod:`.columns`)
@@ -158,24 +160,25 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
                        docs.astype(np.int32), tfs, doc_len, ids, texts, None, name, **extra)
 
     if positions is not None:
-        minor = np.asarray(positions, dtype=np.int64)
+        minor = np.asarray(positions)
+        if minor.dtype not in (np.int32, np.int64):
+            minor = minor.astype(np.int64)
     else:  # the field of each token
         units = np.asarray(field_len, dtype=np.int64).T.ravel()
-        minor = np.repeat(np.tile(np.arange(n_fields, dtype=np.int64), n_docs), units)
+        minor = np.repeat(np.tile(np.arange(n_fields, dtype=np.int32), n_docs), units)
     doc_bits = max(n_docs - 1, 1).bit_length()
     minor_bits = max(int(minor.max()) if len(minor) else 0, 1).bit_length()
     term_bits = max(int(term_ids.max()) if len(term_ids) else 0, 1).bit_length()
-    token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
     if term_bits + doc_bits + minor_bits <= 63:
         key = np.left_shift(term_ids, doc_bits + minor_bits, dtype=np.int64)
-        key |= token_docs << minor_bits
+        key |= np.repeat(np.arange(n_docs, dtype=np.int64) << minor_bits, doc_len)
         key |= minor
-        del token_docs
         key.sort()
         minor = key & ((1 << minor_bits) - 1)
         key >>= minor_bits
         pair = key
     else:
+        token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
         pair = np.left_shift(term_ids, doc_bits, dtype=np.int64) | token_docs
         order = np.argsort(pair, kind="stable")
         pair, minor = pair[order], minor[order]
@@ -194,13 +197,12 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
     if field_len is not None:
         token_field = minor >> FIELD_SHIFT if positions is not None else minor
         posting_of_token = np.repeat(np.arange(len(starts), dtype=np.int64), tfs)
-        field_tfs = np.bincount(token_field * len(starts) + posting_of_token,
-                                minlength=n_fields * len(starts)).reshape(n_fields, len(starts))
-        field_tfs = field_tfs.astype(np.int32)
+        field_tfs = narrow_counts(np.bincount(token_field * len(starts) + posting_of_token,
+                                              minlength=n_fields * len(starts)).reshape(n_fields, len(starts)))
         field_len = np.asarray(field_len, dtype=np.int32)
     pos_offsets = pos = None
     if positions is not None:
-        pos_offsets = np.append(starts, len(minor)).astype(np.int64)
+        pos_offsets = offsets_of(tfs)
         pos = minor.astype(np.int32)
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(starts)).astype(np.int64),
                    docs, tfs, doc_len, ids, texts, None, name, field_tfs, field_len,
@@ -219,6 +221,33 @@ def _runs(sorted_values: np.ndarray, starts_only: bool = False):
         return starts, None
     lengths = np.diff(starts, append=n).astype(np.int32)
     return sorted_values[starts], lengths
+
+
+def narrow_counts(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (>= 0) as uint8, uint16 or int32: the narrowest dtype that holds them.
+
+    >>> narrow_counts(np.array([3, 255])).dtype, narrow_counts(np.array([256])).dtype
+    (dtype('uint8'), dtype('uint16'))
+    """
+    top = int(counts.max()) if counts.size else 0
+    dtype = np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.int32
+    return counts.astype(dtype)
+
+
+def offsets_of(lengths: np.ndarray) -> np.ndarray:
+    """``[0, l0, l0 + l1, ...]``: uint32 when the total fits, else int64 (half the space on disk).
+
+    >>> offsets_of(np.array([2, 1])).tolist()
+    [0, 2, 3]
+    """
+    total = int(np.sum(lengths, dtype=np.int64))
+    out = np.zeros(len(lengths) + 1, dtype=np.uint32 if total < 2 ** 32 else np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+#: positions gathered at a time by a merge (bounds its temporary index arrays)
+MERGE_CHUNK = 1 << 22
 
 
 def gather_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -264,7 +293,7 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
             field_tfs_parts.append(np.asarray(seg.field_tfs)[:, keep])
             field_len_parts.append(np.asarray(seg.field_len)[:, live])
         if with_positions:
-            pos_starts.append(np.asarray(seg.pos_offsets[:-1])[keep] + pos_base)
+            pos_starts.append(np.asarray(seg.pos_offsets[:-1]).astype(np.int64)[keep] + pos_base)
             pos_arrays.append(np.asarray(seg.positions))
             pos_base += len(seg.positions)
         keep_docs = np.flatnonzero(live)
@@ -292,14 +321,19 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
     first, _ = _runs(posting_term, starts_only=True)
     field_tfs = field_len = pos_offsets = positions = None
     if n_fields > 1:
-        field_tfs = np.concatenate(field_tfs_parts, axis=1)[:, order].astype(np.int32)
+        field_tfs = narrow_counts(np.concatenate(field_tfs_parts, axis=1)[:, order])
         field_len = np.concatenate(field_len_parts, axis=1).astype(np.int32)
     if with_positions:
         starts = np.concatenate(pos_starts)[order]
-        all_positions = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else pos_arrays[0]
-        positions = np.asarray(all_positions)[gather_runs(starts, tfs)].astype(np.int32)
-        pos_offsets = np.zeros(len(tfs) + 1, dtype=np.int64)
-        np.cumsum(tfs, out=pos_offsets[1:])
+        source = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else np.asarray(pos_arrays[0])
+        pos_offsets = offsets_of(tfs)
+        positions = np.empty(int(pos_offsets[-1]), dtype=np.int32)
+        # postings in chunks of about MERGE_CHUNK positions: the int64 gather index stays small
+        cuts = np.searchsorted(pos_offsets, np.arange(0, int(pos_offsets[-1]), MERGE_CHUNK), side="right") - 1
+        bounds = sorted(set(cuts.tolist()) | {len(tfs)})
+        for lo, hi in zip(bounds, bounds[1:]):
+            a, b = int(pos_offsets[lo]), int(pos_offsets[hi])
+            positions[a:b] = source[gather_runs(starts[lo:hi], tfs[lo:hi])]
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
                    docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
                    TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name,

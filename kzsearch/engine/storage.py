@@ -1,6 +1,6 @@
 """The on-disk format: a folder of flat arrays and one checksummed commit file.
 
-Layout of an index folder (format version 1)::
+Layout of an index folder (format version 2)::
 
     kzsearch-index.json          the commit point: settings, analyzer, the
                                  list of segments and vocabulary parts, and
@@ -12,6 +12,14 @@ Layout of an index folder (format version 1)::
                                  postings, lengths, stored ids and texts
     <segment>.live-<generation>.npy
                                  which documents are alive (only if some are deleted)
+    <segment>.<part>.npy         format 2's optional parts, listed per segment in
+                                 the commit: field_tfs, field_len, pos_offsets,
+                                 positions, stored.{blob,offsets}, col<i>.<array>
+                                 (see :mod:`.segment_parts`)
+
+Format 2 also records the text fields (name, weight, b), whether positions
+are kept, and the metadata column kinds. Format-1 folders still load: as
+one ``text`` field without positions.
 
 Every file is a plain ``.npy`` array; ``load_index`` memory-maps them, so
 opening an index reads its commit file and checks its files' checksums, and
@@ -49,10 +57,14 @@ from .merging import MergePolicy
 from .scoring import BM25Params
 from .searcher import Snapshot
 from .segment import Segment
+from .segment_parts import (INT_DTYPES, column_part_names, optional_arrays, part_spec, read_schema,
+                            schema_entry, segment_extras)
 from .vocabulary import Vocabulary
 
 FORMAT_NAME = "kzsearch-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: versions this code reads (format 1: one text field, no positions)
+READABLE_VERSIONS = (1, 2)
 COMMIT_FILE = "kzsearch-index.json"
 LOCK_FILE = "kzsearch-index.lock"
 _ARRAYS = ("terms", "offsets", "docs", "tfs", "doc_len")
@@ -202,8 +214,14 @@ def _save_locked(index: Any, folder: Path) -> None:
                 blob, offsets = getattr(seg, b).to_arrays()
                 _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(blob), files)
                 _write_array(folder, f"{seg.name}.{b}.offsets.npy", offsets, files)
+            extra, columns = optional_arrays(seg)
+            for part, array in extra.items():
+                _write_array(folder, f"{seg.name}.{part}.npy", array, files)
+            entry["parts"] = sorted(p for p in extra if not p.startswith("col"))
+            entry["columns"] = columns
         else:
-            for fname in _segment_files(seg.name):
+            entry["parts"], entry["columns"] = old.get("parts", []), old.get("columns", [])
+            for fname in _segment_files(seg.name, entry):
                 files[fname] = previous.files[fname]
         if seg.live is None:
             entry["live"] = None
@@ -228,6 +246,7 @@ def _save_locked(index: Any, folder: Path) -> None:
                          "max_deleted_share": index.merge_policy.max_deleted_share},
         "analyzer": _analyzer_entry(index.analyzer),
         "restore_queries": index._restorer is not None,
+        "text_fields": schema_entry(index.fields, index.positions, index._schema),
         "next_id": index._next_id,
         "next_segment": index._next_segment,
         "vocabulary": vocab_parts,
@@ -246,9 +265,11 @@ def _save_locked(index: Any, folder: Path) -> None:
         {e["name"]: e for e in segment_entries}, live_arrays)
 
 
-def _segment_files(name: str) -> List[str]:
+def _segment_files(name: str, entry: Dict[str, Any]) -> List[str]:
     out = [f"{name}.{a}.npy" for a in _ARRAYS]
     out += [f"{name}.{b}.{part}.npy" for b in _BLOCKS for part in ("blob", "offsets")]
+    out += [f"{name}.{part}.npy" for part in entry.get("parts", [])]
+    out += [f"{name}.{part}.npy" for part in column_part_names(entry.get("columns", []))]
     return out
 
 
@@ -293,9 +314,9 @@ def read_commit(folder: Path) -> Dict[str, Any]:
     if not isinstance(commit, dict) or commit.get("format") != FORMAT_NAME:
         raise _fail(folder, f"{COMMIT_FILE} is not a kzsearch index commit")
     version = commit.get("version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise _fail(folder, f"unknown index format version {version!r} "
-                            f"(this kzsearch reads version {FORMAT_VERSION})")
+                            f"(this kzsearch reads versions {', '.join(map(str, READABLE_VERSIONS))})")
     body = {k: v for k, v in commit.items() if k != "checksum"}
     if commit.get("checksum") != _commit_checksum(body):
         raise _fail(folder, f"{COMMIT_FILE} is damaged (checksum mismatch)")
@@ -320,8 +341,10 @@ def _load_array(folder: Path, name: str, files: Dict[str, Any], mmap: bool,
         array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (ValueError, OSError) as e:
         raise _fail(folder, f"{name} is not a readable array ({e})") from None
-    if array.dtype != np.dtype(dtype) or array.ndim != ndim:
-        raise _fail(folder, f"{name} holds {array.dtype}[{array.ndim}d], expected {np.dtype(dtype)}")
+    allowed = [np.dtype(d) for d in (dtype if isinstance(dtype, tuple) else (dtype,))]
+    if array.dtype not in allowed or array.ndim != ndim:
+        expected = " or ".join(str(d) for d in allowed)
+        raise _fail(folder, f"{name} holds {array.dtype}[{array.ndim}d], expected {expected}[{ndim}d]")
     return array
 
 
@@ -365,10 +388,13 @@ def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: 
     if analyzer is None:
         analyzer = Analyzer.from_config(commit["analyzer"]["config"])
     params = BM25Params(**commit["params"])
+    fields, positions, schema = read_schema(commit.get("text_fields") if commit["version"] >= 2 else None)
     index = index_class(analyzer=analyzer, method=commit["method"], k1=params.k1, b=params.b,
                         epsilon=params.epsilon, delta=params.delta,
                         merge_policy=MergePolicy(**commit["merge_policy"]),
-                        restore_queries=bool(commit.get("restore_queries", False)))
+                        restore_queries=bool(commit.get("restore_queries", False)),
+                        fields=fields, positions=positions)
+    index._schema = schema
 
     terms: List[str] = []
     for part in commit["vocabulary"]:
@@ -381,7 +407,7 @@ def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: 
     for entry in commit["segments"]:
         name = entry["name"]
         arrays = {a: _load_array(folder, f"{name}.{a}.npy", files, mmap,
-                                 np.int64 if a == "offsets" else np.int32) for a in _ARRAYS}
+                                 np.int64 if a == "offsets" else INT_DTYPES) for a in _ARRAYS}
         blocks = {b: _load_block(folder, f"{name}.{b}", files, mmap) for b in _BLOCKS}
         n_docs = entry["n_docs"]
         live = None
@@ -395,8 +421,21 @@ def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: 
                f"segment {name} has inconsistent postings")
         _check(folder, len(arrays["terms"]) == 0 or int(arrays["terms"][-1]) < len(vocab),
                f"segment {name} refers to terms beyond the vocabulary")
+        columns = entry.get("columns", []) if commit["version"] >= 2 else []
+        extra = {}
+        for part in list(entry.get("parts", []) if commit["version"] >= 2 else []) + column_part_names(columns):
+            dtypes, ndim = part_spec(part)
+            extra[part] = _load_array(folder, f"{name}.{part}.npy", files, mmap, dtypes, ndim)
+        try:
+            extras = segment_extras(extra, columns, arrays["tfs"], arrays["doc_len"])
+        except ValueError as e:
+            raise _fail(folder, f"segment {name}: {e}") from None
+        _check(folder, extras["field_len"] is None or extras["field_len"].shape[0] == len(index.fields),
+               f"segment {name} has field arrays for another number of fields")
+        _check(folder, extras["field_len"] is not None or len(index.fields) == 1 or not n_docs,
+               f"segment {name} lacks the field arrays of a {len(index.fields)}-field index")
         segments.append(Segment(arrays["terms"], arrays["offsets"], arrays["docs"], arrays["tfs"],
-                                arrays["doc_len"], blocks["ids"], blocks["texts"], live, name))
+                                arrays["doc_len"], blocks["ids"], blocks["texts"], live, name, **extras))
         live_arrays[name] = live
 
     index._vocab = vocab
