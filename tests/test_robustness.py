@@ -152,22 +152,22 @@ def test_a_save_killed_at_any_moment_leaves_a_whole_index(tmp_path):
 
 
 def test_a_failed_save_keeps_the_old_index_and_leaves_no_files(tmp_path, monkeypatch):
-    import kzsearch.engine.storage as storage
+    from kzsearch.engine.files import Folder
 
     ix = Index(analyzer=split_words)
     ix.add(["облыс бюджет"], ids=["a"])
     ix.save(tmp_path / "ix")
     before = sorted(os.listdir(tmp_path / "ix"))
     ix.add(["мектеп"], ids=["b"])
-    real_write, calls = storage._write_array, []
+    real_write, calls = Folder.write_array, []
 
-    def failing_write(*args):
-        calls.append(args[1])
+    def failing_write(self, name, array):
+        calls.append(name)
         if len(calls) == 4:
             raise OSError(28, "No space left on device")
-        return real_write(*args)
+        return real_write(self, name, array)
 
-    monkeypatch.setattr(storage, "_write_array", failing_write)
+    monkeypatch.setattr(Folder, "write_array", failing_write)
     with pytest.raises(OSError):
         ix.save(tmp_path / "ix")
     monkeypatch.undo()
