@@ -12,7 +12,8 @@ vectorised pass over its arrays (no Python loop per document or posting), so
 a folder whose checksums were recomputed after forging still cannot give an
 ``IndexError``, a NaN score or a silently wrong hit; it returns what is wrong.
 :func:`check_ids` checks that the live documents' ids are valid UTF-8 and
-distinct across segments, and finds the largest running-number id.
+distinct across segments, and raises the next default id above every
+stored id written as a running number.
 
 >>> from kzsearch.engine.segment import build_segment
 >>> seg = build_segment(np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]))
@@ -126,66 +127,74 @@ def check_segment(arrays: Dict[str, np.ndarray], n_docs: int, vocab_size: int,
     return None
 
 
-def _string_hashes(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each string of a block (equal strings, equal hashes)."""
-    lengths = np.diff(offsets)
-    n = len(blob)
-    if n == 0:
-        return lengths.astype(np.uint64)
-    relative = np.arange(n, dtype=np.int64) - np.repeat(offsets[:-1], lengths)
-    powers = np.cumprod(np.full(int(lengths.max()), 0x100000001B3, dtype=np.uint64))
-    contrib = (blob.astype(np.uint64) + np.uint64(1)) * powers[relative]
-    total = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(contrib, dtype=np.uint64)))
-    return (total[offsets[1:]] - total[offsets[:-1]]) ^ (lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+def _words_at(blob: np.ndarray) -> np.ndarray:
+    """A view of ``blob`` (padded with 8 zero bytes) as the uint64 starting at every byte."""
+    padded = np.concatenate((blob, np.zeros(8, dtype=np.uint8)))
+    return np.ndarray(shape=(len(blob) + 1,), dtype="<u8", buffer=padded, strides=(1,))
 
 
-def _largest_number(blob: np.ndarray, offsets: np.ndarray) -> int:
-    """The largest id written as a running number ("0", "17", no leading zero), or -1."""
-    lengths = np.diff(offsets)
-    if not len(blob):
-        return -1
-    digit = (blob >= 48) & (blob <= 57)
-    non_digits = np.concatenate(([0], np.cumsum(~digit)))
-    numeric = (lengths > 0) & (non_digits[offsets[1:]] == non_digits[offsets[:-1]])
-    numeric &= (lengths == 1) | (blob[np.minimum(offsets[:-1], len(blob) - 1)] != 48)
-    if np.any(numeric & (lengths > _MAX_DIGITS)):
-        return 10 ** _MAX_DIGITS
-    picked = np.flatnonzero(numeric)
+def _string_keys(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """A 64-bit key of each string: equal strings, equal keys (its length, first and last 8 bytes)."""
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    words = _words_at(blob)
+    short = np.minimum(lengths, 8).astype(np.uint64) * np.uint64(8)
+    # the low `short` bits: (1 << short) - 1, computed without shifting by 64
+    mask = np.where(short == 64, np.uint64(0xFFFFFFFFFFFFFFFF),
+                    (np.uint64(1) << np.minimum(short, np.uint64(63))) - np.uint64(1))
+    head = words[starts] & mask
+    tail = words[np.maximum(offsets[1:] - 8, starts)] & mask
+    return (head * np.uint64(0x100000001B3) + tail * np.uint64(0x9E3779B97F4A7C15)
+            + lengths.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def _largest_number(blob: np.ndarray, offsets: np.ndarray, digits: int) -> int:
+    """The largest id written as a running number ("0", "17": no sign, no leading zero)
+    of ``digits`` to 18 digits, or -1; longer ones can never meet a default id."""
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    non_digit = np.concatenate(([0], np.cumsum((blob - np.uint8(48)) > 9, dtype=np.int64)))
+    ok = (lengths >= max(digits, 1)) & (lengths <= _MAX_DIGITS) & (non_digit[offsets[1:]] == non_digit[starts])
+    picked = np.flatnonzero(ok)
+    if len(picked):
+        picked = picked[(blob[starts[picked]] != 48) | (lengths[picked] == 1)]
     if not len(picked):
         return -1
-    starts, lens = offsets[:-1][picked], lengths[picked]
-    byte_at = np.repeat(starts, lens) + (np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens))
-    exponent = np.repeat(starts + lens - 1, lens) - byte_at
-    values = (blob[byte_at].astype(np.int64) - 48) * (10 ** exponent.astype(np.int64))
-    sums = np.add.reduceat(values, np.cumsum(lens) - lens)
-    return int(sums.max())
+    longest = int(lengths[picked].max())
+    at = starts[picked[lengths[picked] == longest]]
+    for column in range(longest):  # equal lengths: the largest number is the lexicographic max
+        digit = blob[at + column]
+        at = at[digit == digit.max()]
+    return int(blob[int(at[0]):int(at[0]) + longest].tobytes())
 
 
-def check_ids(blocks: Sequence[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]]) -> Tuple[Optional[str], int]:
-    """(what is wrong, largest running-number id) for the ids of segments: (blob, offsets, live).
+def check_ids(blocks: Sequence[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]],
+              next_id: int) -> Tuple[Optional[str], int]:
+    """(what is wrong, next default id) for the ids of segments given as (blob, offsets, live).
 
-    Ids must be UTF-8 and the live ones distinct across all segments.
+    Ids must be UTF-8 and the live ones distinct across all segments; the next
+    default id is raised above every id written as a running number, so that
+    ``add`` never hands out an id that is already stored.
     """
-    hashes: List[np.ndarray] = []
-    largest = -1
+    keys: List[np.ndarray] = []
+    digits = len(str(next_id))
     for blob, offsets, live in blocks:
-        raw = np.asarray(blob).tobytes()
+        blob = np.asarray(blob)
         try:
-            raw.decode("utf-8", "surrogatepass")
+            blob.tobytes().decode("utf-8", "surrogatepass")
         except UnicodeDecodeError:
-            return "stored ids are not UTF-8", largest
+            return "stored ids are not UTF-8", next_id
         inner = offsets[1:-1]
         inner = inner[inner < len(blob)]
-        if len(inner) and bool(np.any((np.asarray(blob)[inner] & 0xC0) == 0x80)):
-            return "stored ids are not UTF-8", largest
-        h = _string_hashes(np.asarray(blob), offsets)
-        hashes.append(h if live is None else h[live])
-        largest = max(largest, _largest_number(np.asarray(blob), offsets))
-    if hashes:
-        every = np.concatenate(hashes)
-        if len(np.unique(every)) != len(every):
+        if len(inner) and bool(np.any((blob[inner] & 0xC0) == 0x80)):
+            return "stored ids are not UTF-8", next_id
+        k = _string_keys(blob, offsets)
+        keys.append(k if live is None else k[live])
+        next_id = max(next_id, _largest_number(blob, offsets, digits) + 1)
+        digits = len(str(next_id))
+    if keys:
+        every = np.sort(np.concatenate(keys))
+        if bool(np.any(every[1:] == every[:-1])):  # perhaps equal: compare the strings themselves
             strings = [s for blob, offsets, live in blocks
                        for i, s in enumerate(TextBlock(blob, offsets)) if live is None or live[i]]
             if len(set(strings)) != len(strings):
-                return "two live documents share an id", largest
-    return None, largest
+                return "two live documents share an id", next_id
+    return None, next_id

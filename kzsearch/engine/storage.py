@@ -175,7 +175,7 @@ def _is_int(value: Any, low: int = 0, high: int = _BIG) -> bool:
 
 def _check_commit(commit: Any) -> Optional[str]:
     """What is wrong with the structure of a parsed commit (its checksum is already right)."""
-    if not (_is_int(commit.get("generation"), 1) and _is_int(commit.get("next_id"))
+    if not (_is_int(commit.get("generation"), 1) and _is_int(commit.get("next_id"), 0, 10**18)
             and _is_int(commit.get("next_segment")) and isinstance(commit.get("method"), str)
             and type(commit.get("restore_queries", False)) is bool):
         return "bad generation, ids, method or settings"
@@ -498,11 +498,10 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         segments.append(segment_from_arrays(arrays, live, name))
         state.segment_files[name] = {"disk": name, "files": seg_files}
 
-    problem, largest = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments])
+    # a default id is never handed out twice, even if next_id was written too low
+    problem, next_id = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments], commit["next_id"])
     if problem:
         raise _fail(folder.path, problem)
     settings = {k: commit.get(k) for k in ("method", "params", "merge_policy", "analyzer")}
     settings["restore_queries"] = commit.get("restore_queries", False)
-    # a default id is never handed out twice, even if next_id was written too low
-    next_id = max(commit["next_id"], largest + 1)
     return IndexParts(settings, terms, segments, next_id, commit["next_segment"], state)
