@@ -30,6 +30,7 @@ import numpy as np
 from .engine import searcher
 from .analysis import Analyzer, stem
 from .engine.docstore import TextBlock
+from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
 from .progress import Progress
@@ -120,7 +121,7 @@ class Index:
         self._merger: Optional[threading.Thread] = None  # the background merge thread, if running
         self._vocab = Vocabulary()
         self._snapshot = Snapshot(())
-        self._write_lock = threading.RLock()
+        self._write_lock = ForkSafeLock(reentrant=True)
         self._next_id = 0                 # next default id
         self._next_segment = 0            # serial number of the next segment
         # id -> (segment name, local doc) of every live document; built on demand
