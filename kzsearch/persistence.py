@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from .analysis import Analyzer
+from .analysis import Analyzer, AnalyzerSettings
 from .engine.merging import MergePolicy
 from .engine.searcher import Snapshot
 from .engine.storage import IndexParts, load_index, save_index
@@ -34,6 +34,17 @@ def analyzer_entry(analyzer: Any) -> Dict[str, Any]:
     if type(analyzer) is Analyzer:
         return {"kind": "kzsearch.Analyzer", "config": analyzer.config}
     return {"kind": "custom", "repr": repr(analyzer)[:200]}
+
+
+def _checked_config(config: Any) -> Dict[str, Any]:
+    """A stored analyzer configuration whose every value has the type of the default's."""
+    defaults = AnalyzerSettings().to_dict()
+    if not isinstance(config, dict):
+        raise TypeError("analyzer config must be a dict")
+    for key, value in config.items():
+        if key not in defaults or type(value) is not type(defaults[key]):
+            raise TypeError(f"analyzer config {str(key)[:40]!r}: {str(value)[:40]!r}")
+    return config
 
 
 def save_parts(index: Any, path: Any) -> None:
@@ -68,10 +79,7 @@ def load_parts(index_class: Any, path: Any, analyzer: Optional[Any], mmap: bool)
                          f"({shown}); pass the same one: Index.load(path, analyzer=...)")
     try:
         if analyzer is None:
-            config = stored.get("config")
-            if not isinstance(config, dict):
-                raise TypeError("analyzer config must be a dict")
-            analyzer = Analyzer.from_config(config)
+            analyzer = Analyzer.from_config(_checked_config(stored.get("config")))
         params, policy = settings["params"], settings["merge_policy"]
         index = index_class(analyzer=analyzer, method=settings["method"],
                             merge_policy=MergePolicy(**policy), restore_queries=settings["restore_queries"],

@@ -474,7 +474,7 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
             raise _fail(folder.path, f"{prefix}.offsets.npy does not match its blob or the part's size")
         try:
             terms.extend(TextBlock(blob, offsets))
-        except UnicodeDecodeError:
+        except IndexFormatError:
             raise _fail(folder.path, f"{prefix}.blob.npy holds terms that are not UTF-8") from None
         state.vocab_parts.append(dict(part, files={f"{prefix}.{s}.npy": files[f"{prefix}.{s}.npy"]
                                                    for s in ("blob", "offsets")}))
