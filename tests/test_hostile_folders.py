@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from kzsearch import Index, IndexFormatError
-from kzsearch.engine.storage import COMMIT_FILE, LOCK_FILE, MAX_COMMIT_BYTES, _checksum
+from kzsearch.engine.storage import COMMIT_FILE, LOCK_FILE, MAX_COMMIT_BYTES, checksum_of
 
 from conftest import split_words
 
@@ -38,7 +38,7 @@ def commit_of(path):
 
 def write_commit(path, commit):
     body = {k: v for k, v in commit.items() if k != "checksum"}
-    (path / COMMIT_FILE).write_text(json.dumps(dict(body, checksum=_checksum(body))))
+    (path / COMMIT_FILE).write_text(json.dumps(dict(body, checksum=checksum_of(body))))
 
 
 def segment(path):

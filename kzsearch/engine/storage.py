@@ -51,9 +51,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
-import zlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -61,25 +60,15 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import ConflictError, IndexFormatError
+from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_FILE, MAX_COMMIT_BYTES,
+                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit)
 from .docstore import TextBlock
 from .files import Folder, UnsafeFile
 from .layout import SEGMENT_PARTS, check_ids, check_segment, segment_arrays, segment_from_arrays
 from .segment import Segment
 
-FORMAT_NAME = "kzsearch-index"
-FORMAT_VERSION = 1
-COMMIT_FILE = "kzsearch-index.json"
-LOCK_FILE = "kzsearch-index.lock"
-#: a commit file larger than this is refused unread
-MAX_COMMIT_BYTES = 64 << 20
-_BIG = 1 << 62
-
-SEGMENT_NAME = re.compile(r"seg\d{6,12}-[0-9a-f]{8}")
-_PART_NAMES = "|".join(re.escape(p.name) for p in SEGMENT_PARTS)
-_DATA_FILE = re.compile(rf"(?:vocab-[0-9a-f]{{12}}\.(?:blob|offsets)"
-                        rf"|(seg\d{{6,12}}-[0-9a-f]{{8}})\.(?:{_PART_NAMES}|live-\d{{1,19}}(?:-[0-9a-f]{{8}})?))\.npy")
-_TEMP_COMMIT = re.compile(re.escape(COMMIT_FILE) + r"\.tmp(?:-[0-9a-f]{8})?")
-_VOCAB_NAME = re.compile(r"[0-9a-f]{12}")
+__all__ = ["COMMIT_FILE", "LOCK_FILE", "MAX_COMMIT_BYTES", "FORMAT_NAME", "FORMAT_VERSION", "SEGMENT_NAME",
+           "IndexParts", "StorageState", "save_index", "load_index", "is_own_file", "checksum_of"]
 
 try:  # advisory locks between processes (POSIX); elsewhere saves are not locked
     import fcntl
@@ -122,10 +111,6 @@ class IndexParts:
     state: Optional[StorageState] = None
 
 
-def _fail(folder: Any, message: str) -> IndexFormatError:
-    return IndexFormatError(f"{folder}: {message}")
-
-
 def _check_path(path: Any) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
@@ -134,8 +119,8 @@ def _check_path(path: Any) -> Path:
 
 def is_own_file(name: str) -> bool:
     """Whether ``name`` is a file a save writes (data, lock or temporary commit)."""
-    return (name in (COMMIT_FILE, LOCK_FILE) or _DATA_FILE.fullmatch(name) is not None
-            or _TEMP_COMMIT.fullmatch(name) is not None)
+    return (name in (COMMIT_FILE, LOCK_FILE) or DATA_FILE.fullmatch(name) is not None
+            or TEMP_COMMIT.fullmatch(name) is not None)
 
 
 @contextlib.contextmanager
@@ -153,99 +138,14 @@ def _locked(folder: Folder, exclusive: bool) -> Iterator[None]:
     except OSError as e:
         if exclusive and e.errno in (13, 30):  # EACCES, EROFS: say so plainly
             raise
-        raise _fail(folder.path, f"{LOCK_FILE} cannot be opened as a plain file ({e.strerror})") from None
+        raise fail(folder.path, f"{LOCK_FILE} cannot be opened as a plain file ({e.strerror})") from None
     try:
-        import stat as stat_module
-        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
-            raise _fail(folder.path, f"{LOCK_FILE} is not a regular file")
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise fail(folder.path, f"{LOCK_FILE} is not a regular file")
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
     finally:
         os.close(fd)
-
-
-def _checksum(body: Dict[str, Any]) -> int:
-    return zlib.crc32(json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii"))
-
-
-# ---------------------------------------------------------------- the commit file
-def _is_int(value: Any, low: int = 0, high: int = _BIG) -> bool:
-    return type(value) is int and low <= value <= high
-
-
-def _check_commit(commit: Any) -> Optional[str]:
-    """What is wrong with the structure of a parsed commit (its checksum is already right)."""
-    if not (_is_int(commit.get("generation"), 1) and _is_int(commit.get("next_id"), 0, 10**18)
-            and _is_int(commit.get("next_segment")) and isinstance(commit.get("method"), str)
-            and type(commit.get("restore_queries", False)) is bool):
-        return "bad generation, ids, method or settings"
-    for key in ("params", "merge_policy", "analyzer", "files"):
-        if not isinstance(commit.get(key), dict):
-            return f"bad {key!r}"
-    files = commit["files"]
-    for name, meta in files.items():
-        if not _DATA_FILE.fullmatch(name):
-            return f"lists a file named {name[:80]!r}, which no save writes"
-        if not (isinstance(meta, dict) and _is_int(meta.get("size")) and _is_int(meta.get("crc32"), 0, 2**32 - 1)):
-            return f"bad size or checksum of {name}"
-    vocabulary, segments = commit.get("vocabulary"), commit.get("segments")
-    if not isinstance(vocabulary, list) or not vocabulary or not isinstance(segments, list):
-        return "bad vocabulary or segment list"
-    end = 0
-    for part in vocabulary:
-        if not (isinstance(part, dict) and isinstance(part.get("name"), str)
-                and _VOCAB_NAME.fullmatch(part["name"]) and part.get("start") == end
-                and _is_int(part.get("end"), end, 2**31 - 1)):
-            return "bad vocabulary part"
-        end = part["end"]
-        if any(f"vocab-{part['name']}.{s}.npy" not in files for s in ("blob", "offsets")):
-            return f"vocabulary part {part['name']} is not among the files"
-    names = set()
-    for entry in segments:
-        if not (isinstance(entry, dict) and isinstance(entry.get("name"), str)
-                and SEGMENT_NAME.fullmatch(entry["name"]) and _is_int(entry.get("n_docs"), 0, 2**31 - 1)):
-            return "bad segment entry"
-        name, live = entry["name"], entry.get("live")
-        if name in names:
-            return f"segment {name} is listed twice"
-        names.add(name)
-        if live is not None:
-            match = _DATA_FILE.fullmatch(live) if isinstance(live, str) else None
-            if match is None or match.group(1) != name or ".live-" not in live or live not in files:
-                return f"bad live mask of segment {name}"
-        if any(f"{name}.{p.name}.npy" not in files for p in SEGMENT_PARTS if not p.optional):
-            return f"files of segment {name} are not listed"
-    return None
-
-
-def _read_commit(folder: Folder) -> Tuple[Dict[str, Any], int]:
-    """(commit, checksum): the commit file parsed and checked; IndexFormatError otherwise."""
-    try:
-        raw = folder.read_bytes(COMMIT_FILE, MAX_COMMIT_BYTES)
-    except FileNotFoundError:
-        raise _fail(folder.path, f"not a kzsearch index ({COMMIT_FILE} is missing)") from None
-    except UnsafeFile as e:
-        raise _fail(folder.path, str(e)) from None
-    except OSError as e:
-        raise _fail(folder.path, f"cannot read {COMMIT_FILE}: {e.strerror}") from None
-    try:
-        commit = json.loads(raw.decode("ascii"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _fail(folder.path, f"{COMMIT_FILE} is damaged (not valid JSON)") from None
-    if not isinstance(commit, dict) or commit.get("format") != FORMAT_NAME:
-        raise _fail(folder.path, f"{COMMIT_FILE} is not a kzsearch index commit")
-    version = commit.get("version")
-    if version != FORMAT_VERSION:
-        raise _fail(folder.path, f"unknown index format version {version!r} "
-                                 f"(this kzsearch reads version {FORMAT_VERSION})")
-    body = {k: v for k, v in commit.items() if k != "checksum"}
-    checksum = commit.get("checksum")
-    if checksum != _checksum(body):
-        raise _fail(folder.path, f"{COMMIT_FILE} is damaged (checksum mismatch)")
-    problem = _check_commit(commit)
-    if problem:
-        raise _fail(folder.path, f"{COMMIT_FILE} is inconsistent: {problem}")
-    return commit, checksum
 
 
 def _folder_key(path: Path) -> str:
@@ -306,7 +206,7 @@ class _Save:
 
     def run(self) -> StorageState:
         try:
-            current: Optional[Tuple[Dict[str, Any], int]] = _read_commit(self.folder)
+            current: Optional[Tuple[Dict[str, Any], int]] = read_commit(self.folder)
         except IndexFormatError:
             current = None  # no index there, or a damaged one: nothing readable to keep
         known = self.state.commits.get(self.key)
@@ -414,7 +314,7 @@ class _Save:
             "vocabulary": [{k: p[k] for k in ("name", "start", "end")} for p in new.vocab_parts],
             "segments": entries, "files": self.files,
         }
-        checksum = _checksum(body)
+        checksum = checksum_of(body)
         text = json.dumps(dict(body, checksum=checksum), ensure_ascii=True, indent=1, sort_keys=True)
         temp = f"{COMMIT_FILE}.tmp-{secrets.token_hex(4)}"
         self.created.append(temp)
@@ -429,7 +329,7 @@ class _Save:
         for name in self.folder.names():
             if name in self.files or name in (COMMIT_FILE, LOCK_FILE):
                 continue
-            if _DATA_FILE.fullmatch(name) or _TEMP_COMMIT.fullmatch(name):
+            if DATA_FILE.fullmatch(name) or TEMP_COMMIT.fullmatch(name):
                 with contextlib.suppress(OSError):
                     self.folder.remove(name)
 
@@ -439,13 +339,13 @@ def load_index(path: Any, mmap: bool = True) -> IndexParts:
     """The parts of the index saved in the folder ``path`` (see the module docstring)."""
     folder_path = _check_path(path)
     if not folder_path.is_dir():
-        raise _fail(folder_path, "no such index folder")
+        raise fail(folder_path, "no such index folder")
     try:
         folder = Folder(folder_path)
     except OSError as e:
-        raise _fail(folder_path, f"cannot open the folder ({e.strerror})") from None
+        raise fail(folder_path, f"cannot open the folder ({e.strerror})") from None
     with folder, _locked(folder, exclusive=False):
-        commit, checksum = _read_commit(folder)
+        commit, checksum = read_commit(folder)
         return _load_parts(folder, commit, checksum, mmap, _folder_key(folder_path))
 
 
@@ -453,11 +353,11 @@ def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: b
     try:
         return folder.read_array(name, files[name], dtype, mmap)
     except FileNotFoundError:
-        raise _fail(folder.path, f"{name} is missing") from None
+        raise fail(folder.path, f"{name} is missing") from None
     except UnsafeFile as e:
-        raise _fail(folder.path, str(e)) from None
+        raise fail(folder.path, str(e)) from None
     except OSError as e:
-        raise _fail(folder.path, f"cannot read {name}: {e.strerror}") from None
+        raise fail(folder.path, f"cannot read {name}: {e.strerror}") from None
 
 
 def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: bool, key: str) -> IndexParts:
@@ -471,11 +371,11 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         n = part["end"] - part["start"]
         if not (len(offsets) == n + 1 and offsets[0] == 0 and offsets[-1] == len(blob)
                 and bool(np.all(offsets[1:] >= offsets[:-1]))):
-            raise _fail(folder.path, f"{prefix}.offsets.npy does not match its blob or the part's size")
+            raise fail(folder.path, f"{prefix}.offsets.npy does not match its blob or the part's size")
         try:
             terms.extend(TextBlock(blob, offsets))
         except IndexFormatError:
-            raise _fail(folder.path, f"{prefix}.blob.npy holds terms that are not UTF-8") from None
+            raise fail(folder.path, f"{prefix}.blob.npy holds terms that are not UTF-8") from None
         state.vocab_parts.append(dict(part, files={f"{prefix}.{s}.npy": files[f"{prefix}.{s}.npy"]
                                                    for s in ("blob", "offsets")}))
 
@@ -490,18 +390,18 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         if entry["live"] is not None:
             live = _array(folder, entry["live"], files, np.bool_, mmap=False)
             if len(live) and int(live.view(np.uint8).max()) > 1:
-                raise _fail(folder.path, f"{entry['live']} holds values other than 0 and 1")
+                raise fail(folder.path, f"{entry['live']} holds values other than 0 and 1")
             state.live_files[name] = (live, entry["live"], files[entry["live"]])
         problem = check_segment(arrays, n_docs, len(terms), live)
         if problem:
-            raise _fail(folder.path, f"segment {name}: {problem}")
+            raise fail(folder.path, f"segment {name}: {problem}")
         segments.append(segment_from_arrays(arrays, live, name))
         state.segment_files[name] = {"disk": name, "files": seg_files}
 
     # a default id is never handed out twice, even if next_id was written too low
     problem, next_id = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments], commit["next_id"])
     if problem:
-        raise _fail(folder.path, problem)
+        raise fail(folder.path, problem)
     settings = {k: commit.get(k) for k in ("method", "params", "merge_policy", "analyzer")}
     settings["restore_queries"] = commit.get("restore_queries", False)
     return IndexParts(settings, terms, segments, next_id, commit["next_segment"], state)
