@@ -289,9 +289,12 @@ def other_thread():  # each new b computes (under the snapshot's lock) an array 
 t = threading.Thread(target=other_thread, daemon=True)
 t.start()
 expected = [[(h.id, h.score) for h in hits] for hits in ix.search_many(queries, workers=1)]
-for _ in range(4):
+for round in range(4):
     got = ix.search_many(queries, workers=2)
     assert [[(h.id, h.score) for h in hits] for hits in got] == expected
+    other = Index(analyzer=str.split)  # a parallel add forks too
+    other.add([f"w{i % 50} y{round}" for i in range(3000)], workers=2)
+    assert len(other) == 3000
 stop = True
 t.join()
 print("done")
