@@ -258,7 +258,7 @@ def test_killed_non_incremental_saves_leave_a_whole_index_and_readers_unharmed(t
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "loaded"
     rng = random.Random(11)
-    for _ in range(8):
+    for _ in range(6):
         proc = subprocess.Popen([sys.executable, "-c", REWRITER, str(path), tests_dir, str(tmp_path / "G")],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdout.readline()

@@ -275,6 +275,6 @@ class Handles(RuleBasedStateMachine):
             assert len(ix.search("құжат", k=10_000)) == len(ix)
 
 
-Handles.TestCase.settings = settings(max_examples=8, stateful_step_count=10, deadline=None,
+Handles.TestCase.settings = settings(max_examples=6, stateful_step_count=10, deadline=None,
                                      suppress_health_check=list(HealthCheck))
 test_handles_and_processes_saving_to_one_folder = Handles.TestCase
