@@ -304,9 +304,17 @@ print("done")
 @pytest.mark.skipif(os.name != "posix", reason="search_many forks on POSIX only")
 def test_search_many_never_hangs_on_a_lock_held_by_another_thread():
     # before, a forked worker inherited the snapshot's lock held by the other thread and waited forever
-    proc = subprocess.run([sys.executable, "-c", FORK_WHILE_SEARCHING], capture_output=True, text=True,
-                          timeout=180)
-    assert proc.returncode == 0 and proc.stdout.strip() == "done", proc.stderr[-2000:]
+    proc = subprocess.Popen([sys.executable, "-c", FORK_WHILE_SEARCHING], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=180)
+    finally:  # hung workers of a failed run must not outlive the test
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    assert proc.returncode == 0 and out.strip() == "done", err[-2000:]
 
 
 def test_caches_per_query_parameter_are_bounded():
