@@ -19,10 +19,10 @@ __version__ = "0.1.0"
 from .analysis import Analyzer, stem  # noqa: E402
 from .compat import BM25L, BM25Okapi, BM25Plus  # noqa: E402
 from .engine.fields import Field  # noqa: E402
-from .errors import IndexFormatError  # noqa: E402
+from .errors import ConflictError, IndexFormatError  # noqa: E402
 from .index import Hit, Index  # noqa: E402
 from .query import Bool, Explanation, Highlight, Phrase, Prefix, Term, parse  # noqa: E402
 
 __all__ = ["Analyzer", "stem", "Index", "Hit", "Field", "BM25Okapi", "BM25L", "BM25Plus",
-           "IndexFormatError", "Term", "Phrase", "Prefix", "Bool", "parse", "Explanation",
-           "Highlight", "__version__"]
+           "IndexFormatError", "ConflictError", "Term", "Phrase", "Prefix", "Bool", "parse",
+           "Explanation", "Highlight", "__version__"]
