@@ -107,10 +107,11 @@ def _results(engine: SearchEngine, result: SearchResult, filters: Dict[str, Any]
     parts.append(f'<p class="summary">{escape(summary)}</p>')
     items: List[str] = []
     for hit in result.hits:
-        title = escape(hit.title) if hit.title else escape(hit.id)
+        title = escape(hit.title or hit.id)
+        meta = f"{escape(hit.id)} · {hit.score:.3f}" if hit.title else f"{hit.score:.3f}"
         items.append(f'<li data-id="{escape(hit.id)}"><div class="hit-title">{title}</div>'
                      f'<div class="snippet">{html_snippet(hit.snippet)}</div>'
-                     f'<div class="meta">{escape(hit.id)} · {hit.score:.3f}</div></li>')
+                     f'<div class="meta">{meta}</div></li>')
     parts.append(f'<ol class="hits" start="{first}">{"".join(items)}</ol>')
     pages = []
     if result.offset > 0:
