@@ -6,15 +6,27 @@ detection included), ``limits`` (request-body bound), ``api`` (the FastAPI
 app and its JSON routes), ``page`` and ``i18n`` (the server-rendered search
 page in Kazakh, Russian and English), ``run`` (uvicorn).
 
+Only ``api``, ``limits`` and ``run`` need FastAPI and uvicorn; the names
+below are imported on first use, so ``kzsearch.server.engine`` (which the
+LangChain retriever shares) works without the extra.
+
 >>> from kzsearch import Index
 >>> from kzsearch.server import SearchEngine, create_app
 >>> app = create_app(SearchEngine(Index()))
 >>> app.title
 'kzsearch'
 """
-from .api import create_app
-from .engine import SearchEngine
-from .run import open_engine, serve
-from .settings import Limits, ServerSettings
+from importlib import import_module
+from typing import Any
 
-__all__ = ["create_app", "SearchEngine", "open_engine", "serve", "Limits", "ServerSettings"]
+_EXPORTS = {"create_app": "api", "SearchEngine": "engine", "open_engine": "run", "serve": "run",
+            "Limits": "settings", "ServerSettings": "settings"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

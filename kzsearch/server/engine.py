@@ -48,7 +48,7 @@ NOT_FACETS = frozenset({"id", "text", "title", "url", "body"})
 _WORD = re.compile(r"\w+(?:[-‐']\w+)*")
 
 
-class FeatureMissing(Exception):
+class FeatureMissing(ValueError):
     """The index cannot do what a request asked (the service answers 400 and says which issue adds it)."""
 
 
@@ -136,8 +136,8 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ reading
     def search(self, query: str, k: int = 10, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None) -> SearchResult:
-        """``k`` hits from rank ``offset`` on, with snippets and query corrections."""
+               filter: Optional[Mapping[str, Any]] = None, snippets: bool = True) -> SearchResult:
+        """``k`` hits from rank ``offset`` on, with snippets (unless not wanted) and query corrections."""
         index, can = self.index, self.can
         if filter and not can.filters:
             raise FeatureMissing("this index has no metadata filters (stored fields arrive with issue 11)")
@@ -150,8 +150,8 @@ class SearchEngine:
         else:  # page by hand: the ranking is deterministic (ties in insertion order)
             ranked = index.search(query, offset + k + 1, **kwargs)
             hits, more = ranked[offset:offset + k], ranked[offset + k:]
-        terms = self._highlight_terms(query)
-        found = [self._found(hit, query, terms) for hit in hits]
+        terms = self._highlight_terms(query) if snippets and not can.highlight else set()
+        found = [self._found(hit, query, terms, snippets) for hit in hits]
         total = index.count(query, filter=kwargs.get("filter")) if can.count else None
         corrected = index.suggest_query(query) if can.suggest else None
         restored = index.restored_query(query) if can.restore else None
@@ -252,10 +252,12 @@ class SearchEngine:
         vocab = self.index.vocabulary
         return {vocab.term(term_id) for term_id, _ in self.index.query_terms(query)}
 
-    def _found(self, hit: Any, query: str, terms: Set[str]) -> FoundHit:
+    def _found(self, hit: Any, query: str, terms: Set[str], snippets: bool) -> FoundHit:
         fields = getattr(hit, "fields", None)
         fields = dict(fields) if isinstance(fields, Mapping) else {"text": hit.text}
-        if self.can.highlight:
+        if not snippets:
+            snippet, spans = "", []
+        elif self.can.highlight:
             snippet, spans = _index_highlight(self.index, hit, query)
         else:
             spans = matched_spans(hit.text, terms, self.index.analyzer)
