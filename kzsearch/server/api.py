@@ -12,9 +12,11 @@ Routes (OpenAPI docs at ``/docs``, the schema at ``/openapi.json``)::
     GET    /health, /stats
 
 Every error is JSON ``{"status": <code>, "error": "<one line>"}``, never a
-traceback. Route functions are plain ``def``: Starlette runs them on its
-thread pool, so searches run in parallel while the index's lock keeps one
-writer at a time.
+traceback. Searches run on a pool of ``ServerSettings.search_threads``
+threads (NumPy releases the GIL in the heavy parts, so they overlap), writes
+on one thread of their own behind the index's lock; requests beyond that wait
+their turn in order on the event loop, which keeps tail latency bounded
+instead of letting dozens of threads fight over the GIL.
 
 >>> from kzsearch import Index
 >>> app = create_app(SearchEngine(Index()))
@@ -27,7 +29,10 @@ import json
 import secrets
 import threading
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Dict, List, Optional
+from functools import partial
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, TypeVar
+
+from anyio import CapacityLimiter, to_thread
 
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,12 +45,29 @@ from .limits import BodySizeLimit
 from .page import render_page
 from .settings import ServerSettings
 
+T = TypeVar("T")
+
 
 def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) -> FastAPI:
     """The service's ASGI app (run it with uvicorn; see :mod:`kzsearch.server.run`)."""
     settings = settings or ServerSettings()
     settings.validate()
     limits = settings.limits
+    pools: Dict[str, CapacityLimiter] = {}
+
+    async def on_pool(name: str, size: int, func: Callable[[], T]) -> T:
+        limiter = pools.get(name)
+        if limiter is None:  # made inside the event loop that uses it
+            limiter = pools[name] = CapacityLimiter(size)
+        return await to_thread.run_sync(func, limiter=limiter)
+
+    async def reading(func: Callable[[], T]) -> T:
+        if not settings.search_threads:  # on the event loop itself
+            return func()
+        return await on_pool("read", settings.search_threads, func)
+
+    async def writing(func: Callable[[], T]) -> T:
+        return await on_pool("write", 1, func)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +85,7 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     _install_error_handlers(app)
 
-    def writer(request: Request) -> None:
+    async def writer(request: Request) -> None:
         """Refuse a write unless this request may write (see kzsearch.server.settings)."""
         policy = settings.write_policy()
         if policy == "closed":
@@ -90,63 +112,67 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
             raise HTTPException(400, f"offset must be in 0..{limits.max_offset}, got {offset}")
 
     @app.get("/", response_class=HTMLResponse, summary="The search page")
-    def page(request: Request, q: str = "", offset: int = 0, filter: str = "", lang: str = "kk",
-             fragment: bool = False) -> HTMLResponse:
-        status, html = render_page(engine, q=q[:limits.max_query_chars], offset=min(max(offset, 0), limits.max_offset),
-                                   filter_text=filter, lang=lang, fragment=fragment)
+    async def page(request: Request, q: str = "", offset: int = 0, filter: str = "", lang: str = "kk",
+                   fragment: bool = False) -> HTMLResponse:
+        status, html = await reading(partial(
+            render_page, engine, q=q[:limits.max_query_chars], offset=min(max(offset, 0), limits.max_offset),
+            filter_text=filter, lang=lang, fragment=fragment))
         return HTMLResponse(html, status_code=status)
 
     @app.get("/search", summary="Search", description="Hits with their stored fields and a snippet "
              "whose matched words are in <mark> tags (HTML-escaped); `filter` is a JSON object "
              "(issue 11's filters, e.g. {\"region\": \"Алматы\"}).")
-    def search(q: str = Query(..., description="the query"), k: int = 10, offset: int = 0,
-               filter: Optional[str] = Query(None, description="a JSON object of metadata filters")) -> JSONResponse:
+    async def search(q: str = Query(..., description="the query"), k: int = 10, offset: int = 0,
+               filter: Optional[str] = Query(None, description="a JSON object of metadata filters"),
+               snippets: bool = Query(True, description="false: no snippet_html and spans (faster)")
+               ) -> JSONResponse:
         checked_query(q)
         checked_page(k, offset)
-        result = engine.search(q, k=k, offset=offset, filter=parse_filter(filter))
+        result = await reading(partial(engine.search, q, k=k, offset=offset, filter=parse_filter(filter),
+                                       snippets=snippets))
         return JSONResponse(result_json(result))
 
     @app.get("/complete", summary="Completions of the last word of a partial query")
-    def complete(q: str, k: int = 10) -> JSONResponse:
+    async def complete(q: str, k: int = 10) -> JSONResponse:
         checked_query(q)
         checked_page(k, 0)
-        return JSONResponse({"query": q, "completions": engine.complete(q, k)})
+        return JSONResponse({"query": q, "completions": await reading(partial(engine.complete, q, k))})
 
     @app.get("/documents/{doc_id}", summary="A stored document")
-    def get_document(doc_id: str) -> JSONResponse:
+    async def get_document(doc_id: str) -> JSONResponse:
         try:
-            return JSONResponse(engine.document(doc_id))
+            return JSONResponse(await reading(partial(engine.document, doc_id)))
         except KeyError:
             raise HTTPException(404, f"no document with id {doc_id!r}") from None
 
     @app.post("/documents", summary="Add or replace documents", dependencies=[Depends(writer)],
               description="A JSON list of objects with an `id` and a `text` (and stored fields when "
                           "the index has them); a present id is replaced.")
-    def put_documents(documents: List[Dict[str, Any]] = Body(...)) -> JSONResponse:
+    async def put_documents(documents: List[Dict[str, Any]] = Body(...)) -> JSONResponse:
         if len(documents) > limits.max_documents:
             raise HTTPException(413, f"at most {limits.max_documents} documents in one request")
-        added = engine.put(documents)
+        added = await writing(partial(engine.put, documents))
         return JSONResponse({"added": added, "documents": len(engine.index)})
 
     @app.delete("/documents/{doc_id}", summary="Delete a document", dependencies=[Depends(writer)])
-    def delete_document(doc_id: str) -> JSONResponse:
+    async def delete_document(doc_id: str) -> JSONResponse:
         try:
-            engine.delete(doc_id)
+            await writing(partial(engine.delete, doc_id))
         except KeyError:
             raise HTTPException(404, f"no document with id {doc_id!r}") from None
         return JSONResponse({"deleted": doc_id, "documents": len(engine.index)})
 
     @app.post("/save", summary="Save the index to its folder", dependencies=[Depends(writer)])
-    def save() -> JSONResponse:
-        engine.save()
+    async def save() -> JSONResponse:
+        await writing(engine.save)
         return JSONResponse(engine.stats())
 
     @app.get("/health", summary="Liveness")
-    def health() -> JSONResponse:
+    async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "documents": len(engine.index)})
 
     @app.get("/stats", summary="Documents, segments, terms, the last commit and the features on")
-    def stats() -> JSONResponse:
+    async def stats() -> JSONResponse:
         data = engine.stats()
         data["writes"] = settings.write_policy()
         return JSONResponse(data)

@@ -42,10 +42,14 @@ FACET_SAMPLE = 100
 #: longest value offered as a filter, and how many values a field offers
 FACET_VALUE_CHARS = 60
 FACET_VALUES = 8
+#: words whose analysis the snippet maker keeps (then it starts afresh)
+WORD_CACHE = 200_000
 #: stored fields never offered as filters
 NOT_FACETS = frozenset({"id", "text", "title", "url", "body"})
 
 _WORD = re.compile(r"\w+(?:[-‐']\w+)*")
+_WORD_CHAR = re.compile(r"\w")
+_JOINERS = "-‐'"
 
 
 class FeatureMissing(ValueError):
@@ -133,6 +137,7 @@ class SearchEngine:
             self.commit.time = _commit_time(Path(path))
         self._dirty = False
         self._save_lock = threading.Lock()
+        self._words = SurfaceWords(index.analyzer)  # for snippets
 
     # ------------------------------------------------------------------ reading
     def search(self, query: str, k: int = 10, offset: int = 0,
@@ -260,7 +265,7 @@ class SearchEngine:
         elif self.can.highlight:
             snippet, spans = _index_highlight(self.index, hit, query)
         else:
-            spans = matched_spans(hit.text, terms, self.index.analyzer)
+            spans = matched_spans(hit.text, terms, self._words)
             snippet = marked_snippet(hit.text, spans)
         return FoundHit(hit.id, float(hit.score), fields, snippet, spans)
 
@@ -278,21 +283,70 @@ def _index_highlight(index: Any, hit: Any, query: str) -> Tuple[str, List[Tuple[
     return str(getattr(result, "snippet", result)), spans  # type: ignore[return-value]
 
 
-def matched_spans(text: str, terms: Set[str], analyze: Any) -> List[Tuple[int, int]]:
+class SurfaceWords:
+    """Which surface words analyse to which terms, learned as snippets are made.
+
+    The analyzer is a pure function of a word, so each word is analysed once;
+    after that a hit's matching words are found with set operations alone.
+    Forgets everything past ``limit`` words.
+
+    >>> words = SurfaceWords(str.split)
+    >>> sorted(words.matching({"a", "b", "c"}, {"b", "c", "z"}))
+    ['b', 'c']
+    """
+
+    def __init__(self, analyze: Any, limit: int = WORD_CACHE) -> None:
+        self.analyze, self.limit = analyze, limit
+        self._seen: Set[str] = set()
+        self._by_term: Dict[str, Set[str]] = {}
+
+    def matching(self, words: Set[str], terms: Set[str]) -> Set[str]:
+        """Those of ``words`` whose analysis meets ``terms``."""
+        seen, by_term = self._seen, self._by_term
+        new = words - seen
+        if new:
+            if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
+                seen, by_term, new = set(), {}, words
+                self._seen, self._by_term = seen, by_term
+            for word in new:
+                for term in self.analyze(word):
+                    by_term.setdefault(term, set()).add(word)
+            seen |= new  # only now: a word counts as seen once its terms are recorded
+        found: Set[str] = set()
+        for term in terms:
+            known = by_term.get(term)
+            if known:
+                found |= words & known
+        return found
+
+
+def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple[int, int]]:
     """(start, end) of the words of ``text`` whose analysis meets ``terms``.
 
-    >>> matched_spans("Облыс бюджеті", {"бюджеті"}, str.split)
+    >>> matched_spans("Облыс бюджеті", {"бюджеті"}, SurfaceWords(str.split))
     [(6, 13)]
     """
-    spans, verdict = [], {}
-    for m in _WORD.finditer(text):
-        word = m.group()
-        hit = verdict.get(word)
-        if hit is None:
-            hit = verdict[word] = any(t in terms for t in analyze(word))
-        if hit:
-            spans.append(m.span())
+    matching = words.matching(set(_WORD.findall(text)), terms)
+    spans = []
+    for word in matching:  # the few matching words, found with str.find
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if _WORD.match(text, at).end() == end and not _inside_word(text, at):  # type: ignore[union-attr]
+                spans.append((at, end))
+            at = text.find(word, end)
+    spans.sort()
     return spans
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether a word of ``_WORD`` running through ``at - 1`` would go on at ``at``."""
+    if at == 0:
+        return False
+    before = text[at - 1]
+    if _WORD_CHAR.match(before):
+        return True
+    return before in _JOINERS and at >= 2 and _WORD_CHAR.match(text[at - 2]) is not None
 
 
 def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:

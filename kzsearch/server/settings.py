@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 #: the environment variable a token may come from (``--token`` wins)
@@ -50,6 +50,7 @@ class ServerSettings:
     port: int = 8765
     token: Optional[str] = None
     save_every: Optional[float] = None       # seconds between saves of changes; None: only POST /save
+    search_threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # 0: on the event loop
     limits: Limits = Limits()
 
     def validate(self) -> None:
@@ -63,6 +64,9 @@ class ServerSettings:
                                             or not isinstance(self.save_every, (int, float))
                                             or not self.save_every > 0):
             raise ValueError(f"save_every must be a positive number of seconds, got {self.save_every!r}")
+        if isinstance(self.search_threads, bool) or not isinstance(self.search_threads, int) \
+                or self.search_threads < 0:
+            raise ValueError(f"search_threads must be a non-negative integer, got {self.search_threads!r}")
         self.limits.validate()
 
     @property
