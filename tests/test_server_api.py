@@ -330,3 +330,12 @@ def test_concurrent_searches_with_one_writer(fresh):
         t.join()
     assert failures == []
     assert isinstance(engine, SearchEngine)
+
+
+def test_a_restored_query_is_reported(server):
+    client, engine = server
+    body = client.get("/search", params={"q": "батыс казакстан облысы"}).json()
+    assert body["restored"] == "батыс қазақстан облысы" == engine.index.restored_query("батыс казакстан облысы")
+    assert client.get("/search", params={"q": "Батыс Қазақстан"}).json()["restored"] is None
+    page = client.get("/", params={"q": "батыс казакстан облысы"}).text
+    assert 'class="notice restored"' in page and "<mark>Қазақстан</mark>" in page
