@@ -339,3 +339,19 @@ def test_a_restored_query_is_reported(server):
     assert client.get("/search", params={"q": "Батыс Қазақстан"}).json()["restored"] is None
     page = client.get("/", params={"q": "батыс казакстан облысы"}).text
     assert 'class="notice restored"' in page and "<mark>Қазақстан</mark>" in page
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_searches_on_the_event_loop_or_one_thread(threads):
+    index = sentence_index()
+    with running(index=index, search_threads=threads) as (url, _):
+        body = httpx.get(f"{url}/search", params={"q": "облыс", "k": 5}).json()
+    assert [h["id"] for h in body["hits"]] == [h.id for h in index.search("облыс", 5)]
+
+
+def test_bad_settings_are_refused():
+    from kzsearch.server import ServerSettings, create_app
+    for bad in [dict(port=70000), dict(token="short"), dict(save_every=0), dict(search_threads=-1),
+                dict(limits=_limits(max_k=0))]:
+        with pytest.raises(ValueError):
+            create_app(SearchEngine(Index()), ServerSettings(**bad))

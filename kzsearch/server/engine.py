@@ -149,12 +149,12 @@ class SearchEngine:
         kwargs: Dict[str, Any] = {}
         if filter:
             kwargs["filter"] = dict(filter)
+        # one hit more than asked says whether there is a next page
         if can.offset:
-            hits = index.search(query, k, offset=offset, **kwargs)
-            more = index.search(query, 1, offset=offset + k, **kwargs) if k else []
+            hits = index.search(query, k + 1, offset=offset, **kwargs)
         else:  # page by hand: the ranking is deterministic (ties in insertion order)
-            ranked = index.search(query, offset + k + 1, **kwargs)
-            hits, more = ranked[offset:offset + k], ranked[offset + k:]
+            hits = index.search(query, offset + k + 1, **kwargs)[offset:]
+        hits, more = hits[:k], hits[k:]
         terms = self._highlight_terms(query) if snippets and not can.highlight else set()
         found = [self._found(hit, query, terms, snippets) for hit in hits]
         total = index.count(query, filter=kwargs.get("filter")) if can.count else None
