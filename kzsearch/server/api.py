@@ -141,7 +141,7 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
     @app.get("/documents/{doc_id}", summary="A stored document")
     async def get_document(doc_id: str) -> JSONResponse:
         try:
-            return JSONResponse(await reading(partial(engine.document, doc_id)))
+            return JSONResponse(jsonable(await reading(partial(engine.document, doc_id))))
         except KeyError:
             raise HTTPException(404, f"no document with id {doc_id!r}") from None
 
@@ -208,10 +208,32 @@ def html_snippet(snippet: str) -> str:
     return escape(snippet, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
+def jsonable(value: Any) -> Any:
+    """A stored value as JSON can carry it: NumPy scalars as numbers, dates as ISO strings.
+
+    >>> import datetime, numpy as np
+    >>> jsonable({"n": np.int32(3), "d": datetime.date(2025, 1, 2), "tags": ("a", "b")})
+    {'n': 3, 'd': '2025-01-02', 'tags': ['a', 'b']}
+    """
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # NumPy scalars
+        return value.item()
+    if hasattr(value, "tolist"):  # NumPy arrays
+        return value.tolist()
+    return str(value)
+
+
 def result_json(result: SearchResult) -> Dict[str, Any]:
     return {"query": result.query, "k": result.k, "offset": result.offset, "total": result.total,
             "has_more": result.has_more, "corrected": result.corrected, "restored": result.restored,
-            "hits": [{"id": h.id, "score": h.score, "fields": h.fields,
+            "hits": [{"id": h.id, "score": h.score, "fields": jsonable(h.fields),
                       "snippet_html": html_snippet(h.snippet), "spans": [list(s) for s in h.spans]}
                      for h in result.hits]}
 
