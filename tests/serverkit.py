@@ -25,7 +25,7 @@ def sentence_index():
     index = Index(background_merges=False)
     docs = sentence_documents()
     if SearchEngine(index).can.documents:  # stored fields (issue 11): keep the region as metadata
-        index.add([{"text": t, "region": r} for _, t, r in docs], ids=[d for d, _, _ in docs])
+        index.add([{"id": d, "text": t, "region": r} for d, t, r in docs])
     else:
         index.add([(d, t) for d, t, _ in docs])
     return index

@@ -71,10 +71,10 @@ class KzsearchRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> List[Document]:
         result = self._engine.search(query, k=self.k, filter=self.filter, snippets=False)
+        text_field = getattr(self.index, "text_field", "text")
         documents = []
         for hit in result.hits:
-            metadata = {key: value for key, value in hit.fields.items() if key != "text"}
+            metadata = {key: value for key, value in hit.fields.items() if key != text_field}
             metadata.update(id=hit.id, score=hit.score)
-            documents.append(Document(page_content=str(hit.fields.get("text", "")), metadata=metadata,
-                                      id=hit.id))
+            documents.append(Document(page_content=hit.text, metadata=metadata, id=hit.id))
         return documents

@@ -88,7 +88,8 @@ class FoundHit:
 
     id: str
     score: float
-    fields: Dict[str, Any]
+    text: str                          # the text field
+    fields: Dict[str, Any]             # the stored document
     snippet: str                       # with MARK_OPEN / MARK_CLOSE around matches
     spans: List[Tuple[int, int]]       # matched (start, end) in fields["text"]
 
@@ -171,10 +172,13 @@ class SearchEngine:
         """
         if not self.can.filters or not query.strip():
             return {}
+        schema = getattr(self.index, "schema", None)
+        keys = {key for key, kind in schema.items() if kind in ("str", "strs")} if isinstance(schema, Mapping) \
+            else None  # without a schema: every short string field
         counts: Dict[str, Dict[str, int]] = {}
         for hit in self.index.search(query, sample, filter=dict(filter or {})):
             for key, value in (getattr(hit, "fields", None) or {}).items():
-                if key in NOT_FACETS:
+                if key in NOT_FACETS or (keys is not None and key not in keys):
                     continue
                 for item in value if isinstance(value, (list, tuple)) else [value]:
                     if isinstance(item, str) and 0 < len(item) <= FACET_VALUE_CHARS:
@@ -213,18 +217,23 @@ class SearchEngine:
             doc_id = doc.get("id")
             if not isinstance(doc_id, str) or not doc_id:
                 raise TypeError(f"documents[{i}].id must be a non-empty string")
+            ids.append(doc_id)
+            if self.can.documents:  # the index checks its fields and metadata itself
+                bodies.append(dict(doc))
+                continue
             if not isinstance(doc.get("text"), str):
                 raise TypeError(f"documents[{i}].text must be a string")
-            body = {key: value for key, value in doc.items() if key != "id"}
-            if not self.can.documents and set(body) != {"text"}:
-                extra = sorted(set(body) - {"text"})
+            extra = sorted(set(doc) - {"id", "text"})
+            if extra:
                 raise FeatureMissing(f"documents[{i}] has fields {extra}: this index stores only "
                                      "text (stored fields arrive with issue 11)")
-            ids.append(doc_id)
-            bodies.append(body if self.can.documents else body["text"])
+            bodies.append(doc["text"])
         if len(set(ids)) != len(ids):
             raise ValueError("documents: an id occurs twice in one request")
-        self.index.update(bodies, ids=ids)
+        if self.can.documents:
+            self.index.update(bodies)
+        else:
+            self.index.update(bodies, ids=ids)
         self._dirty = True
         return len(ids)
 
@@ -267,7 +276,7 @@ class SearchEngine:
         else:
             spans = matched_spans(hit.text, terms, self._words)
             snippet = marked_snippet(hit.text, spans)
-        return FoundHit(hit.id, float(hit.score), fields, snippet, spans)
+        return FoundHit(hit.id, float(hit.score), hit.text, fields, snippet, spans)
 
 
 def _index_highlight(index: Any, hit: Any, query: str) -> Tuple[str, List[Tuple[int, int]]]:
