@@ -99,6 +99,10 @@ class FutureIndex(Index):
                 if all(self.meta[h.id].get(key) == value for key, value in (filter or {}).items())]
         return hits[offset:offset + k]
 
+    @property
+    def schema(self):
+        return {"region": "str"}
+
     def count(self, query, filter=None):
         return len(self.search(query, 1000, filter=filter))
 

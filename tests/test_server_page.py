@@ -36,7 +36,7 @@ def hit_ids(html):
 
 
 def link(html, css_class):
-    m = re.search(rf'class="{css_class}" href="([^"]+)"', html)
+    m = re.search(rf'class="{css_class}"[^>]*href="([^"]+)"', html)
     return unescape(m.group(1)) if m else None
 
 
