@@ -67,3 +67,12 @@ def test_serve_an_index_folder(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert "serving 2 documents" in err and "writes: token" in err
     assert len(Index.load(tmp_path / "ix")) == 3
+
+
+def test_without_the_server_extra_the_error_says_what_to_install(tmp_path):
+    code = ("import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None\n"
+            "from kzsearch.cli import main\n"
+            f"sys.exit(main(['serve', '--index', {str(tmp_path)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "pip install 'kzsearch[server]'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
