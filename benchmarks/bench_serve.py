@@ -10,8 +10,8 @@ One run:
    folder;
 2. starts ``kzsearch serve`` on it in a subprocess on a free 127.0.0.1 port,
    with a token;
-3. runs ``--clients`` concurrent clients (threads with keep-alive
-   connections) for ``--seconds``: each request is a search (2-4 real words,
+3. runs ``--clients`` concurrent clients (coroutines on one asyncio loop,
+   each with its keep-alive connection) for ``--seconds``: each request is a search (2-4 real words,
    k=10; one in ten asks for the second page) or, with probability
    ``--writes`` (1%), a POST /documents of one new document with the token;
 4. then, in this process, calls ``Index.search`` on the same index and
@@ -26,6 +26,7 @@ without highlighted snippets (``snippets=false``).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -73,12 +74,16 @@ def start_server(folder: str, port: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start in 120 s")
 
 
-class Client(threading.Thread):
-    """One client: requests back to back on a keep-alive connection until ``stop_at``."""
+class Client:
+    """One client: requests back to back on a keep-alive connection until ``stop_at``.
+
+    The clients are coroutines on one asyncio loop in this process (not
+    threads), so a response is read as soon as it arrives rather than after
+    a wait for the GIL.
+    """
 
     def __init__(self, port: int, queries: List[str], seed: int, stop_at: float, write_share: float,
                  snippets: bool, new_texts: List[str]) -> None:
-        super().__init__(daemon=True)
         self.port, self.queries, self.stop_at = port, queries, stop_at
         self.rng = random.Random(seed)
         self.seed, self.write_share, self.snippets, self.new_texts = seed, write_share, snippets, new_texts
@@ -86,39 +91,48 @@ class Client(threading.Thread):
         self.writes: List[float] = []
         self.errors: List[str] = []
 
-    def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def request(self, n: int) -> Tuple[bool, bytes]:
+        write = self.rng.random() < self.write_share
+        if write:
+            body = json.dumps([{"id": f"new-{self.seed}-{n}", "text": self.rng.choice(self.new_texts)}]).encode()
+            head = (f"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+            return True, head.encode() + body
+        params = {"q": self.rng.choice(self.queries), "k": 10}
+        if self.rng.random() < 0.1:
+            params["offset"] = 10
+        if not self.snippets:
+            params["snippets"] = "false"
+        return False, f"GET /search?{urlencode(params)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+
+    async def run(self) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         n = 0
         while time.monotonic() < self.stop_at:
             n += 1
-            write = self.rng.random() < self.write_share
-            if write:
-                body = json.dumps([{"id": f"new-{self.seed}-{n}", "text": self.rng.choice(self.new_texts)}])
-                args: Tuple = ("POST", "/documents", body.encode(),
-                               {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
-            else:
-                params = {"q": self.rng.choice(self.queries), "k": 10}
-                if self.rng.random() < 0.1:
-                    params["offset"] = 10
-                if not self.snippets:
-                    params["snippets"] = "false"
-                args = ("GET", "/search?" + urlencode(params), None, {})
+            write, raw = self.request(n)
             t0 = time.perf_counter()
             try:
-                conn.request(args[0], args[1], body=args[2], headers=args[3])
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as e:
+                writer.write(raw)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:"))
+                await reader.readexactly(length)
+            except (OSError, ValueError, StopIteration, asyncio.IncompleteReadError) as e:
                 self.errors.append(type(e).__name__)
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
                 continue
             elapsed = time.perf_counter() - t0
             if status != 200:
                 self.errors.append(str(status))
             (self.writes if write else self.reads).append(elapsed)
-        conn.close()
+        writer.close()
+
+
+async def run_clients(clients: List[Client]) -> None:
+    await asyncio.gather(*(c.run() for c in clients))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -186,15 +200,12 @@ def main(argv=None) -> None:
     try:
         # warm up: the first queries build the restorer and caches
         warm = Client(port, queries, -1, time.monotonic() + 2, 0.0, not args.no_snippets, new_texts)
-        warm.run()
+        asyncio.run(run_clients([warm]))
         stop_at = time.monotonic() + args.seconds
         clients = [Client(port, queries, i, stop_at, args.writes, not args.no_snippets, new_texts)
                    for i in range(args.clients)]
         t1, cpu1 = time.perf_counter(), cpu_seconds(server.pid)
-        for c in clients:
-            c.start()
-        for c in clients:
-            c.join()
+        asyncio.run(run_clients(clients))
         wall = time.perf_counter() - t1
         server_cpu = cpu_seconds(server.pid) - cpu1
     finally:
