@@ -140,6 +140,16 @@ def test_corrected_query_is_reported(server):
     assert body["corrected"] == engine.index.suggest_query("бюджетт")
 
 
+def test_total_when_asked(server):
+    client, engine = server
+    assert client.get("/search", params={"q": "облыс"}).json()["total"] is None
+    total = client.get("/search", params={"q": "облыс", "total": "true"}).json()["total"]
+    if not engine.can.count:
+        assert total is None
+        pytest.skip("Index has no count yet (issue 11)")
+    assert total == engine.index.count("облыс") == len(engine.index.search("облыс", 1000))
+
+
 def test_get_document(server):
     client, engine = server
     doc_id = next(engine.index.ids())

@@ -128,7 +128,8 @@ def test_the_adapter_uses_the_features_when_they_exist():
     engine = future_engine()
     can = engine.can
     assert can.offset and can.filters and can.count and can.highlight and can.suggest and can.complete
-    result = engine.search("облыс бюджті", k=4, offset=2, filter={"region": "Алматы"})
+    assert engine.search("облыс", k=1).total is None  # counted only when asked
+    result = engine.search("облыс бюджті", k=4, offset=2, filter={"region": "Алматы"}, total=True)
     assert [h.id for h in result.hits] == ["d5", "d7", "d9", "d11"] and not result.has_more
     assert result.total == 6 and result.corrected == "облыс бюджеті"
     assert result.hits[0].fields == {"text": "Облыс бюджеті 5", "region": "Алматы"}

@@ -124,12 +124,13 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
              "(issue 11's filters, e.g. {\"region\": \"Алматы\"}).")
     async def search(q: str = Query(..., description="the query"), k: int = 10, offset: int = 0,
                filter: Optional[str] = Query(None, description="a JSON object of metadata filters"),
-               snippets: bool = Query(True, description="false: no snippet_html and spans (faster)")
-               ) -> JSONResponse:
+               snippets: bool = Query(True, description="false: no snippet_html and spans (faster)"),
+               total: bool = Query(False, description="true: count every matching document "
+                                   "(about the cost of one more search)")) -> JSONResponse:
         checked_query(q)
         checked_page(k, offset)
         result = await reading(partial(engine.search, q, k=k, offset=offset, filter=parse_filter(filter),
-                                       snippets=snippets))
+                                       snippets=snippets, total=total))
         return JSONResponse(result_json(result))
 
     @app.get("/complete", summary="Completions of the last word of a partial query")

@@ -142,8 +142,13 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ reading
     def search(self, query: str, k: int = 10, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None, snippets: bool = True) -> SearchResult:
-        """``k`` hits from rank ``offset`` on, with snippets (unless not wanted) and query corrections."""
+               filter: Optional[Mapping[str, Any]] = None, snippets: bool = True,
+               total: bool = False) -> SearchResult:
+        """``k`` hits from rank ``offset`` on, with snippets (unless not wanted) and query corrections.
+
+        ``total`` also counts every matching document (when the index can;
+        about the cost of one more search).
+        """
         index, can = self.index, self.can
         if filter and not can.filters:
             raise FeatureMissing("this index has no metadata filters (stored fields arrive with issue 11)")
@@ -158,10 +163,10 @@ class SearchEngine:
         hits, more = hits[:k], hits[k:]
         terms = self._highlight_terms(query) if snippets and not can.highlight else set()
         found = [self._found(hit, query, terms, snippets) for hit in hits]
-        total = index.count(query, filter=kwargs.get("filter")) if can.count else None
+        matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
         corrected = index.suggest_query(query) if can.suggest else None
         restored = index.restored_query(query) if can.restore else None
-        return SearchResult(query, k, offset, found, total, corrected or None, restored or None,
+        return SearchResult(query, k, offset, found, matching, corrected or None, restored or None,
                             bool(more))
 
     def facets(self, query: str, filter: Optional[Mapping[str, Any]] = None,

@@ -49,7 +49,7 @@ def render_page(engine: SearchEngine, q: str = "", offset: int = 0, filter_text:
     try:
         filters = _parse_filter(filter_text)
         if q.strip():
-            result = engine.search(q, k=PAGE_SIZE, offset=offset, filter=filters)
+            result = engine.search(q, k=PAGE_SIZE, offset=offset, filter=filters, total=True)
             body = _results(engine, result, filters, lang)
     except (ValueError, TypeError, FeatureMissing) as e:
         status = 501 if isinstance(e, FeatureMissing) else 400
