@@ -5,6 +5,7 @@ and every error against its status and JSON shape.
 """
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -280,7 +281,9 @@ def test_save_writes_the_folder(tmp_path):
             client.post("/documents", json=[{"id": "new", "text": "Жаңа саябақ ашылды"}], headers=AUTH)
             assert client.get("/stats").json()["unsaved_changes"] is True
             stats = client.post("/save", headers=AUTH).json()
-            assert stats["saves"] == 1 and stats["last_commit"] and stats["unsaved_changes"] is False
+            assert stats["saves"] == 1 and stats["unsaved_changes"] is False
+            saved = datetime.fromisoformat(stats["last_commit"])
+            assert abs((datetime.now(timezone.utc) - saved).total_seconds()) < 60
     loaded = Index.load(folder)
     assert len(loaded) == len(engine.index) and loaded.search("саябақ")[0].id == "new"
 

@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -208,7 +209,7 @@ class SearchEngine:
     def stats(self) -> Dict[str, Any]:
         index = self.index
         return {"documents": len(index), "segments": len(index.segments), "terms": len(index.vocabulary),
-                "path": self.commit.path, "last_commit": self.commit.time, "saves": self.commit.saves,
+                "path": self.commit.path, "last_commit": _iso(self.commit.time), "saves": self.commit.saves,
                 "unsaved_changes": self._dirty,
                 "features": {name: getattr(self.can, name) for name in self.can.__dataclass_fields__}}
 
@@ -385,6 +386,13 @@ def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNI
     out.append(text[pos:end])
     body = " ".join("".join(out).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def _iso(seconds: Optional[float]) -> Optional[str]:
+    """A POSIX time as ISO 8601 in UTC, to the second."""
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
 
 
 def _commit_time(folder: Path) -> Optional[float]:
