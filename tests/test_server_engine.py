@@ -13,8 +13,8 @@ from hypothesis import given, settings, strategies as st
 from kzsearch import Index
 from kzsearch.analysis import Analyzer
 from kzsearch.corpus import seed_documents
-from kzsearch.server.engine import (MARK_CLOSE, MARK_OPEN, Capabilities, FeatureMissing, SearchEngine,
-                                    SurfaceWords, marked_snippet, matched_spans)
+from kzsearch.server.engine import Capabilities, FeatureMissing, SearchEngine
+from kzsearch.server.snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, matched_spans
 
 import pytest
 

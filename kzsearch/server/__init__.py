@@ -2,7 +2,8 @@
 
 Modules, one job each: ``settings`` (where it listens, tokens, limits),
 ``engine`` (the one adapter between the service and the Index, feature
-detection included), ``limits`` (request-body bound), ``api`` (the FastAPI
+detection included), ``snippets`` (matched words and marked snippets),
+``limits`` (request-body bound), ``api`` (the FastAPI
 app and its JSON routes), ``page`` and ``i18n`` (the server-rendered search
 page in Kazakh, Russian and English), ``run`` (uvicorn).
 

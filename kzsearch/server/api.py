@@ -40,7 +40,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from .engine import MARK_CLOSE, MARK_OPEN, FeatureMissing, SearchEngine, SearchResult
+from .engine import FeatureMissing, SearchEngine, SearchResult
+from .snippets import MARK_CLOSE, MARK_OPEN
 from .limits import BodySizeLimit
 from .page import render_page
 from .settings import ServerSettings

@@ -14,14 +14,13 @@ the page never probe the index themselves.
 >>> [(hit.id, hit.snippet) for hit in result.hits]
 [('a', 'Облыс \\ue000бюджеті\\ue001 нақтыланды')]
 
-Snippets carry the private-use markers :data:`MARK_OPEN` / :data:`MARK_CLOSE`
+Snippets carry the private-use markers of :mod:`kzsearch.server.snippets`
 around matched words; the page escapes the text and turns them into
 ``<mark>`` tags, so no stored text can inject HTML.
 """
 from __future__ import annotations
 
 import inspect
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -30,27 +29,15 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ..index import Index
-
-#: opens a highlighted word in a snippet (a Unicode private-use character)
-MARK_OPEN = "\ue000"
-#: closes a highlighted word
-MARK_CLOSE = "\ue001"
-#: characters of text shown around the matches
-SNIPPET_WIDTH = 240
+from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, matched_spans
 
 #: hits whose metadata the page's filters are drawn from
 FACET_SAMPLE = 100
 #: longest value offered as a filter, and how many values a field offers
 FACET_VALUE_CHARS = 60
 FACET_VALUES = 8
-#: words whose analysis the snippet maker keeps (then it starts afresh)
-WORD_CACHE = 200_000
 #: stored fields never offered as filters
 NOT_FACETS = frozenset({"id", "text", "title", "url", "body"})
-
-_WORD = re.compile(r"\w+(?:[-‐']\w+)*")
-_WORD_CHAR = re.compile(r"\w")
-_JOINERS = "-‐'"
 
 
 class FeatureMissing(ValueError):
@@ -296,96 +283,6 @@ def _index_highlight(index: Any, hit: Any, query: str) -> Tuple[str, List[Tuple[
     result = index.highlight(hit, query, **kwargs)
     spans = [tuple(s) for s in getattr(result, "spans", ())]
     return str(getattr(result, "snippet", result)), spans  # type: ignore[return-value]
-
-
-class SurfaceWords:
-    """Which surface words analyse to which terms, learned as snippets are made.
-
-    The analyzer is a pure function of a word, so each word is analysed once;
-    after that a hit's matching words are found with set operations alone.
-    Forgets everything past ``limit`` words.
-
-    >>> words = SurfaceWords(str.split)
-    >>> sorted(words.matching({"a", "b", "c"}, {"b", "c", "z"}))
-    ['b', 'c']
-    """
-
-    def __init__(self, analyze: Any, limit: int = WORD_CACHE) -> None:
-        self.analyze, self.limit = analyze, limit
-        self._seen: Set[str] = set()
-        self._by_term: Dict[str, Set[str]] = {}
-
-    def matching(self, words: Set[str], terms: Set[str]) -> Set[str]:
-        """Those of ``words`` whose analysis meets ``terms``."""
-        seen, by_term = self._seen, self._by_term
-        new = words - seen
-        if new:
-            if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
-                seen, by_term, new = set(), {}, words
-                self._seen, self._by_term = seen, by_term
-            for word in new:
-                for term in self.analyze(word):
-                    by_term.setdefault(term, set()).add(word)
-            seen |= new  # only now: a word counts as seen once its terms are recorded
-        found: Set[str] = set()
-        for term in terms:
-            known = by_term.get(term)
-            if known:
-                found |= words & known
-        return found
-
-
-def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple[int, int]]:
-    """(start, end) of the words of ``text`` whose analysis meets ``terms``.
-
-    >>> matched_spans("Облыс бюджеті", {"бюджеті"}, SurfaceWords(str.split))
-    [(6, 13)]
-    """
-    matching = words.matching(set(_WORD.findall(text)), terms)
-    spans = []
-    for word in matching:  # the few matching words, found with str.find
-        at = text.find(word)
-        while at >= 0:
-            end = at + len(word)
-            if _WORD.match(text, at).end() == end and not _inside_word(text, at):  # type: ignore[union-attr]
-                spans.append((at, end))
-            at = text.find(word, end)
-    spans.sort()
-    return spans
-
-
-def _inside_word(text: str, at: int) -> bool:
-    """Whether a word of ``_WORD`` running through ``at - 1`` would go on at ``at``."""
-    if at == 0:
-        return False
-    before = text[at - 1]
-    if _WORD_CHAR.match(before):
-        return True
-    return before in _JOINERS and at >= 2 and _WORD_CHAR.match(text[at - 2]) is not None
-
-
-def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters from a little before the first match, matches marked.
-
-    >>> marked_snippet("a b c", [(2, 3)]) == "a " + MARK_OPEN + "b" + MARK_CLOSE + " c"
-    True
-    """
-    start = max(0, spans[0][0] - width // 4) if spans else 0
-    end = min(len(text), start + width)
-    if start > 0:  # do not cut a word in half
-        cut = text.find(" ", start, spans[0][0])
-        start = cut + 1 if cut >= 0 else start
-    if end < len(text):
-        cut = text.rfind(" ", start, end)
-        end = cut if cut > start else end
-    out, pos = [], start
-    for s, e in spans:
-        if s >= start and e <= end:
-            out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
-            pos = e
-    out.append(text[pos:end])
-    body = " ".join("".join(out).split())
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
 def _iso(seconds: Optional[float]) -> Optional[str]:
