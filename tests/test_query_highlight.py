@@ -85,3 +85,26 @@ def test_stopwords_leave_gaps_a_phrase_does_not_jump():
 def test_cli_marks_a_phrase_whole(capsys):
     assert main(["search", '"облыс бюджеті" -мектеп', "-k", "1"]) == 0
     assert "[облыс бюджетіне]" in capsys.readouterr().out
+
+
+def test_readme_query_language_example_runs_as_commented():
+    """Each search in README's query-language example returns the ids its comment lists."""
+    import ast
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(from kzsearch import Bool, Index.*?)```", readme, re.S).group(1)
+    lines = block.splitlines()
+    env: dict = {}
+    checked = 0
+    for statement in ast.parse(block).body:
+        source = ast.get_source_segment(block, statement)
+        comment = lines[statement.end_lineno - 1].partition("  # ")[2]
+        if isinstance(statement, ast.Expr) and comment:
+            expected = comment.split("(")[0].replace(" ", "").split(",")
+            assert [h.id for h in eval(source, env)] == expected, source
+            checked += 1
+        else:
+            exec(source, env)
+    assert checked == 4
