@@ -338,16 +338,26 @@ class Index:
         return execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats,
                               self._field_weights(params))
 
-    def count(self, query: Optional[str] = None, *, filter: Optional[Mapping[str, Any]] = None) -> int:
-        """How many live documents match: hold any term of ``query`` (all if None) and pass ``filter``."""
-        if query is not None:
-            check_query(query)
+    def count(self, query: Optional[Union[str, Query]] = None, *,
+              filter: Optional[Mapping[str, Any]] = None, syntax: bool = True) -> int:
+        """How many live documents match ``query`` (all if None) and pass ``filter``.
+
+        Plain words match a document holding any of them; a query using the
+        syntax (or a query object) counts the documents it matches.
+        """
+        structured = structured_query(query, syntax, tuple(self.fields)) if query is not None else None
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
         if query is None:
             if keep is not None:
                 return int(np.count_nonzero(keep))
             return snapshot.n_live
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            scorer = self._scorer(snapshot, self.settings.params, None)
+            docs = execute.evaluate(node, scorer).docs if node is not None else np.zeros(0, dtype=np.int64)
+            return int(np.count_nonzero(keep[docs])) if keep is not None else len(docs)
+        assert isinstance(query, str)
         terms = [t for t, _ in self.query_terms(query)]
         return len(searcher.matching_documents(snapshot, terms, keep))
 

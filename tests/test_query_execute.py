@@ -351,3 +351,12 @@ def test_filter_and_offset_apply_to_syntax_queries():
 def test_search_many_reads_the_syntax_too(index):
     queries = ['"облыс бюджет"', "облыс -бюджет", "мект*", "облыс бюджет"]
     assert index.search_many(queries, workers=1) == [index.search(q) for q in queries]
+
+
+def test_count_counts_what_a_syntax_query_matches(index):
+    assert index.count('"облыс бюджет"') == len(index.search('"облыс бюджет"', k=100)) == 1
+    assert index.count("облыс -бюджет") == 1
+    assert index.count("облыс бюджет") == 4                       # plain words: any of them
+    assert index.count('"облыс бюджет"', syntax=False) == 4
+    assert index.count(Prefix("мект")) == 2
+    assert index.count("-бюджет") == 0
