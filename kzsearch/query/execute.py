@@ -204,17 +204,21 @@ def occurrences(snapshot: Snapshot, term_id: int, docs: np.ndarray,
         if positions is None or pos_offsets is None:
             raise ValueError("phrase queries need positions, and this index keeps none "
                              f"(segment {seg.name!r}: built with positions=False or an older format)")
-        seg_docs = seg.docs[lo:hi].astype(np.int64) + int(snapshot.bases[seg_no])
-        at = np.searchsorted(docs, seg_docs)
-        at[at == len(docs)] = 0
-        selected = np.flatnonzero(docs[at] == seg_docs) if len(docs) else _NO_DOCS
+        base = int(snapshot.bases[seg_no])
+        # the documents asked for that fall in this segment find their postings by binary search
+        a, b = np.searchsorted(docs, [base, base + seg.n_docs])
+        wanted = docs[a:b] - base
+        seg_docs = seg.docs[lo:hi]
+        at = np.searchsorted(seg_docs, wanted)
+        at[at == len(seg_docs)] = 0
+        selected = at[seg_docs[at] == wanted] if len(seg_docs) else _NO_DOCS
         if not len(selected):
             continue
         starts = pos_offsets[lo + selected].astype(np.int64)
         counts = pos_offsets[lo + selected + 1].astype(np.int64) - starts
         run_start = np.cumsum(counts) - counts
         flat = np.repeat(starts - run_start, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-        found_docs = np.repeat(seg_docs[selected], counts)
+        found_docs = np.repeat(seg_docs[selected].astype(np.int64) + base, counts)
         found_pos = positions[flat]
         if field is not None:
             keep = (found_pos >> FIELD_SHIFT) == field
