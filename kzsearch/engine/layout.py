@@ -42,11 +42,16 @@ _MAX_DIGITS = 18
 
 @dataclass(frozen=True)
 class Part:
-    """One array of a segment on disk: file ``<segment>.<name>.npy`` holding ``dtype``."""
+    """One array of a segment on disk: file ``<segment>.<name>.npy`` holding ``ndim``-d ``dtype``.
+
+    An ``optional`` part is written only when the segment has it (not None)
+    and may be absent from a folder.
+    """
 
     name: str
     dtype: str
     optional: bool = False
+    ndim: int = 1
 
 
 SEGMENT_PARTS: Tuple[Part, ...] = (

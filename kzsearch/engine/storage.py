@@ -360,9 +360,9 @@ def load_index(path: Any, mmap: bool = True) -> IndexParts:
         return _load_parts(folder, commit, checksum, mmap, _folder_key(folder_path))
 
 
-def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: bool) -> np.ndarray:
+def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: bool, ndim: int = 1) -> np.ndarray:
     try:
-        return folder.read_array(name, files[name], dtype, mmap)
+        return folder.read_array(name, files[name], dtype, mmap, ndim)
     except FileNotFoundError:
         raise fail(folder.path, f"{name} is missing") from None
     except UnsafeFile as e:
@@ -395,7 +395,7 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         name, n_docs = entry["name"], entry["n_docs"]
         seg_files = {f"{name}.{p.name}.npy": files[f"{name}.{p.name}.npy"] for p in SEGMENT_PARTS
                      if f"{name}.{p.name}.npy" in files}
-        arrays = {p.name: _array(folder, f"{name}.{p.name}.npy", files, p.dtype, mmap)
+        arrays = {p.name: _array(folder, f"{name}.{p.name}.npy", files, p.dtype, mmap, p.ndim)
                   for p in SEGMENT_PARTS if f"{name}.{p.name}.npy" in files}
         live = None
         if entry["live"] is not None:
