@@ -410,7 +410,7 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         arrays = {part: _array(folder, f"{name}.{part}.npy", files, dtype, mmap)
                   for part, dtype in dtypes.items()}
         live = None
-        if entry["live"] is not None:
+        if entry.get("live") is not None:
             live = _array(folder, entry["live"], files, np.bool_, mmap=False)
             if len(live) and int(live.view(np.uint8).max()) > 1:
                 raise fail(folder.path, f"{entry['live']} holds values other than 0 and 1")
