@@ -41,7 +41,7 @@ from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
 from .ingest import Document, ingest, stored_document
-from .restoration import QueryRestorer, restored_query
+from .restoration import QueryRestorer, needs_restoration, restored_query
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
@@ -300,6 +300,19 @@ class Index:
         terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
                                lambda: snapshot.document_frequencies(len(self._vocab)))
         return searcher.count_terms(self._vocab.lookup(terms).tolist())
+
+    def restored_query(self, query: str) -> Optional[str]:
+        """``query`` re-spelled as it is searched (Russian keyboard or Latin script), or None.
+
+        None when the query is searched as typed (see :mod:`kzsearch.restoration`).
+        """
+        check_query(query)
+        if self._restorer is None or not needs_restoration(query):
+            return None
+        snapshot = self._snapshot
+        restored = self._restorer.restore(query, self._vocab.terms,
+                                          lambda: snapshot.document_frequencies(len(self._vocab)))
+        return restored if restored != query else None
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params
