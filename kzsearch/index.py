@@ -47,6 +47,7 @@ from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
 from .engine.vocabulary import Vocabulary
 
+
 @dataclass(frozen=True)
 class Hit:
     """One search result: ``fields`` is the stored document (``Index.get``)."""
