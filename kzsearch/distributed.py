@@ -160,8 +160,7 @@ class Shard:
         """Phase 1: this shard's statistics for the terms each (already restored) query searches."""
         index = self.index
         with _as_typed(index):
-            vocab = index.vocabulary
-            return [index.collection_stats([vocab.term(t) for t, _ in index.query_terms(q)]) for q in queries]
+            return [index.collection_stats(index.scoring_terms(q)) for q in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
                k1: Optional[float], b: Optional[float],
