@@ -364,9 +364,15 @@ def _evaluate_bool(node: BoolNode, scorer: Scorer) -> Matches:
             if not len(docs):
                 break
             excluded = matching_docs(clause, scorer)
-            flag[excluded] = True
-            docs = docs[~flag[docs]]
-            flag[excluded] = False
+            if isinstance(clause, TermNode) and len(excluded) > len(docs):
+                # a long sorted posting list: probe it with the few candidates
+                at = np.searchsorted(excluded, docs)
+                at[at == len(excluded)] = 0
+                docs = docs[excluded[at] != docs]
+            else:
+                flag[excluded] = True
+                docs = docs[~flag[docs]]
+                flag[excluded] = False
         return Matches(docs, acc[docs])
     finally:
         for part in touched:
