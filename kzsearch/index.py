@@ -162,7 +162,7 @@ class Index:
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+    def search(self, query: str, k: int = 10, *, exact: bool = False, k1: Optional[float] = None,
                b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
 
@@ -170,8 +170,14 @@ class Index:
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
+
+        The top k comes from dynamic pruning (block-max MaxScore, see
+        :mod:`kzsearch.engine.pruning`): same ids, same scores bit for bit as
+        scoring every posting, which ``exact=True`` does instead.
         """
         check_query(query)
+        if not isinstance(exact, bool):
+            raise TypeError(f"exact must be bool, not {type(exact).__name__}")
         k = check_k(k)
         params = self._query_params(k1, b)
         snapshot = self._snapshot
@@ -180,7 +186,7 @@ class Index:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
         positions, scores = searcher.search(snapshot, terms, k, self.settings.method, params,
-                                            len(self._vocab), stats)
+                                            len(self._vocab), stats, exact)
         return self._hits(snapshot, positions, scores)
 
     def collection_stats(self, terms: Iterable[str]) -> CollectionStats:

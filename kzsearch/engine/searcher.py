@@ -25,8 +25,10 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import numpy as np
 
+from .pruning import search_pruned
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
 from .segment import Segment
+from .selection import top_k
 
 
 class Snapshot:
@@ -188,7 +190,7 @@ def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
 
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
            params: BM25Params, vocab_size: int,
-           stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+           stats: Optional[CollectionStats] = None, exact: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (global positions, scores), best first, ties by position.
 
     ``query_terms`` is a list of (term id, weight): a term's BM25 contributions
@@ -196,6 +198,10 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     times any weight below 1 that marks a looser match (a sub-word view, a
     corrected typo). Statistics come from the snapshot unless
     ``stats`` supplies collection-wide ones.
+
+    By default the top k comes from dynamic pruning (:mod:`.pruning`), which
+    gives the same ids and the same scores bit for bit; ``exact=True``
+    scores every posting of the query's terms.
     """
     if stats is None:
         n_live, avgdl = snapshot.n_live, snapshot.avgdl
@@ -204,6 +210,10 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
         avgdl = stats.total_len / stats.n_docs if stats.n_docs else 0.0
     if n_live == 0 or not query_terms or k == 0 or snapshot.n_live == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if not exact:
+        found = _search_pruned(snapshot, query_terms, k, method, params, vocab_size, stats, n_live, avgdl)
+        if found is not None:
+            return found
     postings = snapshot.postings(np.array([t for t, _ in query_terms], dtype=np.int64))
     norm = snapshot.length_norm(params.b, avgdl)
     floor: Optional[float] = None
@@ -241,16 +251,34 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     return top_k(cand, scores, k)
 
 
-def top_k(positions: np.ndarray, scores: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:
-    """The ``k`` best (position, score) pairs: higher score first, then lower position."""
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        above = np.flatnonzero(scores > kth)
-        tied = np.flatnonzero(scores == kth)
-        need = k - len(above)
-        if len(tied) > need:
-            tied = tied[np.argsort(positions[tied], kind="stable")[:need]]
-        keep = np.concatenate((above, tied))
-        positions, scores = positions[keep], scores[keep]
-    order = np.lexsort((positions, -scores))
-    return positions[order], scores[order]
+def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
+                   params: BM25Params, vocab_size: int, stats: Optional[CollectionStats],
+                   n_live: int, avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """The pruned top k, with each term's idf computed as :func:`search` does; None to score all."""
+    terms, which, lo, hi = snapshot.term_directory()
+    ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
+    first = np.searchsorted(terms, ids, side="left").tolist()
+    last = np.searchsorted(terms, ids, side="right").tolist()
+    floor: Optional[float] = None
+    plan = []
+    for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
+        rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
+        if not rows:
+            continue
+        if stats is None:
+            df = 0
+            for s, l, h in rows:
+                seg_live = snapshot.segments[s].live
+                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
+            if df == 0:
+                continue
+        else:
+            df = stats.df[i]  # type: ignore[index]
+        term_idf = idf(method, df, n_live)
+        if method == "okapi" and term_idf < 0:
+            if floor is None:
+                mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
+                floor = params.epsilon * mean
+            term_idf = floor
+        plan.append((qw, term_idf, rows))
+    return search_pruned(snapshot, plan, k, method, params, avgdl)
