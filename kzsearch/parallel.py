@@ -6,7 +6,10 @@ tokens, and the number of tokens per document. The index maps the few
 distinct terms to global ids and translates the array with one NumPy
 gather, so no per-token Python object crosses a process boundary or
 outlives its batch. In this process the batch's terms go straight to the
-index's vocabulary instead.
+index's vocabulary instead. A worker also sends home the tokens its
+analyzer cached during the batch (when the analyzer offers
+``cache_delta``/``absorb_cache``), so that after a parallel build the
+parent's analyzer is as warm as the workers were.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ class AnalyzedBatch:
     terms: Sequence[str]
     term_ids: Optional[np.ndarray]
     lengths: np.ndarray  # int32, tokens per document
+    cache: Optional[list] = None  # a worker's new analyzer cache entries (see Analyzer.cache_delta)
 
     def global_ids(self, vocabulary: Vocabulary) -> np.ndarray:
         """The tokens' ids in ``vocabulary``, adding new terms to it."""
@@ -63,11 +67,16 @@ _worker_analyze: Optional[Analyze] = None
 def _init_worker(analyze: Analyze) -> None:
     global _worker_analyze
     _worker_analyze = analyze
+    if hasattr(analyze, "cache_delta"):
+        analyze.cache_delta()  # start tracking: what this worker learns goes home
 
 
 def _analyze_in_worker(texts: Sequence[str]) -> AnalyzedBatch:
     assert _worker_analyze is not None
-    return analyze_batch(_worker_analyze, texts, compact=True)
+    batch = analyze_batch(_worker_analyze, texts, compact=True)
+    if hasattr(_worker_analyze, "cache_delta"):
+        batch.cache = _worker_analyze.cache_delta()
+    return batch
 
 
 def default_workers() -> int:
@@ -116,6 +125,15 @@ class AnalysisPool:
         for texts in batches:
             in_flight.append(self._executor.submit(_analyze_in_worker, texts))
             if len(in_flight) >= 2 * self.workers:
-                yield in_flight.popleft().result()
+                yield self._home(in_flight.popleft().result())
         while in_flight:
-            yield in_flight.popleft().result()
+            yield self._home(in_flight.popleft().result())
+
+    def _home(self, batch: AnalyzedBatch) -> AnalyzedBatch:
+        """Bring a worker's cache entries home, so that the next ``add`` here runs warm."""
+        if batch.cache:
+            absorb = getattr(self.analyze, "absorb_cache", None)
+            if absorb is not None:
+                absorb(batch.cache)
+            batch.cache = None
+        return batch

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
@@ -190,16 +190,23 @@ class TokenCache(dict):
         super().__init__()
         self.analyzer, self.lang, self.markers = analyzer, lang, markers
         self.special = set(markers)
+        self.fresh: Optional[List[Tuple[str, str]]] = None  # new entries, when tracked
 
     def __missing__(self, token: str) -> str:
         if len(self) >= CACHE_LIMIT:
             self.clear()
             self.special.clear()
             self.special.update(self.markers)
-        terms = self.analyzer.token_terms(token, self.lang)
-        if len(terms) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
+        joined = self.put(token, " ".join(self.analyzer.token_terms(token, self.lang)))
+        if self.fresh is not None:
+            self.fresh.append((token, joined))
+        return joined
+
+    def put(self, token: str, joined: str) -> str:
+        """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
+        if joined.count(" ") or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
-        self[token] = joined = " ".join(terms)
+        self[token] = joined
         return joined
 
     def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
@@ -263,6 +270,28 @@ class Analyzer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
         return f"Analyzer({args})"
+
+    # caches shared between processes
+    def cache_delta(self) -> List[Tuple[str, str, str]]:
+        """(language, token, terms) cached since the last call; the first call starts tracking.
+
+        A worker process sends these home with its results, and the parent's
+        :meth:`absorb_cache` takes them in, so that the parent's next text
+        finds the tokens the workers already analysed.
+        """
+        out: List[Tuple[str, str, str]] = []
+        for lang, cache in self._caches.items():
+            if cache.fresh is not None:
+                out.extend((lang, token, joined) for token, joined in cache.fresh)
+            cache.fresh = []
+        return out
+
+    def absorb_cache(self, entries: Iterable[Tuple[str, str, str]]) -> None:
+        """Take in entries from :meth:`cache_delta` (of an analyzer with the same settings)."""
+        for lang, token, joined in entries:
+            cache = self._caches[lang]
+            if len(cache) < CACHE_LIMIT and token not in cache:
+                cache.put(token, joined)
 
     # the chain
     def __call__(self, text: str) -> List[str]:
