@@ -26,6 +26,7 @@ def tiny_blocks(monkeypatch):
     monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
     monkeypatch.setattr(pruning, "_CHUNK", 8)
     monkeypatch.setattr(pruning, "GIVE_UP", 1e9)
+    monkeypatch.setattr(pruning, "RARE_SHARE", 2.0)
     monkeypatch.setattr(pruning, "_cache", {})
 
 

@@ -26,7 +26,8 @@ A query (:func:`search_pruned`) then works in NumPy over blocks, not postings:
 A document that could tie the k-th score is still scored (the bounds are
 compared strictly and inflated by a relative margin far above rounding
 error), so ties break by position as in the exhaustive path. When pruning
-would not pay (few postings) or cannot be bounded (an idf ≤ 0, a weight
+would not pay (few postings, or no term much rarer than the others: then
+most blocks can reach θ) or cannot be bounded (an idf ≤ 0, a weight
 ≤ 0, a field-weighted segment), :func:`search_pruned` returns None and the
 caller scores exhaustively.
 
@@ -51,6 +52,7 @@ from .selection import top_k
 BLOCK = 128
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
 GIVE_UP = 0.25         # share of the postings scored after which pruning stops paying
+RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
 
@@ -70,6 +72,8 @@ class BlockMaxima:
     min_len: np.ndarray
     first_doc: np.ndarray
     last_doc: np.ndarray
+    docs: np.ndarray  # the segment's postings as plain arrays (slicing a memmap costs more)
+    tfs: np.ndarray
 
 
 _cache: Dict[int, Tuple[weakref.ref, BlockMaxima]] = {}
@@ -96,9 +100,10 @@ def block_maxima(segment) -> BlockMaxima:
     hit = _cache.get(key)
     if hit is not None and hit[0]() is segment.docs:
         return hit[1]
-    value = _compute_block_maxima(segment.offsets, segment.docs, segment.tfs, segment.doc_len)
+    value = _compute_block_maxima(segment.offsets, np.asarray(segment.docs), np.asarray(segment.tfs),
+                                  np.asarray(segment.doc_len))
     try:
-        ref = weakref.ref(segment.docs, lambda _r, key=key: _cache.pop(key, None))
+        ref = weakref.ref(segment.docs, lambda _r, key=key, cache=_cache: cache.pop(key, None))
     except TypeError:  # pragma: no cover - arrays always take weak references
         return value
     _cache[key] = (ref, value)
@@ -117,7 +122,7 @@ def _compute_block_maxima(offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray
     ends = np.minimum(starts + BLOCK, np.repeat(offsets[1:], n_blocks))
     if total == 0:
         empty = np.zeros(0, dtype=np.int32)
-        return BlockMaxima(starts, empty, empty, empty, empty)
+        return BlockMaxima(starts, empty, empty, empty, empty, docs, tfs)
     max_tf = np.empty(total, dtype=np.int32)
     min_len = np.empty(total, dtype=np.int32)
     step = 1 << 15  # blocks per pass: keeps the gathered lengths small
@@ -128,7 +133,77 @@ def _compute_block_maxima(offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray
         max_tf[a:b] = np.maximum.reduceat(tfs[lo:hi], rel)
         min_len[a:b] = np.minimum.reduceat(doc_len[docs[lo:hi]], rel)
     return BlockMaxima(starts, max_tf, min_len, docs[starts].astype(np.int32),
-                       docs[ends - 1].astype(np.int32))
+                       docs[ends - 1].astype(np.int32), docs, tfs)
+
+
+@dataclass(frozen=True)
+class BlockTable:
+    """The blocks of all segments of a snapshot, in the order of its term directory.
+
+    A term's blocks over all segments are one run: the directory rows
+    ``a:b`` of a term own blocks ``row_start[a]:row_start[b]``. Positions
+    (``first``/``last``) are global; ``start``/``end`` index the postings of
+    segment ``segment``.
+    """
+
+    row_start: np.ndarray
+    segment: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    max_tf: np.ndarray
+    min_len: np.ndarray
+
+
+def block_table(snapshot) -> BlockTable:
+    """The snapshot's :class:`BlockTable`, built once per snapshot."""
+    return snapshot._cached("block_table", lambda: _build_block_table(snapshot))
+
+
+def _build_block_table(snapshot) -> BlockTable:
+    _, which, lo, hi = snapshot.term_directory()
+    which = np.asarray(which, dtype=np.int64)
+    maxima = [block_maxima(seg) for seg in snapshot.segments]
+    sizes = [len(bm.starts) for bm in maxima]
+    seg_block0 = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+    cat = lambda name: np.concatenate([getattr(bm, name) for bm in maxima]) if maxima else \
+        np.zeros(0, dtype=np.int64)  # noqa: E731
+    starts, max_tf, min_len = cat("starts"), cat("max_tf"), cat("min_len")
+    first_doc, last_doc = cat("first_doc"), cat("last_doc")
+    # each directory row's first and last block, in the concatenated per-segment arrays
+    row_lo = np.zeros(len(which), dtype=np.int64)
+    row_hi = np.zeros(len(which), dtype=np.int64)
+    for s, bm in enumerate(maxima):
+        mine = which == s
+        row_lo[mine] = np.searchsorted(bm.starts, lo[mine]) + seg_block0[s]
+        row_hi[mine] = np.searchsorted(bm.starts, hi[mine]) + seg_block0[s]
+    counts = row_hi - row_lo
+    row_start = np.concatenate(([0], np.cumsum(counts)))
+    order = np.repeat(row_lo - row_start[:-1], counts) + np.arange(int(row_start[-1]), dtype=np.int64)
+    segment = np.repeat(which, counts)
+    ends = np.empty(len(order), dtype=np.int64)  # a block ends where the next of its row starts, or at hi
+    ends[:-1] = starts[order[1:]] if len(order) else ends[:-1]
+    ends[row_start[1:][counts > 0] - 1] = np.asarray(hi, dtype=np.int64)[counts > 0]
+    base = np.asarray(snapshot.bases, dtype=np.int64)[segment]
+    return BlockTable(row_start, segment.astype(np.int32), starts[order], ends,
+                      first_doc[order].astype(np.int64) + base, last_doc[order].astype(np.int64) + base,
+                      max_tf[order], min_len[order])
+
+
+@dataclass(frozen=True)
+class TermPlan:
+    """One query term as the pruned search takes it.
+
+    ``weight`` the query weight, ``idf`` the term's idf (as the exhaustive
+    path computes it), ``rows`` its postings as (segment, lo, hi), and
+    ``directory`` the range ``a:b`` of its rows in the snapshot's term directory.
+    """
+
+    weight: float
+    idf: float
+    rows: List[Tuple[int, int, int]]
+    directory: Tuple[int, int]
 
 
 @dataclass
@@ -173,54 +248,49 @@ def _range_max(table: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return out
 
 
-def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[Tuple[float, float, List[Tuple[int, int, int]]]],
-                 norm: np.ndarray, method: str, params: BM25Params) -> np.ndarray:
+def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
+                 params: BM25Params) -> np.ndarray:
     """BM25 scores of the sorted global positions ``cands``, bit for bit the exhaustive ones.
 
-    ``terms`` holds (query weight, idf, posting rows) per query term in query
-    order; a document's contributions are added in that order, starting
-    from 0.0, with the same elementwise expressions as the searcher.
+    A document's contributions are added in query order, starting from 0.0,
+    with the same elementwise expressions as the searcher; each term's tf
+    is found by binary search in its postings.
     """
     score = np.zeros(len(cands))
     bases = snapshot.bases
-    for qw, term_idf, rows in terms:
+    cut = np.searchsorted(cands, bases).tolist()  # candidates of segment s: cut[s]:cut[s + 1]
+    base_list = bases.tolist()
+    for term in terms:
         tf = np.zeros(len(cands), dtype=np.int64)
-        for s, lo, hi in rows:
-            a, b = np.searchsorted(cands, [bases[s], bases[s + 1]]).tolist()
+        for s, lo, hi in term.rows:
+            a, b = cut[s], cut[s + 1]
             if a == b or hi == lo:
                 continue
-            seg = snapshot.segments[s]
-            local = cands[a:b] - bases[s]
-            docs = seg.docs[lo:hi]
+            bm = block_maxima(snapshot.segments[s])
+            local = cands[a:b] - base_list[s] if base_list[s] else cands[a:b]
+            docs = bm.docs[lo:hi]
             idx = np.searchsorted(docs, local)
             np.minimum(idx, len(docs) - 1, out=idx)
             found = docs[idx] == local
             part = tf[a:b]
-            part[found] = seg.tfs[lo:hi][idx[found]]
+            part[found] = bm.tfs[lo:hi][idx[found]]
         has = np.flatnonzero(tf)
         if len(has):
-            w = weights(method, tf[has], norm[cands[has]], term_idf, params)
-            if qw != 1:
-                w *= qw
+            w = weights(method, tf[has], norm[cands[has]], term.idf, params)
+            if term.weight != 1:
+                w *= term.weight
             score[has] += w
     return score
 
 
-def _term_blocks(snapshot, rows: List[Tuple[int, int, int]], qw: float, term_idf: float,
-                 method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
-    parts = []
-    for s, lo, hi in rows:
-        bm = block_maxima(snapshot.segments[s])
-        a, b = np.searchsorted(bm.starts, [lo, hi]).tolist()
-        base = int(snapshot.bases[s])
-        ends = np.append(bm.starts[a + 1:b], hi) if b > a else np.zeros(0, dtype=np.int64)
-        norm_min = length_norm(bm.min_len[a:b], avgdl, params.b)
-        bound = weights(method, bm.max_tf[a:b].astype(np.float64), norm_min, term_idf, params) * (qw * _MARGIN)
-        parts.append((np.full(b - a, s, dtype=np.int32), bm.starts[a:b], ends,
-                      bm.first_doc[a:b].astype(np.int64) + base, bm.last_doc[a:b].astype(np.int64) + base,
-                      bound))
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(6)]
-    return _TermBlocks(*cols, rows=rows)
+def _term_blocks(table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]], qw: float,
+                 term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
+    lo, hi = table.row_start[row_range[0]], table.row_start[row_range[1]]
+    norm_min = length_norm(table.min_len[lo:hi], avgdl, params.b)
+    bound = weights(method, table.max_tf[lo:hi].astype(np.float64), norm_min, term_idf, params)
+    bound *= qw * _MARGIN
+    return _TermBlocks(table.segment[lo:hi], table.start[lo:hi], table.end[lo:hi], table.first[lo:hi],
+                       table.last[lo:hi], bound, rows=rows)
 
 
 def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> np.ndarray:
@@ -236,30 +306,33 @@ def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> np
             lengths = en - st
             total = int(lengths.sum())
             idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            docs = snapshot.segments[s].docs[idx].astype(np.int64)
+            docs = block_maxima(snapshot.segments[s]).docs[idx].astype(np.int64)
             base = int(snapshot.bases[s])
             out.append(docs + base if base else docs)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def search_pruned(snapshot, terms: Sequence[Tuple[float, float, List[Tuple[int, int, int]]]], k: int,
-                  method: str, params: BM25Params, avgdl: float
-                  ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, params: BM25Params,
+                  avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """Top ``k`` (global positions, scores) equal to exhaustive scoring, or None.
 
-    ``terms``: (query weight, idf, [(segment, lo, hi), ...]) per query term
-    with postings, in query order. None means "score exhaustively": too few
-    postings to gain, a bound that does not hold, or pruning that stopped
-    paying on the way.
+    ``terms``: the query terms with postings, in query order. None means
+    "score exhaustively": too few postings to gain, a bound that does not
+    hold, or pruning that stopped paying on the way.
     """
     if any(getattr(s, "field_tfs", None) is not None for s in snapshot.segments):
         return None
-    total_postings = sum(hi - lo for _, _, rows in terms for _, lo, hi in rows)
+    sizes = [sum(hi - lo for _, lo, hi in term.rows) for term in terms]
+    total_postings = sum(sizes)
     if total_postings < MIN_POSTINGS or not terms:
         return None
-    if any(not (qw > 0) or not (term_idf > 0) for qw, term_idf, _ in terms):
+    if len(sizes) > 1 and min(sizes) >= RARE_SHARE * total_postings:
+        return None  # no rare term to lead: most blocks would have to be scored anyway
+    if any(not (term.weight > 0) or not (term.idf > 0) for term in terms):
         return None
-    blocks = [_term_blocks(snapshot, rows, qw, term_idf, method, params, avgdl) for qw, term_idf, rows in terms]
+    table = block_table(snapshot)
+    blocks = [_term_blocks(table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
+              for term in terms]
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
     # block-level bound: own bound + best overlapping block of each other term

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import numpy as np
 
-from .pruning import search_pruned
+from .pruning import TermPlan, search_pruned
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
 from .segment import Segment
 from .selection import top_k
@@ -127,14 +127,15 @@ class Snapshot:
         last = np.searchsorted(terms, term_ids, side="right").tolist()
         bases = self.bases.tolist()
         live = self.live
+        plain = self._cached("plain", lambda: [(np.asarray(s.docs), np.asarray(s.tfs)) for s in self.segments])
         out = []
         for a, b in zip(first, last):
             docs, tfs = [], []
             for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
-                seg = self.segments[s]
-                d = seg.docs[l:h]
+                seg_docs, seg_tfs = plain[s]  # plain views: slicing a memmap costs more
+                d = seg_docs[l:h]
                 docs.append(d + bases[s] if bases[s] else d)
-                tfs.append(seg.tfs[l:h])
+                tfs.append(seg_tfs[l:h])
             if len(docs) != 1:
                 docs = [np.concatenate(docs) if docs else _EMPTY]
                 tfs = [np.concatenate(tfs) if tfs else _EMPTY]
@@ -222,6 +223,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     scratch.ensure(snapshot.n_stored)
     acc, seen = scratch.acc, scratch.seen
     candidates: List[np.ndarray] = []
+    marked: List[np.ndarray] = []  # the parts of `seen` set to True
     try:
         for i, ((_, qtf), (docs, tfs)) in enumerate(zip(query_terms, postings)):
             if not len(docs):
@@ -233,13 +235,24 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
                     mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
                     floor = params.epsilon * mean
                 term_idf = floor
-            w = weights(method, tfs, norm[docs], term_idf, params)
+            w = weights(method, tfs, norm[docs], term_idf, params, inplace=True)
             if qtf != 1:
                 w *= qtf
-            fresh = docs[~seen[docs]]
-            seen[fresh] = True
+            old = acc[docs]
+            if not marked and _surely_positive(term_idf, qtf, params):
+                # every weight so far is > 0, so a document is new exactly where its sum is 0
+                fresh = docs[old == 0.0]
+            else:
+                if not marked:  # switch to explicit marks: earlier candidates first
+                    for part in candidates:
+                        seen[part] = True
+                    marked.extend(candidates)
+                fresh = docs[~seen[docs]]
+                seen[fresh] = True
+                marked.append(fresh)
             candidates.append(fresh)
-            acc[docs] += w
+            old += w
+            acc[docs] = old
         if not candidates:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         cand = np.concatenate(candidates).astype(np.int64, copy=False)
@@ -247,8 +260,14 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     finally:
         for part in candidates:
             acc[part] = 0.0
+        for part in marked:
             seen[part] = False
     return top_k(cand, scores, k)
+
+
+def _surely_positive(term_idf: float, weight: float, params: BM25Params) -> bool:
+    """True when every BM25 weight of a term is > 0 (no underflow to 0 either)."""
+    return term_idf > 1e-100 and weight > 1e-100 and params.k1 < 1e100 and params.delta < 1e100
 
 
 def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
@@ -260,7 +279,7 @@ def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]],
     first = np.searchsorted(terms, ids, side="left").tolist()
     last = np.searchsorted(terms, ids, side="right").tolist()
     floor: Optional[float] = None
-    plan = []
+    plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
         rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
         if not rows:
@@ -280,5 +299,5 @@ def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]],
                 mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
                 floor = params.epsilon * mean
             term_idf = floor
-        plan.append((qw, term_idf, rows))
+        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
     return search_pruned(snapshot, plan, k, method, params, avgdl)
