@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kzsearch import Index
-from kzsearch.engine import pruning, searcher
+from kzsearch.engine import blocks, pruning, searcher
 from kzsearch.engine.segment import build_segment
 
 from conftest import split_words
@@ -22,12 +22,12 @@ WORDS = [f"w{i}" for i in range(12)]
 
 @pytest.fixture(autouse=True)
 def tiny_blocks(monkeypatch):
-    monkeypatch.setattr(pruning, "BLOCK", 4)
+    monkeypatch.setattr(blocks, "BLOCK", 4)
     monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
     monkeypatch.setattr(pruning, "_CHUNK", 8)
     monkeypatch.setattr(pruning, "GIVE_UP", 1e9)
     monkeypatch.setattr(pruning, "RARE_SHARE", 2.0)
-    monkeypatch.setattr(pruning, "_cache", {})
+    monkeypatch.setattr(blocks, "_cache", {})
 
 
 def zipf_docs(rng, n_docs):
@@ -140,7 +140,7 @@ def test_a_rare_term_spares_the_common_terms_postings(monkeypatch):
         return real(snapshot, cands, *args)
 
     monkeypatch.setattr(pruning, "exact_scores", counting)
-    monkeypatch.setattr(pruning, "BLOCK", 64)
+    monkeypatch.setattr(blocks, "BLOCK", 64)
     hits = index.search("rare common", k=5)
     assert [h.id for h in hits] == [h.id for h in index.search("rare common", k=5, exact=True)]
     assert 0 < sum(scored) < 3000 // 4
@@ -151,7 +151,7 @@ def test_block_maxima_bound_every_posting():
     doc_len = rng.integers(1, 30, size=400)
     term_ids = rng.integers(0, 20, size=int(doc_len.sum())).astype(np.int32)
     seg = build_segment(term_ids, doc_len)
-    bm = pruning.block_maxima(seg)
+    bm = blocks.block_maxima(seg)
     block_of = np.searchsorted(bm.starts, np.arange(seg.n_postings), side="right") - 1
     assert (seg.tfs <= bm.max_tf[block_of]).all()
     assert (seg.doc_len[seg.docs] >= bm.min_len[block_of]).all()

@@ -1,9 +1,8 @@
 """Dynamic pruning: the exact top k without scoring every posting (block-max MaxScore).
 
-Each segment's postings are cut into blocks of :data:`BLOCK` postings per
-term, and each block keeps its largest term frequency and the shortest
-length among its documents (:func:`block_maxima`, computed once per segment
-and cached). Every BM25 variant's weight grows with tf and shrinks with the
+Each segment's postings are cut into blocks of 128 postings per term, and
+each block keeps its largest term frequency and the shortest length among
+its documents (:mod:`.blocks`). Every BM25 variant's weight grows with tf and shrinks with the
 length norm ``1 - b + b·dl/avgdl``, so ``weight(max tf, norm(min dl))``
 bounds every posting of the block for *any* query-time ``k1``/``b``, any
 idf > 0 and any live mask (deleting documents only removes scores).
@@ -31,52 +30,29 @@ most blocks can reach θ) or cannot be bounded (an idf ≤ 0, a weight
 ≤ 0, a field-weighted segment), :func:`search_pruned` returns None and the
 caller scores exhaustively.
 
->>> from kzsearch.engine.segment import build_segment
->>> seg = build_segment(np.array([0, 0, 1, 0, 0, 1], dtype=np.int32), np.array([3, 1, 2]))
->>> bm = block_maxima(seg)  # one block per term here: term 0 in docs 0-2, term 1 in docs 0 and 2
->>> bm.max_tf.tolist(), bm.min_len.tolist()
-([2, 1], [1, 2])
+>>> from kzsearch import Index
+>>> index = Index(analyzer=str.split)
+>>> index.add(["a b", "a a", "b c"] * 20_000)
+>>> [(h.id, h.score) for h in index.search("a c")] == [(h.id, h.score) for h in index.search("a c", exact=True)]
+True
 """
 from __future__ import annotations
 
 import threading
-import weakref
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
 from .scoring import BM25Params, length_norm, weights
 from .selection import top_k
 
-BLOCK = 128
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
 GIVE_UP = 0.25         # share of the postings scored after which pruning stops paying
 RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
-
-
-@dataclass(frozen=True)
-class BlockMaxima:
-    """Per-term blocks of one segment's postings (term major, BLOCK postings at most).
-
-    ``starts[j]`` is the first posting of block j (a block never spans two
-    terms; a term's blocks are consecutive), ``max_tf``/``min_len`` its
-    largest tf and shortest document length, ``first_doc``/``last_doc`` the
-    local ids of its first and last posting.
-    """
-
-    starts: np.ndarray
-    max_tf: np.ndarray
-    min_len: np.ndarray
-    first_doc: np.ndarray
-    last_doc: np.ndarray
-    docs: np.ndarray  # the segment's postings as plain arrays (slicing a memmap costs more)
-    tfs: np.ndarray
-
-
-_cache: Dict[int, Tuple[weakref.ref, BlockMaxima]] = {}
 
 
 class _Scratch(threading.local):
@@ -92,103 +68,6 @@ class _Scratch(threading.local):
 
 
 _scratch = _Scratch()
-
-
-def block_maxima(segment) -> BlockMaxima:
-    """The :class:`BlockMaxima` of ``segment``, computed once per postings array."""
-    key = id(segment.docs)
-    hit = _cache.get(key)
-    if hit is not None and hit[0]() is segment.docs:
-        return hit[1]
-    value = _compute_block_maxima(segment.offsets, np.asarray(segment.docs), np.asarray(segment.tfs),
-                                  np.asarray(segment.doc_len))
-    try:
-        ref = weakref.ref(segment.docs, lambda _r, key=key, cache=_cache: cache.pop(key, None))
-    except TypeError:  # pragma: no cover - arrays always take weak references
-        return value
-    _cache[key] = (ref, value)
-    return value
-
-
-def _compute_block_maxima(offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
-                          doc_len: np.ndarray) -> BlockMaxima:
-    offsets = np.asarray(offsets, dtype=np.int64)
-    counts = np.diff(offsets)
-    n_blocks = (counts + BLOCK - 1) // BLOCK
-    total = int(n_blocks.sum())
-    first_block = np.cumsum(n_blocks) - n_blocks
-    within = np.arange(total, dtype=np.int64) - np.repeat(first_block, n_blocks)
-    starts = np.repeat(offsets[:-1], n_blocks) + within * BLOCK
-    ends = np.minimum(starts + BLOCK, np.repeat(offsets[1:], n_blocks))
-    if total == 0:
-        empty = np.zeros(0, dtype=np.int32)
-        return BlockMaxima(starts, empty, empty, empty, empty, docs, tfs)
-    max_tf = np.empty(total, dtype=np.int32)
-    min_len = np.empty(total, dtype=np.int32)
-    step = 1 << 15  # blocks per pass: keeps the gathered lengths small
-    for a in range(0, total, step):
-        b = min(a + step, total)
-        lo, hi = int(starts[a]), int(ends[b - 1])
-        rel = starts[a:b] - lo
-        max_tf[a:b] = np.maximum.reduceat(tfs[lo:hi], rel)
-        min_len[a:b] = np.minimum.reduceat(doc_len[docs[lo:hi]], rel)
-    return BlockMaxima(starts, max_tf, min_len, docs[starts].astype(np.int32),
-                       docs[ends - 1].astype(np.int32), docs, tfs)
-
-
-@dataclass(frozen=True)
-class BlockTable:
-    """The blocks of all segments of a snapshot, in the order of its term directory.
-
-    A term's blocks over all segments are one run: the directory rows
-    ``a:b`` of a term own blocks ``row_start[a]:row_start[b]``. Positions
-    (``first``/``last``) are global; ``start``/``end`` index the postings of
-    segment ``segment``.
-    """
-
-    row_start: np.ndarray
-    segment: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    first: np.ndarray
-    last: np.ndarray
-    max_tf: np.ndarray
-    min_len: np.ndarray
-
-
-def block_table(snapshot) -> BlockTable:
-    """The snapshot's :class:`BlockTable`, built once per snapshot."""
-    return snapshot._cached("block_table", lambda: _build_block_table(snapshot))
-
-
-def _build_block_table(snapshot) -> BlockTable:
-    _, which, lo, hi = snapshot.term_directory()
-    which = np.asarray(which, dtype=np.int64)
-    maxima = [block_maxima(seg) for seg in snapshot.segments]
-    sizes = [len(bm.starts) for bm in maxima]
-    seg_block0 = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
-    cat = lambda name: np.concatenate([getattr(bm, name) for bm in maxima]) if maxima else \
-        np.zeros(0, dtype=np.int64)  # noqa: E731
-    starts, max_tf, min_len = cat("starts"), cat("max_tf"), cat("min_len")
-    first_doc, last_doc = cat("first_doc"), cat("last_doc")
-    # each directory row's first and last block, in the concatenated per-segment arrays
-    row_lo = np.zeros(len(which), dtype=np.int64)
-    row_hi = np.zeros(len(which), dtype=np.int64)
-    for s, bm in enumerate(maxima):
-        mine = which == s
-        row_lo[mine] = np.searchsorted(bm.starts, lo[mine]) + seg_block0[s]
-        row_hi[mine] = np.searchsorted(bm.starts, hi[mine]) + seg_block0[s]
-    counts = row_hi - row_lo
-    row_start = np.concatenate(([0], np.cumsum(counts)))
-    order = np.repeat(row_lo - row_start[:-1], counts) + np.arange(int(row_start[-1]), dtype=np.int64)
-    segment = np.repeat(which, counts)
-    ends = np.empty(len(order), dtype=np.int64)  # a block ends where the next of its row starts, or at hi
-    ends[:-1] = starts[order[1:]] if len(order) else ends[:-1]
-    ends[row_start[1:][counts > 0] - 1] = np.asarray(hi, dtype=np.int64)[counts > 0]
-    base = np.asarray(snapshot.bases, dtype=np.int64)[segment]
-    return BlockTable(row_start, segment.astype(np.int32), starts[order], ends,
-                      first_doc[order].astype(np.int64) + base, last_doc[order].astype(np.int64) + base,
-                      max_tf[order], min_len[order])
 
 
 @dataclass(frozen=True)
@@ -217,36 +96,6 @@ class _TermBlocks:
     last: np.ndarray      # int64[B]
     bound: np.ndarray     # float64[B]
     rows: List[Tuple[int, int, int]]  # (segment, lo, hi) posting ranges of the term
-
-
-def _sparse_table(values: np.ndarray) -> np.ndarray:
-    """Row j, column i: max(values[i : i + 2**j]) (rows padded with 0 past the end)."""
-    n = len(values)
-    rows = [values]
-    width = 1
-    while 2 * width <= n:
-        prev = rows[-1]
-        rows.append(np.maximum(prev[:len(prev) - width], prev[width:]))
-        width *= 2
-    table = np.zeros((len(rows), n))
-    for j, row in enumerate(rows):
-        table[j, :len(row)] = row
-    return table
-
-
-def _range_max(table: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """max(values[lo:hi]) for each pair (0 for an empty range), from :func:`_sparse_table`."""
-    out = np.zeros(len(lo))
-    length = hi - lo
-    ok = length > 0
-    if not ok.any():
-        return out
-    lo, hi, length = lo[ok], hi[ok], length[ok]
-    level = np.minimum(np.floor(np.log2(length)).astype(np.int64), len(table) - 1)
-    level -= (np.left_shift(1, level) > length)  # guard against log2 rounding
-    out[ok] = np.maximum(table[level, lo], table[level, hi - np.left_shift(1, level)])
-    return out
-
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
                  params: BM25Params) -> np.ndarray:
@@ -336,7 +185,7 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
     # block-level bound: own bound + best overlapping block of each other term
-    tables = [_sparse_table(tb.bound) for tb in blocks]
+    tables = [sparse_table(tb.bound) for tb in blocks]
     block_bound = []
     for i, tb in enumerate(blocks):
         bound = tb.bound.copy()
@@ -344,7 +193,7 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
             if j != i and len(other.bound):
                 lo = np.searchsorted(other.last, tb.first, side="left")
                 hi = np.searchsorted(other.first, tb.last, side="right")
-                bound += _range_max(tables[j], lo, hi)
+                bound += range_max(tables[j], lo, hi)
         block_bound.append(bound * _MARGIN)
     plan = _Plan(
         blocks=blocks,
