@@ -18,6 +18,9 @@ on the fly by a generator. For each engine and size, in a fresh process:
   with 2 writer threads and committed, in one process; loaded, queried right
   after loading and warm in another (the query parser's default OR query,
   top 10, with the stored texts of the hits read as kzsearch reads them);
+* when several of these run at one size, their warm p50/p99 are measured
+  again in one process, one query on each engine in turn, so that all see
+  the same moments of a shared machine's load; those replace the solo ones;
 * bm25s ("robertson") and rank-bm25 (``BM25Okapi``), given the documents
   tokenised by ``re.findall(r"\w+", text.lower())``, texts not stored.
 
@@ -224,23 +227,57 @@ def run_child(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(engine: str, size: int, n_queries: int, slow_queries: int) -> dict:
-    if engine in ("kzsearch", "kzsearch-plain", "tantivy"):
-        folder = tempfile.mkdtemp(prefix="kzsearch-scale-")
-        try:
-            if engine == "tantivy":
-                out = run_child("tantivy-build", str(size), folder)
-                out.update(run_child("tantivy-query", folder, str(n_queries)))
-            else:
-                analyzer = "plain" if engine == "kzsearch-plain" else "default"
-                out = run_child("kzsearch-build", str(size), folder, analyzer)
-                out.update(run_child("kzsearch-query", folder, str(n_queries), analyzer))
-            return out
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+FOLDER_ENGINES = ("kzsearch", "kzsearch-plain", "tantivy")
+
+
+def measure(engine: str, size: int, n_queries: int, slow_queries: int, folder: str = "") -> dict:
+    """One engine at one size; kzsearch and tantivy leave their index in ``folder``."""
+    if engine == "tantivy":
+        out = run_child("tantivy-build", str(size), folder)
+        out.update(run_child("tantivy-query", folder, str(n_queries)))
+        return out
+    if engine in ("kzsearch", "kzsearch-plain"):
+        analyzer = "plain" if engine == "kzsearch-plain" else "default"
+        out = run_child("kzsearch-build", str(size), folder, analyzer)
+        out.update(run_child("kzsearch-query", folder, str(n_queries), analyzer))
+        return out
     if engine == "bm25s":
         return run_child("bm25s", str(size), str(n_queries))
     return run_child("rank-bm25", str(size), str(slow_queries))
+
+
+def child_interleaved(n_queries: int, pairs: List[str]) -> dict:
+    """Warm latency of several saved indexes, one query on each in turn (shared noise).
+
+    ``pairs`` alternates engine names and folders. The machine is shared, so
+    latencies measured at different times are not comparable; taken in
+    turn, every engine sees the same moments of load.
+    """
+    import kzsearch
+
+    runs = {}
+    for engine, folder in zip(pairs[::2], pairs[1::2]):
+        if engine == "tantivy":
+            import tantivy
+
+            tv = tantivy.Index.open(folder)
+            searcher = tv.searcher()
+            runs[engine] = lambda q, tv=tv, searcher=searcher: [
+                searcher.doc(a)["body"] for _, a in searcher.search(tv.parse_query(q, ["body"]), 10).hits]
+        else:
+            index = kzsearch.Index.load(folder, analyzer=plain if engine == "kzsearch-plain" else None)
+            runs[engine] = lambda q, index=index: index.search(q, k=10)
+    queries = make_queries(n_queries)
+    for q in queries:  # one full warm pass
+        for run in runs.values():
+            run(q)
+    times: Dict[str, List[float]] = {engine: [] for engine in runs}
+    for q in queries:
+        for engine, run in runs.items():
+            t0 = time.perf_counter()
+            run(q)
+            times[engine].append(time.perf_counter() - t0)
+    return {engine: percentiles(t) for engine, t in times.items()}
 
 
 def projected(previous: dict, ratio: float, n_queries: int) -> tuple:
@@ -277,6 +314,13 @@ def plot(rows: List[dict], path: str) -> None:
     fig.suptitle("kzsearch (Kazakh analysis, or plain \\w+ terms) vs tantivy-py, bm25s and rank-bm25")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+def print_row(row: dict) -> None:
+    first100 = f"{row['first100_p50_ms']:.2f} ms" if "first100_p50_ms" in row else ""
+    print(f"| {row['engine']} | {row['size']:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | "
+          f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {first100} | "
+          f"{row['p50_ms']:.2f} ms | {row['p99_ms']:.2f} ms |", flush=True)
 
 
 def print_targets(rows: List[dict]) -> None:
@@ -325,6 +369,8 @@ def main(argv=None) -> None:
             result = child_tantivy_build(int(rest[0]), rest[1])
         elif kind == "tantivy-query":
             result = child_tantivy_query(rest[0], int(rest[1]))
+        elif kind == "interleaved":
+            result = child_interleaved(int(rest[0]), rest[1:])
         elif kind == "bm25s":
             result = child_bm25s(int(rest[0]), int(rest[1]))
         else:
@@ -338,6 +384,7 @@ def main(argv=None) -> None:
     print("| engine | documents | index | peak memory | on disk | load + 1st query | first 100 p50 | p50 query | p99 query |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sorted(args.sizes):
+        folders: Dict[str, str] = {}
         for engine in args.engines:
             n_queries = args.slow_queries if engine == "rank-bm25" else args.queries
             if engine in last:
@@ -347,18 +394,33 @@ def main(argv=None) -> None:
                     print(f"| {engine} | {size:,} | skipped: projected {seconds:.0f} s and "
                           f"{memory / 2**30:.1f} GB from {prev['size']:,} documents | | | | | |", flush=True)
                     continue
+            folder = tempfile.mkdtemp(prefix="kzsearch-scale-") if engine in FOLDER_ENGINES else ""
             try:
-                result = measure(engine, size, args.queries, args.slow_queries)
+                result = measure(engine, size, args.queries, args.slow_queries, folder)
             except RuntimeError as e:
                 print(f"| {engine} | {size:,} | failed: {e} | | | | | |", flush=True)
+                shutil.rmtree(folder, ignore_errors=True) if folder else None
                 continue
+            if folder:
+                folders[engine] = folder
             row = {"engine": engine, "size": size, **result}
             rows.append(row)
             last[engine] = row
-            first100 = f"{row['first100_p50_ms']:.2f} ms" if "first100_p50_ms" in row else ""
-            print(f"| {engine} | {size:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | "
-                  f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {first100} | "
-                  f"{row['p50_ms']:.2f} ms | {row['p99_ms']:.2f} ms |", flush=True)
+            print_row(row)
+        try:
+            if len(folders) > 1:
+                pairs = [x for engine, folder in folders.items() for x in (engine, folder)]
+                together = run_child("interleaved", str(args.queries), *pairs)
+                print(f"\nwarm latency at {size:,} documents, the engines queried in turn "
+                      "(these replace the p50/p99 above):\n")
+                for row in rows:
+                    if row["size"] == size and row["engine"] in together:
+                        row.update(together[row["engine"]])
+                        print_row(row)
+                print()
+        finally:
+            for folder in folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
     print_targets(rows)
     with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["engine", "size", *MEASURES])
