@@ -25,6 +25,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import numpy as np
 
+from . import pruning
 from .pruning import TermPlan, search_pruned
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
 from .locks import ForkSafeLock
@@ -300,6 +301,8 @@ def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]],
     ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
     first = np.searchsorted(terms, ids, side="left").tolist()
     last = np.searchsorted(terms, ids, side="right").tolist()
+    if sum(int((hi[a:b] - lo[a:b]).sum()) for a, b in zip(first, last)) < pruning.MIN_POSTINGS:
+        return None  # too few postings for pruning to pay: skip working out the idfs
     floor: Optional[float] = None
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
