@@ -299,10 +299,12 @@ def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]],
     """The pruned top k, with each term's idf computed as :func:`search` does; None to score all."""
     terms, which, lo, hi = snapshot.term_directory()
     ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
-    first = np.searchsorted(terms, ids, side="left").tolist()
-    last = np.searchsorted(terms, ids, side="right").tolist()
-    if sum(int((hi[a:b] - lo[a:b]).sum()) for a, b in zip(first, last)) < pruning.MIN_POSTINGS:
+    first_at = np.searchsorted(terms, ids, side="left")
+    last_at = np.searchsorted(terms, ids, side="right")
+    running = snapshot._cached("directory_sums", lambda: np.concatenate(([0], np.cumsum(hi - lo))))
+    if int((running[last_at] - running[first_at]).sum()) < pruning.MIN_POSTINGS:
         return None  # too few postings for pruning to pay: skip working out the idfs
+    first, last = first_at.tolist(), last_at.tolist()
     floor: Optional[float] = None
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
