@@ -139,7 +139,9 @@ def test_cache_delta_hands_over_exactly_what_was_learned():
     worker.cache_delta()
     worker("Мектептердегі оқушылар үй-коммуналдық")
     delta = worker.cache_delta()
-    assert {token for _, token, _ in delta} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
+    assert {token for _, token, _, _ in delta} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
     assert worker.cache_delta() == []
     home.absorb_cache(delta)
-    assert home("Мектептердегі оқушылар үй-коммуналдық") == worker("Мектептердегі оқушылар үй-коммуналдық")
+    text = "Мектептердегі оқушылар үй-коммуналдық"
+    assert home(text) == worker(text)
+    assert home.analyze_positions(text) == worker.analyze_positions(text)
