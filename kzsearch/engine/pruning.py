@@ -45,7 +45,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
-from .scoring import BM25Params, length_norm, weights
+from .scoring import BM25Params, idf, length_norm, weights
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
@@ -276,3 +276,44 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
         if len(best_pos) == k:
             theta = float(best_score[-1])
     return best_pos, best_score
+
+
+def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
+                   params: BM25Params, vocab_size: int, stats,
+                   n_live: int, avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """:func:`search_pruned` for (term id, weight) pairs, None to score all.
+
+    Each term's idf is worked out as the exhaustive searcher does: live
+    document frequency (or ``stats.df``), and the Okapi floor.
+    """
+    terms, which, lo, hi = snapshot.term_directory()
+    ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
+    first_at = np.searchsorted(terms, ids, side="left")
+    last_at = np.searchsorted(terms, ids, side="right")
+    running = snapshot._cached("directory_sums", lambda: np.concatenate(([0], np.cumsum(hi - lo))))
+    if int((running[last_at] - running[first_at]).sum()) < MIN_POSTINGS:
+        return None  # too few postings for pruning to pay: skip working out the idfs
+    first, last = first_at.tolist(), last_at.tolist()
+    floor: Optional[float] = None
+    plan: List[TermPlan] = []
+    for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
+        rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
+        if not rows:
+            continue
+        if stats is None:
+            df = 0
+            for s, l, h in rows:
+                seg_live = snapshot.segments[s].live
+                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
+            if df == 0:
+                continue
+        else:
+            df = stats.df[i]  # type: ignore[index]
+        term_idf = idf(method, df, n_live)
+        if method == "okapi" and term_idf < 0:
+            if floor is None:
+                mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
+                floor = params.epsilon * mean
+            term_idf = floor
+        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
+    return search_pruned(snapshot, plan, k, method, params, avgdl)

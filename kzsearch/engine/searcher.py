@@ -46,9 +46,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import numpy as np
 
-from . import pruning
 from .fields import combined_tf, field_norms
-from .pruning import TermPlan, search_pruned
+from .pruning import pruned_search
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
 from .locks import ForkSafeLock
 from .segment import FIELD_SHIFT, Segment, gather_runs
@@ -343,7 +342,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     term_ids = np.array([t for t, _ in query_terms], dtype=np.int64)
     bm25f = fields is not None and snapshot.n_fields > 1
     if not exact and keep is None and not bm25f:
-        found = _search_pruned(snapshot, query_terms, k, method, params, vocab_size, stats, n_live, avgdl)
+        found = pruned_search(snapshot, query_terms, k, method, params, vocab_size, stats, n_live, avgdl)
         if found is not None:
             return found
     if bm25f:
@@ -426,39 +425,3 @@ def _surely_positive(term_idf: float, weight: float, params: BM25Params) -> bool
     """True when every BM25 weight of a term is > 0 (no underflow to 0 either)."""
     return term_idf > 1e-100 and weight > 1e-100 and params.k1 < 1e100 and params.delta < 1e100
 
-
-def _search_pruned(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
-                   params: BM25Params, vocab_size: int, stats: Optional[CollectionStats],
-                   n_live: int, avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-    """The pruned top k, with each term's idf computed as :func:`search` does; None to score all."""
-    terms, which, lo, hi = snapshot.term_directory()
-    ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
-    first_at = np.searchsorted(terms, ids, side="left")
-    last_at = np.searchsorted(terms, ids, side="right")
-    running = snapshot._cached("directory_sums", lambda: np.concatenate(([0], np.cumsum(hi - lo))))
-    if int((running[last_at] - running[first_at]).sum()) < pruning.MIN_POSTINGS:
-        return None  # too few postings for pruning to pay: skip working out the idfs
-    first, last = first_at.tolist(), last_at.tolist()
-    floor: Optional[float] = None
-    plan: List[TermPlan] = []
-    for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
-        rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
-        if not rows:
-            continue
-        if stats is None:
-            df = 0
-            for s, l, h in rows:
-                seg_live = snapshot.segments[s].live
-                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
-            if df == 0:
-                continue
-        else:
-            df = stats.df[i]  # type: ignore[index]
-        term_idf = idf(method, df, n_live)
-        if method == "okapi" and term_idf < 0:
-            if floor is None:
-                mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
-                floor = params.epsilon * mean
-            term_idf = floor
-        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
-    return search_pruned(snapshot, plan, k, method, params, avgdl)
