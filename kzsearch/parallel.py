@@ -10,11 +10,17 @@ index's vocabulary instead. A worker also sends home the tokens its
 analyzer cached during the batch (when the analyzer offers
 ``cache_delta``/``absorb_cache``), so that after a parallel build the
 parent's analyzer is as warm as the workers were.
+
+Workers are forked; no lock is held across the fork: kzsearch's own locks
+are :class:`~kzsearch.engine.locks.ForkSafeLock` and the one lock of a
+library the analysis takes (pymorphy3's) is re-created in the child.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -104,6 +110,22 @@ def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
     if hasattr(_worker_analyze, "cache_delta"):
         batch.cache = _worker_analyze.cache_delta()
     return batch
+
+
+def _renew_library_locks_in_child() -> None:
+    """Locks of libraries the analysis uses, re-created in a forked child (see engine.locks).
+
+    pymorphy3 builds its analyzer under a class-level lock: a worker forked while
+    another thread of the parent was building one would wait on it forever.
+    """
+    morph = sys.modules.get("pymorphy3.analyzer")
+    analyzer_class = getattr(morph, "MorphAnalyzer", None)
+    if analyzer_class is not None and hasattr(analyzer_class, "_lock"):
+        analyzer_class._lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_library_locks_in_child)
 
 
 def default_workers() -> int:
