@@ -33,7 +33,9 @@ from .engine.docstore import TextBlock
 from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
 from .progress import Progress
-from .restoration import QueryRestorer, restored_query
+from .query.completion import complete
+from .query.typos import IndexView, TypoTolerance, suggested
+from .restoration import QueryRestorer, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, Snapshot
 from .engine.segment import Segment, build_segment, merge_segments
@@ -79,6 +81,12 @@ def check_workers(workers: object) -> None:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
 
 
+def check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {type(value).__name__}")
+    return value
+
+
 def check_query(query: object, name: str = "query") -> str:
     if not isinstance(query, str):
         raise TypeError(f"{name} must be str, not {type(query).__name__}")
@@ -114,6 +122,7 @@ class Index:
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None
+        self._typos = TypoTolerance(self.analyzer)  # built on the first query with an unknown word
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
         self.background_merges = background_merges
@@ -162,10 +171,13 @@ class Index:
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+    def search(self, query: str, k: int = 10, *, typos: bool = True, k1: Optional[float] = None,
                b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
 
+        ``typos``: a query word the index does not know is matched to known
+        words a typing error or two away (see :mod:`kzsearch.query.typos`);
+        queries whose words are all known rank exactly as with ``typos=False``.
         ``k1`` and ``b`` override the index's parameters for this query only.
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
@@ -173,9 +185,10 @@ class Index:
         """
         check_query(query)
         k = check_k(k)
+        check_flag(typos, "typos")
         params = self._query_params(k1, b)
         snapshot = self._snapshot
-        terms = self.query_terms(query)
+        terms = self.query_terms(query, typos=typos)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
@@ -216,20 +229,64 @@ class Index:
         check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
-    def query_terms(self, query: str) -> List[Tuple[int, float]]:
+    def query_terms(self, query: str, *, typos: bool = True) -> List[Tuple[int, float]]:
         """(term id, weight) of the query's known terms, in query order.
 
         The weight is how often the term occurs in the query (times any
-        weight below 1 of a looser match); the searcher scales the term's
-        contributions by it.
+        weight below 1 of a looser match: a corrected typo); the searcher
+        scales the term's contributions by it.
 
         A query typed on a Russian keyboard or in Latin script is re-spelled
-        first (see :mod:`kzsearch.restoration`).
+        first (see :mod:`kzsearch.restoration`); then, with ``typos``, words
+        the index does not know are corrected (see :mod:`kzsearch.query.typos`).
         """
+        return self._query_terms(query, typos)[0]
+
+    def suggest_query(self, query: str) -> Optional[str]:
+        """``query`` with its typing errors corrected, for a "did you mean", or
+        None when no word needed correcting.
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау министрлігі"])
+        >>> index.suggest_query("денсалық сақтау"), index.suggest_query("денсаулық")
+        ('денсаулық сақтау', None)
+        """
+        check_query(query)
+        text, corrections = self._query_terms(query, True)[1:]
+        return suggested(text, corrections)
+
+    def complete(self, prefix: str, k: int = 10) -> List[str]:
+        """Up to ``k`` completions of the last word of ``prefix`` (a partial
+        query), most frequent first: whole words as written in the documents,
+        earlier words kept as typed; a prefix typed on a Russian keyboard or
+        in Latin completes to Kazakh words (see :mod:`kzsearch.query.completion`).
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау", "Денсаулығы жақсы", "денсаулық"])
+        >>> index.complete("денс"), index.complete("мемлекет денсаулы", k=1)
+        (['денсаулық', 'денсаулығы'], ['мемлекет денсаулық'])
+        """
+        check_query(prefix, "prefix")
+        k = check_k(k)
+        return complete(self._typos.surface(self._index_view(self._snapshot)), prefix, k)
+
+    def _query_terms(self, query: str, typos: bool) -> Tuple[List[Tuple[int, float]], str, list]:
+        """(term id, weight) pairs, the restored query text and the typo corrections made."""
         snapshot = self._snapshot
-        terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
-                               lambda: snapshot.document_frequencies(len(self._vocab)))
-        return searcher.count_terms(self._vocab.lookup(terms).tolist())
+        vocab = self._vocab
+        text = restored_text(query, self._restorer, vocab.terms,
+                             lambda: snapshot.document_frequencies(len(vocab)))
+        terms = self.analyzer(text)
+        if not typos:
+            return searcher.count_terms(vocab.lookup(terms).tolist()), text, []
+        weighted, corrections = self._typos.query_terms(
+            text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
+        return weighted, text, corrections
+
+    def _index_view(self, snapshot: Snapshot) -> IndexView:
+        vocab = self._vocab
+        return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
+                         lambda: _live_texts(snapshot), snapshot.n_live)
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params
@@ -557,3 +614,14 @@ def _batches(texts: Iterable[Document], ids: Optional[Iterable[str]],
 
 
 _MISSING = object()
+
+
+def _live_texts(snapshot: Snapshot) -> Iterator[str]:
+    """Texts of the live documents of ``snapshot``."""
+    for seg in snapshot.segments:
+        if seg.live is None:
+            yield from seg.texts
+        else:
+            texts = seg.texts
+            for i in np.flatnonzero(seg.live).tolist():
+                yield texts[i]
