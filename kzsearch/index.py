@@ -286,7 +286,7 @@ class Index:
     def _index_view(self, snapshot: Snapshot) -> IndexView:
         vocab = self._vocab
         return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
-                         lambda: _live_texts(snapshot), snapshot.n_live)
+                         lambda step: _live_texts(snapshot, step), snapshot.n_live)
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params
@@ -616,12 +616,13 @@ def _batches(texts: Iterable[Document], ids: Optional[Iterable[str]],
 _MISSING = object()
 
 
-def _live_texts(snapshot: Snapshot) -> Iterator[str]:
-    """Texts of the live documents of ``snapshot``."""
+def _live_texts(snapshot: Snapshot, step: int = 1) -> Iterator[str]:
+    """Texts of every ``step``-th live document of ``snapshot``."""
     for seg in snapshot.segments:
-        if seg.live is None:
+        if seg.live is None and step == 1:
             yield from seg.texts
-        else:
-            texts = seg.texts
-            for i in np.flatnonzero(seg.live).tolist():
-                yield texts[i]
+            continue
+        texts = seg.texts
+        live = np.arange(seg.n_docs) if seg.live is None else np.flatnonzero(seg.live)
+        for i in live[::step].tolist():
+            yield texts[i]

@@ -3,7 +3,7 @@
 The symmetric-deletion idea (SymSpell): two words within ``d`` edits share a
 string made by deleting at most ``d`` letters from each. The index stores,
 for every word, the hashes of its deletion variants (the word itself
-included) in one sorted int64 array beside an int32 array of word numbers;
+included) in one sorted uint32 array beside an int32 array of word numbers;
 a lookup hashes the typed word's variants and finds them all with one
 ``np.searchsorted``, then checks the few words that come back with the real
 distance (:func:`kzsearch.query.edits.edit_distance`), so hash collisions
@@ -23,7 +23,6 @@ only if some typed word allowed ``k`` edits can reach it (see
 """
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Iterable, List, Sequence, Set, Tuple
 
 import numpy as np
@@ -38,11 +37,10 @@ def deletion_variants(word: str, max_deletions: int) -> Set[str]:
     ['ол', 'қл', 'қо', 'қол']
     """
     out = {word}
-    n = len(word)
-    for k in range(1, min(max_deletions, n) + 1):
-        for gone in combinations(range(n), k):
-            keep = [c for i, c in enumerate(word) if i not in gone]
-            out.add("".join(keep))
+    level = [word]
+    for _ in range(max_deletions):
+        level = list({w[:i] + w[i + 1:] for w in level for i in range(len(w))})
+        out.update(level)
     return out
 
 
@@ -54,16 +52,18 @@ class DeletionIndex:
     def __init__(self, words: Iterable[str], schedule: TypoSchedule = TypoSchedule()) -> None:
         self.words: List[str] = list(words)
         self.schedule = schedule
-        keys: List[int] = []
-        ids: List[int] = []
-        for number, word in enumerate(self.words):
+        keys: List[np.ndarray] = []
+        counts: List[int] = []
+        for word in self.words:
             variants = deletion_variants(word, self.stored_deletions(word))
-            keys.extend(map(hash, variants))
-            ids.extend([number] * len(variants))
-        key_array = np.array(keys, dtype=np.int64)
-        order = np.argsort(key_array, kind="stable")
+            keys.append(np.fromiter(map(hash, variants), dtype=np.int64, count=len(variants)))
+            counts.append(len(variants))
+        key_array = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+        ids = np.repeat(np.arange(len(self.words), dtype=np.int32), counts)
+        key_array = (key_array & 0xFFFFFFFF).astype(np.uint32)  # 4 bytes: collisions are checked anyway
+        order = np.argsort(key_array)
         self._keys = key_array[order]
-        self._ids = np.array(ids, dtype=np.int32)[order]
+        self._ids = ids[order]
 
     def stored_deletions(self, word: str) -> int:
         """Deletions a stored word needs: one per substitution, swap or dropped
@@ -86,7 +86,8 @@ class DeletionIndex:
             max_edits = self.schedule.max_edits(typed)
         if not len(self._keys):
             return []
-        hashes = np.fromiter(map(hash, deletion_variants(typed, max_edits)), dtype=np.int64)
+        hashes = (np.fromiter(map(hash, deletion_variants(typed, max_edits)), dtype=np.int64)
+                  & 0xFFFFFFFF).astype(np.uint32)
         lo = np.searchsorted(self._keys, hashes, side="left")
         hi = np.searchsorted(self._keys, hashes, side="right")
         found = lo < hi

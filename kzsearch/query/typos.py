@@ -47,6 +47,8 @@ from .surface import SurfaceWords, words_of
 
 #: rebuild when the vocabulary or the live documents grew (or shrank) by this share
 REBUILD_CHANGE = 0.05
+#: surface words are counted over at most this many live documents, evenly spaced
+SAMPLE_DOCS = 100_000
 
 Analyze = Callable[[str], List[str]]
 
@@ -173,12 +175,12 @@ def _group_by_key(words: Sequence[str]) -> Tuple[List[Tuple[str, ...]], List[str
 @dataclass(frozen=True)
 class IndexView:
     """What the typo structures are built from: ``terms`` (the vocabulary by
-    id), ``df()`` their live document frequencies, ``texts()`` the live
-    documents' texts and ``n_live`` their number."""
+    id), ``df()`` their live document frequencies, ``texts(step)`` every
+    ``step``-th live document's text and ``n_live`` their number."""
 
     terms: Sequence[str]
     df: Callable[[], np.ndarray]
-    texts: Callable[[], Iterable[str]]
+    texts: Callable[[int], Iterable[str]]
     n_live: int
 
 
@@ -191,7 +193,11 @@ class TypoTolerance:
 
     Both are built on first need and rebuilt when the vocabulary or the
     number of live documents has changed by more than :data:`REBUILD_CHANGE`
-    since; words added in between are not proposed until then.
+    since; words added in between are not proposed until then. Surface words
+    are counted over every document of a collection up to
+    :data:`SAMPLE_DOCS` documents, over an evenly spaced sample of that many
+    beyond (frequent words keep their order; a word seen only outside the
+    sample is not completed, and its typos are corrected through its stem).
     """
 
     def __init__(self, analyzer: Analyze, settings: TypoSettings = TypoSettings()) -> None:
@@ -206,7 +212,8 @@ class TypoTolerance:
     def surface(self, view: IndexView) -> SurfaceWords:
         with self._lock:
             if self._surface is None or _changed(view.n_live, self._surface_for):
-                self._surface = SurfaceWords.from_texts(view.texts())
+                step = -(-view.n_live // SAMPLE_DOCS) or 1
+                self._surface = SurfaceWords.from_texts(view.texts(step))
                 self._surface_for = view.n_live
             return self._surface
 
