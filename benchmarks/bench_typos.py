@@ -14,7 +14,9 @@ consecutive words of real sentences (bench_speed's), searched top 10:
   neighbour, or a neighbouring key) in one word of five or more letters;
 * the **first-use build** of the typo structures (they are built lazily on
   the first query with an unknown word) and their **memory**, against the
-  index's: resident memory the index added, and what the structures added;
+  resident memory the index added: what they hold after the build
+  (tracemalloc) and the resident memory the build added (which also keeps
+  the freed temporaries of counting words, as CPython rarely returns memory);
 * ``complete`` p50 at ``--complete-docs`` documents, for prefixes of 1-5
   letters of words from real sentences, typed properly and on a Russian keyboard.
 """
@@ -27,6 +29,7 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from typing import Callable, List, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -131,10 +134,13 @@ def main(argv: Sequence[str] = ()) -> int:
     typo_queries = [with_typo(q, rng) for q in queries]
     for q in queries[:20]:
         index.search(q)
+    tracemalloc.start()
     t0 = time.perf_counter()
     index.search("денсалық сақтау министрлігі")  # first query with an unknown word: builds the structures
     first_s = time.perf_counter() - t0
     gc.collect()
+    typo_traced = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
     typo_rss = rss_bytes() - base - index_rss
     corrector = index._typos.built()
     print(f"{args.docs:,} documents (KazNERD sentences resampled), index built in {build_s:.1f} s, "
@@ -151,6 +157,8 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"| resident memory the index added | {index_rss / 2**20:,.0f} MB |")
     print(f"| resident memory the typo structures added | {typo_rss / 2**20:,.0f} MB "
           f"({typo_rss / index_rss:.1%} of the index) |")
+    print(f"| Python memory they hold (tracemalloc, after the build) | {typo_traced / 2**20:,.0f} MB "
+          f"({typo_traced / index_rss:.1%} of the index) |")
     print(f"| their size by count (arrays, strings, dicts) | {corrector.nbytes() / 2**20:,.0f} MB |")
     del index, corrector
     gc.collect()

@@ -69,13 +69,17 @@ def _search(args: argparse.Namespace) -> None:
         index = Index()
         index.add(seed_documents())
     hits = index.search(args.query, k=args.k)
-    terms = set(index.analyzer(args.query))
+    suggestion = index.suggest_query(args.query)
+    terms = set(index.analyzer(suggestion or args.query))
     if args.json:
         rows = [{"rank": r, "id": h.id, "score": h.score,
                  "snippet": snippet(h.text, terms, index.analyzer), "text": h.text}
                 for r, h in enumerate(hits, 1)]
-        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
+        found = {"query": args.query, "did_you_mean": suggestion, "hits": rows}
+        print(json.dumps(found, ensure_ascii=False, indent=1))
         return
+    if suggestion is not None:
+        print(f"did you mean: {suggestion}")
     if not hits:
         print(f"no documents match {args.query!r}")
         return

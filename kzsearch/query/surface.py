@@ -33,7 +33,7 @@ WORD = re.compile(r"[^\W\d_]+")
 #: most distinct words kept (the most frequent ones)
 MAX_WORDS = 1_000_000
 #: texts joined per regular-expression pass (bounds the temporary string)
-CHUNK_TEXTS = 20_000
+CHUNK_TEXTS = 1_000
 
 
 def count_words(texts: Iterable[str]) -> Counter:
