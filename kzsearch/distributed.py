@@ -142,8 +142,12 @@ class Shard:
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
                k1: Optional[float], b: Optional[float]) -> List[List[Hit]]:
-        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``."""
-        return [self.index.search(q, k, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
+        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``.
+
+        Typo tolerance is off: each shard would correct against its own
+        vocabulary, and the scores would no longer be one index's.
+        """
+        return [self.index.search(q, k, typos=False, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()

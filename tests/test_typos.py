@@ -270,3 +270,12 @@ def test_typo_dev_questions_find_their_passages(kazqad):
         return sum(bool(set(q["relevant"]) & {h.id for h in kazqad.search(q["text"], typos=typos)})
                    for q in questions)
     assert hits_at_10(True) > hits_at_10(False) + 10
+
+
+def test_a_loaded_index_corrects_and_completes_from_its_stored_texts(tmp_path, index):
+    index.save(tmp_path / "idx")
+    loaded = Index.load(tmp_path / "idx")
+    assert loaded.search("денсалық сақтау") == index.search("денсалық сақтау")
+    assert loaded.complete("денс") == index.complete("денс") == ["денсаулық"]
+    loaded.delete(["2"])
+    assert loaded.complete("оқу") == []   # the collection changed by more than 5%: rebuilt
