@@ -63,6 +63,8 @@ class TypoSettings:
     weight_two: float = 0.5
     #: candidates whose cost exceeds the best one's by more than this are dropped
     slack: float = 0.5
+    #: surface words seen fewer times are not proposed (their stems still are)
+    min_surface_count: int = 2
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class TypoCorrector:
         self.terms: List[str] = terms
         self.df: Dict[str, int] = dict(zip(terms, df))
         self._terms_by_key, term_keys = _group_by_key(terms)
-        self._words_by_key, word_keys = _group_by_key(surface.words)
+        frequent = np.flatnonzero(surface.counts >= settings.min_surface_count).tolist()
+        self._words_by_key, word_keys = _group_by_key([surface.words[i] for i in frequent])
         self._term_index = DeletionIndex(term_keys, settings.schedule)
         self._word_index = DeletionIndex(word_keys, settings.schedule)
         self._analysed: Dict[str, List[str]] = {}
