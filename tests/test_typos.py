@@ -2,7 +2,6 @@
 import json
 import lzma
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
