@@ -62,7 +62,7 @@ def _upper_bound(prefix: str) -> str:
 class SurfaceWords:
     """Surface words with counts, in word order and in fold order (see the module docstring)."""
 
-    __slots__ = ("words", "counts", "_folded", "_fold_order", "_index")
+    __slots__ = ("words", "counts", "_folded", "_fold_order")
 
     def __init__(self, counts: Counter, max_words: int = MAX_WORDS) -> None:
         if len(counts) > max_words:
@@ -73,7 +73,6 @@ class SurfaceWords:
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self._folded: List[str] = [keys[i] for i in order]
         self._fold_order = np.array(order, dtype=np.int64)
-        self._index = {w: i for i, w in enumerate(self.words)}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], max_words: int = MAX_WORDS) -> "SurfaceWords":
@@ -84,8 +83,8 @@ class SurfaceWords:
 
     def count(self, word: str) -> int:
         """How often ``word`` (lower case) occurs; 0 if never."""
-        i = self._index.get(word)
-        return 0 if i is None else int(self.counts[i])
+        i = bisect_left(self.words, word)
+        return int(self.counts[i]) if i < len(self.words) and self.words[i] == word else 0
 
     def prefix_range(self, prefix: str) -> np.ndarray:
         """Numbers of the words that start with ``prefix``."""
@@ -113,10 +112,9 @@ class SurfaceWords:
         return [(self.words[i], int(c)) for i, c in zip(numbers[order].tolist(), counts[order].tolist())]
 
     def nbytes(self) -> int:
-        """Approximate memory: the strings, two lists, the arrays and the lookup dict."""
+        """Approximate memory: the strings, two lists and the arrays."""
         strings = sum(49 + 2 * len(w) for w in self.words) * 2  # words and their fold keys
-        return strings + 8 * 2 * len(self.words) + self.counts.nbytes + self._fold_order.nbytes \
-            + 100 * len(self.words)
+        return strings + 8 * 2 * len(self.words) + self.counts.nbytes + self._fold_order.nbytes
 
 
 def words_of(query: str) -> Sequence[str]:
