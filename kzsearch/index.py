@@ -240,7 +240,7 @@ class Index:
         first (see :mod:`kzsearch.restoration`); then, with ``typos``, words
         the index does not know are corrected (see :mod:`kzsearch.query.typos`).
         """
-        return self._query_terms(query, typos)[0]
+        return self._query_terms(query, check_flag(typos, "typos"))[0]
 
     def suggest_query(self, query: str) -> Optional[str]:
         """``query`` with its typing errors corrected, for a "did you mean", or
