@@ -278,3 +278,8 @@ def test_a_loaded_index_corrects_and_completes_from_its_stored_texts(tmp_path, i
     assert loaded.complete("денс") == index.complete("денс") == ["денсаулық"]
     loaded.delete(["2"])
     assert loaded.complete("оқу") == []   # the collection changed by more than 5%: rebuilt
+
+
+def test_search_many_corrects_typos_like_search(index):
+    queries = ["денсалық сақтау", "мектеп", "министрлгі", "облыс бюджеті"] * 40
+    assert index.search_many(queries, workers=2) == [index.search(q) for q in queries]
