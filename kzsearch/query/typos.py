@@ -156,6 +156,8 @@ class TypoCorrector:
                       key=lambda row: (-self.df.get(row[0], 0) - (1 << 40) * (row[0] == ""),
                                        row[0]))[: self.settings.candidates]
         shown = kept[0][2]
+        if "" in scored and scored[""][0] <= best:
+            return Correction(word, scored[""][1], ())  # most likely a stopword: nothing to search
         searched = [(term, cost) for term, cost, _ in kept if term]
         total = sum(self.df[term] for term, _ in searched)
         weights = []
