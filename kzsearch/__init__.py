@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 
 from .analysis import Analyzer, stem  # noqa: E402
 from .compat import BM25L, BM25Okapi, BM25Plus  # noqa: E402
-from .errors import IndexFormatError  # noqa: E402
+from .errors import ConflictError, IndexFormatError  # noqa: E402
 from .index import Hit, Index  # noqa: E402
 
 __all__ = ["Analyzer", "stem", "Index", "Hit", "BM25Okapi", "BM25L", "BM25Plus",
-           "IndexFormatError", "__version__"]
+           "IndexFormatError", "ConflictError", "__version__"]

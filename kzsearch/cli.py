@@ -2,6 +2,8 @@
 
     kzsearch search "облыс бюджеті"              # the bundled seeds
     kzsearch index docs.jsonl --out news.kzs     # JSONL, .txt or a folder of .txt
+    kzsearch index more.jsonl --out news.kzs --append     # or --overwrite
+    kzsearch delete --index news.kzs ID1 ID2     # or --ids-file ids.txt
     kzsearch search --index news.kzs "query" -k 5 --json
     kzsearch stem мектептеріміздегі
     kzsearch analyze "Мектептердегі оқушылар"
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -20,6 +23,7 @@ from . import __version__
 from .analysis import Analyzer, stem
 from .corpus import DocumentReader, seed_documents
 from .highlight import snippet
+from .engine.storage import COMMIT_FILE
 from .index import Index
 from .engine.scoring import METHODS
 
@@ -47,10 +51,21 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="index a JSONL file, a .txt file or a folder of .txt files")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("--out", required=True, metavar="PATH", help="index folder to write")
-    p.add_argument("--method", choices=METHODS, default="lucene", help="BM25 variant (default lucene)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true",
+                      help="add to the index in PATH (documents with the id of one there replace it)")
+    mode.add_argument("--overwrite", action="store_true", help="replace the index in PATH")
+    p.add_argument("--method", choices=METHODS, default=None, help="BM25 variant (default lucene)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="analysis processes (default: all cores for large inputs)")
-    p.add_argument("--skip-bad", action="store_true", help="skip malformed JSONL lines and report them")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="skip malformed lines (invalid JSON or not UTF-8) and report them")
+
+    p = sub.add_parser("delete", help="delete documents by id from an index")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--index", required=True, metavar="PATH", help="the index folder")
+    p.add_argument("--ids-file", metavar="FILE", help="a file of ids, one a line")
+    p.add_argument("--missing-ok", action="store_true", help="ignore ids that are not in the index")
 
     p = sub.add_parser("stem", help="print the stem of each word")
     p.add_argument("words", nargs="+", metavar="WORD")
@@ -88,15 +103,47 @@ def _search(args: argparse.Namespace) -> None:
         print(f"   {snippet(hit.text, terms, index.analyzer)}")
 
 
+def _holds_index(path: str) -> bool:
+    return os.path.isdir(path) and os.path.lexists(os.path.join(path, COMMIT_FILE))
+
+
 def _index(args: argparse.Namespace) -> None:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"argument --workers: must be >= 1, got {args.workers}")
     reader = DocumentReader(args.input, skip_bad=args.skip_bad)
-    index = Index(method=args.method)
-    index.add(reader, workers=args.workers, progress=True)
-    index.save(args.out)
+    existing = _holds_index(args.out)
+    if existing and not (args.append or args.overwrite):
+        raise UsageError(f"{args.out} already holds an index; pass --append to add to it "
+                         "or --overwrite to replace it")
+    if existing and args.append:
+        index = Index.load(args.out)
+        if args.method is not None and args.method != index.settings.method:
+            raise UsageError(f"argument --method: the index in {args.out} uses {index.settings.method!r}")
+        before = len(index)
+    else:
+        index, before = Index(method=args.method or "lucene"), 0
+    # with --append, a document whose id is already there replaces it; documents without
+    # an id of their own get the index's next running numbers
+    index.add(reader, workers=args.workers, progress=True, replace=args.append)
+    index.save(args.out)  # a failed or interrupted first save removes what it created
     skipped = f"; skipped {reader.skipped} bad lines (first: {reader.first_error})" if reader.skipped else ""
-    print(f"indexed {len(index)} documents into {args.out}{skipped}", file=sys.stderr)
+    grew = f" ({len(index) - before:+d})" if args.append else ""
+    print(f"indexed {len(index)} documents{grew} into {args.out}{skipped}", file=sys.stderr)
+
+
+def _delete(args: argparse.Namespace) -> None:
+    ids = list(args.ids)
+    if args.ids_file:
+        reader = DocumentReader(args.ids_file)
+        ids += [line for line in reader._txt() if isinstance(line, str)]
+    if not ids:
+        raise UsageError("no ids given: pass IDs or --ids-file FILE")
+    if not _holds_index(args.index):
+        raise FileNotFoundError(f"{args.index}: no kzsearch index there")
+    index = Index.load(args.index)
+    deleted = index.delete(ids, missing_ok=args.missing_ok)
+    index.save(args.index)
+    print(f"deleted {deleted} documents from {args.index}; {len(index)} left", file=sys.stderr)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -106,11 +153,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: search, index, stem or analyze (see --help)")
+            raise UsageError("a command is required: search, index, delete, stem or analyze (see --help)")
         if args.command == "search":
             _search(args)
         elif args.command == "index":
             _index(args)
+        elif args.command == "delete":
+            _delete(args)
         elif args.command == "stem":
             for word in args.words:
                 print(f"{word}\t{stem(word)}")

@@ -48,6 +48,12 @@ Method "okapi" also needs the mean idf over the whole vocabulary (its floor
 for negative idf): it is computed once from every shard's document
 frequencies and cached; the shards of a ``ShardedIndex`` never change.
 
+Queries typed without Kazakh letters or in Latin script are re-spelled on
+the client, once, against the terms and document frequencies of all shards
+(fetched on first need and cached), exactly as one Index over all the
+documents re-spells them; the shards then search the re-spelled text as
+typed, so statistics and scores use the restored terms everywhere.
+
 Ties rank by (shard number, position in the shard). ``build`` cuts the
 documents into contiguous slices in input order, so that is input order, as
 in a single Index.
@@ -58,14 +64,15 @@ and searches raise. Save the shards to storage every worker can read and
 """
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import json
 import os
 from collections import Counter
 from dataclasses import replace
-from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple,
-                    cast)
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence,
+                    Tuple, cast)
 
 import numpy as np
 
@@ -75,7 +82,9 @@ except ImportError as error:  # pragma: no cover - checked in a subprocess by th
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
 from .index import Document, Hit, Index, IndexSettings, _batches, check_k, check_query
+from .analysis import stem
 from .engine.scoring import okapi_mean_idf
+from .restoration import QueryRestorer, needs_restoration
 from .engine.searcher import CollectionStats
 
 Analyzer = Callable[[str], List[str]]
@@ -91,6 +100,7 @@ class ShardInfo(NamedTuple):
 
     n_docs: int
     settings: IndexSettings
+    restore_queries: bool = False
 
 
 class Packed:
@@ -133,27 +143,45 @@ class Shard:
         return Packed(getattr(self, method)(*args))
 
     def info(self) -> ShardInfo:
-        return ShardInfo(len(self.index), self.index.settings)
+        return ShardInfo(len(self.index), self.index.settings, self.index._restorer is not None)
 
     def stats(self, queries: Sequence[str]) -> List[CollectionStats]:
-        """Phase 1: this shard's statistics for each query's terms."""
+        """Phase 1: this shard's statistics for the terms each (already restored) query searches."""
         index = self.index
-        return [index.collection_stats(index.analyzer(query)) for query in queries]
+        with _as_typed(index):
+            vocab = index.vocabulary
+            return [index.collection_stats([vocab.term(t) for t, _ in index.query_terms(q, typos=False)])
+                    for q in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
                k1: Optional[float], b: Optional[float]) -> List[List[Hit]]:
-        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``.
+        """Phase 2: this shard's top ``k`` for each (already restored) query, scored with global ``stats``.
 
-        Typo tolerance is off: each shard would correct against its own
-        vocabulary, and the scores would no longer be one index's.
+        Typo tolerance is off in both phases: each shard would correct against
+        its own vocabulary, and the scores would no longer be one index's.
         """
-        return [self.index.search(q, k, typos=False, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
+        with _as_typed(self.index):
+            return [self.index.search(q, k, typos=False, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()
 
     def save(self, path: str) -> None:
         self.index.save(path)
+
+
+@contextlib.contextmanager
+def _as_typed(index: Index) -> Iterator[None]:
+    """Search ``index`` without re-spelling queries: the client restored them against all shards.
+
+    A worker runs one actor call at a time, so nothing else sees the change.
+    """
+    restorer = index._restorer
+    index._restorer = None
+    try:
+        yield
+    finally:
+        index._restorer = restorer
 
 
 def _write_manifest(folder: str, names: List[str], sizes: List[int]) -> None:
@@ -326,9 +354,13 @@ class ShardedIndex:
             self._shards: List[Actor] = [_attach(client, f, w) for f, w in zip(shards, workers)]
             infos: List[ShardInfo] = self._on_shards("info")
             self.settings: IndexSettings = _common_settings(infos)
+            if len({info.restore_queries for info in infos}) > 1:
+                raise ValueError("shards must agree on restore_queries")
         except BaseException:
             self.close()  # a failed build or load leaves no shard behind on the workers
             raise
+        self._restorer = QueryRestorer(stem) if infos[0].restore_queries else None
+        self._frequencies: Optional[Tuple[List[str], np.ndarray]] = None
         self.shard_sizes: List[int] = [info.n_docs for info in infos]
         self._okapi_mean: Optional[float] = None
 
@@ -400,6 +432,7 @@ class ShardedIndex:
         if not queries or k == 0:
             return [[] for _ in queries]
         okapi_mean = self._okapi_mean_idf()
+        queries = self._restored(queries)  # as Index.search re-spells, against all the shards' terms
         parts = self._on_shards("stats", queries)  # phase 1: parts[shard][query]
         stats = [combine_stats(per_query, okapi_mean) for per_query in zip(*parts)]
         hits = self._on_shards("search", queries, stats, k, k1, b)  # phase 2
@@ -435,8 +468,25 @@ class ShardedIndex:
         if self.settings.method != "okapi":
             return 0.0
         if self._okapi_mean is None:
-            self._okapi_mean = global_okapi_mean_idf(self._on_shards("frequencies"), len(self))
+            terms, df = self._global_frequencies()
+            self._okapi_mean = okapi_mean_idf(df, len(self))
         return self._okapi_mean
+
+    def _global_frequencies(self) -> Tuple[List[str], np.ndarray]:
+        """(terms, document frequency) over all shards, in a single index's vocabulary order; cached."""
+        if self._frequencies is None:
+            df: Counter[str] = Counter()
+            for part in self._on_shards("frequencies"):
+                df.update(part)
+            self._frequencies = (list(df), np.fromiter(df.values(), dtype=np.int64, count=len(df)))
+        return self._frequencies
+
+    def _restored(self, queries: List[str]) -> List[str]:
+        """Queries re-spelled as one Index over all the documents would (see kzsearch.restoration)."""
+        if self._restorer is None or not any(needs_restoration(q) for q in queries):
+            return queries
+        terms, df = self._global_frequencies()
+        return [self._restorer.restore(q, terms, lambda: df) if needs_restoration(q) else q for q in queries]
 
     def _on_shards(self, method: str, *args: Any, per_shard: Optional[Sequence[Any]] = None) -> List[Any]:
         """``Shard.method([per_shard[i],] *args)`` on every shard; results in shard order.

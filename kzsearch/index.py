@@ -30,6 +30,7 @@ import numpy as np
 from .engine import searcher
 from .analysis import Analyzer, stem
 from .engine.docstore import TextBlock
+from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
 from .progress import Progress
@@ -69,8 +70,8 @@ class IndexSettings:
 
 
 def check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be a non-negative integer, not {type(k).__name__}")
     if k < 0:
         raise ValueError(f"k must be a non-negative integer, got {k!r}")
     return int(k)
@@ -116,8 +117,8 @@ class Index:
             raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
         if delta is None:
             delta = DEFAULT_DELTA.get(method, 0.5)
-        params = BM25Params(k1=k1, b=b, epsilon=epsilon, delta=delta)
-        params.validate()
+        params = BM25Params.checked(k1=k1, b=b, epsilon=epsilon, delta=delta)
+        _check_settings(merge_policy, background_merges, restore_queries)
         self.analyzer = analyzer if analyzer is not None else Analyzer()
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
@@ -129,7 +130,7 @@ class Index:
         self._merger: Optional[threading.Thread] = None  # the background merge thread, if running
         self._vocab = Vocabulary()
         self._snapshot = Snapshot(())
-        self._write_lock = threading.RLock()
+        self._write_lock = ForkSafeLock(reentrant=True)
         self._next_id = 0                 # next default id
         self._next_segment = 0            # serial number of the next segment
         # id -> (segment name, local doc) of every live document; built on demand
@@ -292,9 +293,8 @@ class Index:
         params = self.settings.params
         if k1 is None and b is None:
             return params
-        params = replace(params, k1=params.k1 if k1 is None else k1, b=params.b if b is None else b)
-        params.validate()
-        return params
+        return BM25Params.checked(k1=params.k1 if k1 is None else k1, b=params.b if b is None else b,
+                                  epsilon=params.epsilon, delta=params.delta)
 
     def _hits(self, snapshot: Snapshot, positions: np.ndarray, scores: np.ndarray) -> List[Hit]:
         seg_idx, local = snapshot.locate(positions)
@@ -563,18 +563,31 @@ class Index:
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:
-        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.engine.storage`)."""
-        from .engine.storage import save_index
+        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.engine.storage`).
+
+        Raises :class:`kzsearch.ConflictError` (and writes nothing) if another
+        writer saved to ``path`` since this index loaded from or saved to it.
+        """
+        from .persistence import save_parts
 
         with self._write_lock:
-            save_index(self, path)
+            save_parts(self, path)
 
     @classmethod
     def load(cls, path: Any, analyzer: Optional[Any] = None, *, mmap: bool = True) -> "Index":
         """Open an index saved with :meth:`save`; large arrays are memory-mapped."""
-        from .engine.storage import load_index
+        from .persistence import load_parts
 
-        return load_index(path, analyzer=analyzer, mmap=mmap)
+        return load_parts(cls, path, analyzer, mmap)
+
+
+def _check_settings(merge_policy: object, background_merges: object, restore_queries: object) -> None:
+    if merge_policy is not None and not isinstance(merge_policy, MergePolicy):
+        raise TypeError(f"merge_policy must be a MergePolicy, not {type(merge_policy).__name__}")
+    if not isinstance(background_merges, bool):
+        raise TypeError(f"background_merges must be bool, not {type(background_merges).__name__}")
+    if restore_queries is not None and not isinstance(restore_queries, bool):
+        raise TypeError(f"restore_queries must be bool or None, not {type(restore_queries).__name__}")
 
 
 def _batches(texts: Iterable[Document], ids: Optional[Iterable[str]],

@@ -186,9 +186,11 @@ def test_non_str_ids_are_rejected(index):
         index.add(["x"], ids=[7])
 
 
-@pytest.mark.parametrize("k", [-1, 1.5, "3", None, True])
-def test_bad_k(index, k):
-    with pytest.raises(ValueError, match="k"):
+@pytest.mark.parametrize("k, error", [(-1, ValueError), (1.5, TypeError), ("3", TypeError),
+                                      (None, TypeError), (True, TypeError)])
+def test_bad_k(index, k, error):
+    # a wrong type is a TypeError, a wrong value a ValueError (README's promise)
+    with pytest.raises(error, match="k"):
         index.search("облыс", k=k)
 
 

@@ -134,3 +134,17 @@ def test_bad_path_type():
         Index().save(123)
     with pytest.raises(TypeError, match="path"):
         Index.load(None)
+
+
+def test_the_engine_never_imports_higher_layers():
+    import ast
+    from pathlib import Path
+
+    import kzsearch.engine
+
+    for path in Path(kzsearch.engine.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                assert node.module in ("errors",), (path.name, node.module)
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not node.module.startswith("kzsearch"), (path.name, node.module)

@@ -19,14 +19,18 @@ the documents are split into segments.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
+from .locks import ForkSafeLock
 from .segment import Segment
+
+#: per-query variants (one array over all documents for each ``b``) kept per snapshot
+PARAMETER_CACHE = 8
 
 
 class Snapshot:
@@ -37,7 +41,7 @@ class Snapshot:
     documents (lengths, liveness, length norms) are built on first use.
     """
 
-    __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_lock")
+    __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_by_parameter", "_lock")
 
     def __init__(self, segments: Sequence[Segment]) -> None:
         self.segments: Tuple[Segment, ...] = tuple(segments)
@@ -47,7 +51,9 @@ class Snapshot:
         self.n_live = sum(s.n_live for s in self.segments)
         self.total_len = sum(s.live_length() for s in self.segments)
         self._cache: Dict[object, object] = {}
-        self._lock = threading.RLock()
+        # arrays that depend on query parameters: the last PARAMETER_CACHE ones only
+        self._by_parameter: "OrderedDict[object, object]" = OrderedDict()
+        self._lock = ForkSafeLock(reentrant=True)  # fresh in forked search workers
 
     @property
     def avgdl(self) -> float:
@@ -60,6 +66,18 @@ class Snapshot:
                 value = self._cache[key] = make()
             return value
 
+    def _cached_by_parameter(self, key: object, make):
+        """Like ``_cached``, keeping only the last :data:`PARAMETER_CACHE` keys (bounded memory)."""
+        with self._lock:
+            value = self._by_parameter.get(key)
+            if value is None:
+                value = self._by_parameter[key] = make()
+                while len(self._by_parameter) > PARAMETER_CACHE:
+                    self._by_parameter.popitem(last=False)
+            else:
+                self._by_parameter.move_to_end(key)
+            return value
+
     @property
     def live(self) -> Optional[np.ndarray]:
         """bool per document, or None when nothing is deleted."""
@@ -69,12 +87,16 @@ class Snapshot:
             [s.live if s.live is not None else np.ones(s.n_docs, dtype=bool) for s in self.segments]))
 
     def length_norm(self, b: float, avgdl: float) -> np.ndarray:
-        """``1 - b + b * dl / avgdl`` for every document (rank-bm25's order of operations)."""
+        """``1 - b + b * dl / avgdl`` for every document (rank-bm25's order of operations).
+
+        An average length of 0 means every live document is empty: their
+        norm is ``1 - b`` (computed with avgdl 1, so no division by zero).
+        """
         def make() -> np.ndarray:
             doc_len = np.concatenate([s.doc_len for s in self.segments]) if self.segments else \
                 np.zeros(0, dtype=np.int32)
-            return 1 - b + b * doc_len / avgdl
-        return self._cached(("norm", b, avgdl), make)
+            return 1 - b + b * doc_len / (avgdl if avgdl > 0 else 1.0)
+        return self._cached_by_parameter(("norm", b, avgdl), make)
 
     def document_frequencies(self, vocab_size: int) -> np.ndarray:
         """Live document frequency of every term id."""
@@ -84,13 +106,13 @@ class Snapshot:
                 terms, counts = seg.term_df()
                 df[terms] += counts
             return df
-        return self._cached(("df", vocab_size), make)
+        return self._cached_by_parameter(("df", vocab_size), make)
 
     def okapi_mean_idf(self, vocab_size: int) -> float:
         def make() -> float:
             df = self.document_frequencies(vocab_size)
             return okapi_mean_idf(df[df > 0], self.n_live)
-        return self._cached(("okapi_mean", vocab_size), make)
+        return self._cached_by_parameter(("okapi_mean", vocab_size), make)
 
     def locate(self, positions: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """(segment index, local doc) of global positions."""
