@@ -36,12 +36,12 @@ than a correctly typed one.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..engine.locks import ForkSafeLock
 from ..script import loose_fold
 from .deletions import DeletionIndex
 from .edits import TypoSchedule, typing_cost
@@ -217,7 +217,7 @@ class TypoTolerance:
         self._surface_for = 0
         self._corrector: Optional[TypoCorrector] = None
         self._corrector_for = (0, 0)
-        self._lock = threading.RLock()
+        self._lock = ForkSafeLock(reentrant=True)  # fresh in forked search workers
 
     def surface(self, view: IndexView) -> SurfaceWords:
         with self._lock:
