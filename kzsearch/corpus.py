@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+from .engine.columns import kind_of
 
 
 class InputError(ValueError):
@@ -28,7 +30,7 @@ def seed_documents() -> List[Tuple[str, str]]:
     return sorted(docs)
 
 
-Document = Union[str, Tuple[str, str]]
+Document = Union[str, Tuple[str, str], Dict[str, Any]]
 
 
 class DocumentReader:
@@ -58,10 +60,16 @@ class DocumentReader:
     ...     reader = DocumentReader(path, skip_bad=True)
     ...     list(reader), reader.skipped
     (['first', 'third'], 1)
+
+    With ``fields`` (the index's text fields), JSONL lines are read as whole
+    documents (dicts, ``id`` as a str when present): those fields must be
+    strings when present, at least one must be, and every other key is kept
+    as metadata (checked here, so that ``skip_bad`` can skip a bad value).
     """
 
-    def __init__(self, path: str, skip_bad: bool = False) -> None:
+    def __init__(self, path: str, skip_bad: bool = False, fields: Optional[Sequence[str]] = None) -> None:
         self.path = Path(path)
+        self.fields = list(fields) if fields is not None else None
         self.skip_bad = skip_bad
         self.skipped = 0
         self.first_error: Optional[str] = None
@@ -126,6 +134,8 @@ class DocumentReader:
             return self._bad(f"{where}: invalid JSON (nested too deeply)")
         if not isinstance(obj, dict):
             return self._bad(f"{where}: expected a JSON object with a \"text\" field")
+        if self.fields is not None:
+            return self._document(obj, number, where)
         text = obj.get("text")
         if not isinstance(text, str):
             return self._bad(f"{where}: \"text\" must be a string")
@@ -135,6 +145,29 @@ class DocumentReader:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
             return self._bad(f"{where}: \"id\" must be a string or an integer")
         return str(doc_id), text
+
+    def _document(self, obj: Dict[str, Any], number: int, where: str) -> Optional[Dict[str, Any]]:
+        fields = self.fields or []
+        if not any(isinstance(obj.get(f), str) for f in fields):
+            names = ", ".join(f'"{f}"' for f in fields)
+            return self._bad(f"{where}: expected a JSON object with a string field ({names})")
+        for key, value in obj.items():
+            if key == "id":
+                continue
+            if key in fields:
+                if key in obj and not isinstance(value, str):
+                    return self._bad(f"{where}: \"{key}\" must be a string")
+                continue
+            try:
+                kind_of(value)
+            except TypeError as e:
+                return self._bad(f"{where}: \"{key}\": {e}")
+        if "id" not in obj:
+            return obj  # Index.add gives it the next running number
+        doc_id = obj["id"]
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+            return self._bad(f"{where}: \"id\" must be a string or an integer")
+        return dict(obj, id=str(doc_id))
 
     def _bad(self, message: str) -> None:
         if not self.skip_bad:

@@ -24,6 +24,7 @@ from typing import Any, Dict, Optional
 from .analysis import Analyzer, AnalyzerSettings
 from .engine.merging import MergePolicy
 from .engine.searcher import Snapshot
+from .engine.segment_parts import read_schema, schema_entry
 from .engine.storage import IndexParts, load_index, save_index
 from .engine.vocabulary import Vocabulary
 from .errors import IndexFormatError
@@ -58,6 +59,7 @@ def save_parts(index: Any, path: Any) -> None:
                          "max_deleted_share": policy.max_deleted_share},
         "analyzer": analyzer_entry(index.analyzer),
         "restore_queries": index._restorer is not None,
+        "text_fields": schema_entry(index.fields, index.positions, index._schema),
     }
     parts = IndexParts(settings, index._vocab.terms, index._snapshot.segments, index._next_id,
                        index._next_segment, index._storage_state)
@@ -81,9 +83,11 @@ def load_parts(index_class: Any, path: Any, analyzer: Optional[Any], mmap: bool)
         if analyzer is None:
             analyzer = Analyzer.from_config(_checked_config(stored.get("config")))
         params, policy = settings["params"], settings["merge_policy"]
+        fields, positions, schema = read_schema(settings.get("text_fields"))
         index = index_class(analyzer=analyzer, method=settings["method"],
                             merge_policy=MergePolicy(**policy), restore_queries=settings["restore_queries"],
-                            **params)
+                            fields=fields, positions=positions, **params)
+        index._schema = schema
         vocab = Vocabulary(parts.terms)
     except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise IndexFormatError(f"{path}: the stored settings are invalid ({e})") from None

@@ -102,6 +102,40 @@ def test_console_script_entry_point_is_declared():
     assert any(ep.name == "kzsearch" and ep.value == "kzsearch.cli:main" for ep in scripts)
 
 
+def test_fields_filters_offset_and_titles(tmp_path):
+    source = tmp_path / "news.jsonl"
+    rows = [{"id": "n1", "title": "Облыс бюджеті", "text": "Облыс бюджеті нақтыланды", "region": "Түркістан",
+             "date": "2025-03-01", "views": 120},
+            {"id": 2, "title": "Мектеп бюджеті", "text": "Мектеп бюджеті бөлінді", "region": "Алматы",
+             "date": "2024-05-01", "views": 5},
+            {"id": "n3", "text": "Бюджет туралы", "region": "Түркістан", "date": "2025-06-01", "views": 50}]
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code, _, err = run("index", str(source), "--fields", "title:2,text", "--out", str(tmp_path / "ix"))
+    assert code == 0, err
+    ix = str(tmp_path / "ix")
+    code, out, err = run("search", "--index", ix, "бюджет", "--filter", "region=Түркістан",
+                         "--filter", "date>=2025-01-01", "--json")
+    assert code == 0, err
+    hits = json.loads(out)["hits"]
+    assert {h["id"] for h in hits} == {"n1", "n3"}
+    assert hits[0]["fields"]["region"] == "Түркістан" and "views" in hits[0]["fields"]
+    code, out, _ = run("search", "--index", ix, "бюджет", "--filter", "views>10", "--filter", "views<100",
+                       "--json")
+    assert [h["id"] for h in json.loads(out)["hits"]] == ["n3"]
+    code, out, _ = run("search", "--index", ix, "бюджет")
+    assert "Облыс бюджеті" in out.splitlines()[0] or "Мектеп бюджеті" in out.splitlines()[0]
+    _, all_hits, _ = run("search", "--index", ix, "бюджет", "--json")
+    code, out, _ = run("search", "--index", ix, "бюджет", "--offset", "1", "-k", "1", "--json")
+    page = json.loads(out)["hits"]
+    assert [h["id"] for h in page] == [json.loads(all_hits)["hits"][1]["id"]] and page[0]["rank"] == 2
+    code, _, err = run("search", "--index", ix, "бюджет", "--filter", "nope=1")
+    assert code == 1 and "nope" in err and "Traceback" not in err
+    code, _, err = run("search", "--index", ix, "бюджет", "--filter", "region")
+    assert code == 2 and "--filter" in err
+    code, _, err = run("index", str(source), "--fields", "title:x", "--out", str(tmp_path / "bad"))
+    assert code == 2 and "title" in err
+
+
 # ---------------------------------------------------------------- never destroy what it did not make
 def ids_in(path):
     from kzsearch import Index
@@ -158,7 +192,7 @@ def test_bad_utf8_is_a_bad_line_and_a_bom_is_accepted(tmp_path):
     from kzsearch import Index
 
     ix = Index.load(tmp_path / "ix")
-    assert ix.get("0") == "бір" and ix.get("1") == "ok"
+    assert ix.get("0")["text"] == "бір" and ix.get("1")["text"] == "ok"
 
 
 def test_cli_and_index_add_give_the_same_ids(tmp_path):

@@ -31,7 +31,7 @@ def test_round_trip_keeps_results_settings_and_ids(saved):
     assert results(loaded) == results(ix)
     assert loaded.settings == ix.settings
     assert sorted(loaded.ids()) == ["a", "b", "c", "d"]
-    assert loaded.get("c") == DOCS[2]
+    assert loaded.get("c")["text"] == DOCS[2]
     assert len(loaded) == 4
 
 
@@ -72,7 +72,7 @@ def test_lone_surrogates_and_empty_texts_survive(tmp_path):
     ix.add(["bad \ud800 text", ""], ids=["s\udfff", "empty"])
     ix.save(tmp_path / "ix")
     loaded = Index.load(tmp_path / "ix", analyzer=split_words)
-    assert loaded.get("s\udfff") == "bad \ud800 text" and loaded.get("empty") == ""
+    assert loaded.get("s\udfff")["text"] == "bad \ud800 text" and loaded.get("empty")["text"] == ""
 
 
 def test_refuses_to_write_into_a_foreign_folder(tmp_path):

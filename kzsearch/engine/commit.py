@@ -23,9 +23,12 @@ from typing import Any, Dict, Optional, Tuple
 from ..errors import IndexFormatError
 from .files import Folder, UnsafeFile
 from .layout import SEGMENT_PARTS
+from .segment_parts import COLUMN_FILE, column_files
 
 FORMAT_NAME = "kzsearch-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: versions this code reads (format 1: one text field, no positions; see segment_parts)
+READABLE_VERSIONS = (1, 2)
 COMMIT_FILE = "kzsearch-index.json"
 LOCK_FILE = "kzsearch-index.lock"
 #: a commit file larger than this is refused unread
@@ -35,7 +38,7 @@ _BIG = 1 << 62
 SEGMENT_NAME = re.compile(r"seg\d{6,12}-[0-9a-f]{8}")
 _PART_NAMES = "|".join(re.escape(p.name) for p in SEGMENT_PARTS)
 DATA_FILE = re.compile(rf"(?:vocab-[0-9a-f]{{12}}\.(?:blob|offsets)"
-                        rf"|(seg\d{{6,12}}-[0-9a-f]{{8}})\.(?:{_PART_NAMES}|live-\d{{1,19}}(?:-[0-9a-f]{{8}})?))\.npy")
+                        rf"|(seg\d{{6,12}}-[0-9a-f]{{8}})\.(?:{_PART_NAMES}|{COLUMN_FILE}|live-\d{{1,19}}(?:-[0-9a-f]{{8}})?))\.npy")
 TEMP_COMMIT = re.compile(re.escape(COMMIT_FILE) + r"\.tmp(?:-[0-9a-f]{8})?")
 _VOCAB_NAME = re.compile(r"[0-9a-f]{12}")
 
@@ -93,6 +96,29 @@ def check_commit(commit: Any) -> Optional[str]:
                 return f"bad live mask of segment {name}"
         if any(f"{name}.{p.name}.npy" not in files for p in SEGMENT_PARTS if not p.optional):
             return f"files of segment {name} are not listed"
+        problem = _check_format2_entry(entry, files)
+        if problem:
+            return f"segment {name}: {problem}"
+    return None
+
+
+_PARTS = {p.name: p for p in SEGMENT_PARTS}
+
+
+def _check_format2_entry(entry: Dict[str, Any], files: Dict[str, Any]) -> Optional[str]:
+    """What is wrong with a segment entry's ``dtypes`` and ``columns`` (format 2), if anything."""
+    dtypes = entry.get("dtypes", {})
+    if not isinstance(dtypes, dict):
+        return "bad dtypes"
+    for part, dtype in dtypes.items():
+        if part not in _PARTS or not isinstance(dtype, str) or not _PARTS[part].allows(dtype):
+            return f"part {str(part)[:40]!r} cannot hold {str(dtype)[:20]!r}"
+    try:
+        names = column_files(entry.get("columns", []))
+    except ValueError as e:
+        return str(e)
+    if any(f"{entry['name']}.{part}.npy" not in files for part in names):
+        return "files of its columns are not listed"
     return None
 
 
@@ -113,9 +139,9 @@ def read_commit(folder: Folder) -> Tuple[Dict[str, Any], int]:
     if not isinstance(commit, dict) or commit.get("format") != FORMAT_NAME:
         raise fail(folder.path, f"{COMMIT_FILE} is not a kzsearch index commit")
     version = commit.get("version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise fail(folder.path, f"unknown index format version {version!r} "
-                                 f"(this kzsearch reads version {FORMAT_VERSION})")
+                                 f"(this kzsearch reads versions {', '.join(map(str, READABLE_VERSIONS))})")
     body = {k: v for k, v in commit.items() if k != "checksum"}
     checksum = commit.get("checksum")
     if checksum != checksum_of(body):

@@ -18,7 +18,7 @@ stored id written as a running number.
 >>> from kzsearch.engine.segment import build_segment
 >>> seg = build_segment(np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]))
 >>> arrays = segment_arrays(seg)
->>> sorted(arrays) == sorted(p.name for p in SEGMENT_PARTS)
+>>> sorted(arrays) == sorted(p.name for p in SEGMENT_PARTS if not p.optional)
 True
 >>> check_segment(arrays, n_docs=2, vocab_size=2) is None
 True
@@ -29,12 +29,13 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .docstore import TextBlock
 from .segment import Segment
+from .segment_parts import optional_arrays, segment_extras
 
 #: the longest running-number id looked at (10**18 fits in int64)
 _MAX_DIGITS = 18
@@ -42,40 +43,67 @@ _MAX_DIGITS = 18
 
 @dataclass(frozen=True)
 class Part:
-    """One array of a segment on disk: file ``<segment>.<name>.npy`` holding ``dtype``."""
+    """One array of a segment on disk: file ``<segment>.<name>.npy`` holding ``dtype``.
+
+    ``narrower``: other dtypes the file may hold (a segment's commit entry
+    names the one it uses under ``dtypes``).
+    """
 
     name: str
     dtype: str
     optional: bool = False
+    narrower: Tuple[str, ...] = ()
 
+    def allows(self, dtype: str) -> bool:
+        return dtype == self.dtype or dtype in self.narrower
+
+
+_COUNTS = ("uint8", "uint16", "uint32")
 
 SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("terms", "int32"),
     Part("offsets", "int64"),
-    Part("docs", "int32"),
-    Part("tfs", "int32"),
-    Part("doc_len", "int32"),
+    Part("docs", "int32", narrower=("uint16", "uint32")),
+    Part("tfs", "int32", narrower=_COUNTS),
+    Part("doc_len", "int32", narrower=_COUNTS),
     Part("ids.blob", "uint8"),
     Part("ids.offsets", "int64"),
     Part("texts.blob", "uint8"),
     Part("texts.offsets", "int64"),
+    # format 2, each only where used (see segment_parts)
+    Part("field_tfs", "int32", True, _COUNTS),       # [F * P], field after field
+    Part("field_len", "int32", True, _COUNTS),       # [F * D]
+    Part("pos_offsets", "int64", True, ("uint32",)),
+    Part("positions", "int32", True),
+    Part("stored.blob", "uint8", True),
+    Part("stored.offsets", "int64", True),
 )
 
 
 def segment_arrays(seg: Segment) -> Dict[str, np.ndarray]:
-    """The arrays of ``seg`` to write, by part name (optional parts only when present)."""
+    """The arrays of ``seg`` to write, by part name (optional parts and columns only when present)."""
     ids_blob, ids_offsets = seg.ids.to_arrays()
     texts_blob, texts_offsets = seg.texts.to_arrays()
-    return {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": seg.tfs,
-            "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets,
-            "texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets}
+    arrays = {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": seg.tfs,
+              "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets,
+              "texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets}
+    arrays.update(optional_arrays(seg)[0])
+    return arrays
 
 
-def segment_from_arrays(arrays: Dict[str, np.ndarray], live: Optional[np.ndarray], name: str) -> Segment:
-    """The segment made of checked ``arrays`` (see :func:`check_segment`)."""
+def segment_columns(seg: Segment) -> List[Dict[str, Any]]:
+    """The commit's entries for the metadata columns of ``seg`` (key, kind, arrays)."""
+    return optional_arrays(seg)[1]
+
+
+def segment_from_arrays(arrays: Dict[str, np.ndarray], live: Optional[np.ndarray], name: str,
+                        columns: Sequence[Dict[str, Any]] = (), n_fields: int = 1) -> Segment:
+    """The segment made of checked ``arrays`` (see :func:`check_segment`); ValueError when the
+    optional parts do not fit (:func:`~kzsearch.engine.segment_parts.segment_extras`)."""
+    extras = segment_extras(arrays, columns, arrays["tfs"], arrays["doc_len"], n_fields)
     return Segment(arrays["terms"], arrays["offsets"], arrays["docs"], arrays["tfs"], arrays["doc_len"],
                    TextBlock(arrays["ids.blob"], arrays["ids.offsets"]),
-                   TextBlock(arrays["texts.blob"], arrays["texts.offsets"]), live, name)
+                   TextBlock(arrays["texts.blob"], arrays["texts.offsets"]), live, name, **extras)
 
 
 def _monotone_block(blob: np.ndarray, offsets: np.ndarray, n: int) -> bool:
@@ -116,7 +144,7 @@ def check_segment(arrays: Dict[str, np.ndarray], n_docs: int, vocab_size: int,
         return "posting offsets not strictly increasing"
     if not n_postings:
         return None
-    if int(docs.view(np.uint32).max()) >= n_docs:  # negative documents wrap to large values
+    if int(docs.min()) < 0 or int(docs.max()) >= n_docs:
         return "postings of documents outside the segment"
     if int(tfs.min()) < 1:
         return "term frequencies below 1"

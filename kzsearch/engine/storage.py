@@ -1,6 +1,6 @@
 """The on-disk format and the save/load protocol: flat arrays and one checksummed commit file.
 
-Layout of an index folder (format version 1)::
+Layout of an index folder (format version 2)::
 
     kzsearch-index.json          the commit point: settings, analyzer, the
                                  list of segments and vocabulary parts, and
@@ -8,9 +8,18 @@ Layout of an index folder (format version 1)::
     kzsearch-index.lock          taken by saves (exclusive) and loads (shared)
     vocab-<name>.{blob,offsets}.npy
                                  a run of the vocabulary (terms as UTF-8)
-    <segment>.<part>.npy         one file a row of layout.SEGMENT_PARTS
+    <segment>.<part>.npy         one file a row of layout.SEGMENT_PARTS (the
+                                 optional ones only where used: text fields,
+                                 positions, stored fields) and one per array of
+                                 each metadata column, col<i>.<array>
     <segment>.live-<generation>[-<tag>].npy
                                  which documents are alive (only if some are deleted)
+
+Format 2 (:mod:`.segment_parts`) adds the optional parts, a segment entry's
+``dtypes`` (parts stored narrower than their default) and ``columns``, and
+the commit's ``text_fields`` (fields with weight and b, positions on or
+off, metadata kinds). Format-1 folders still load: one ``text`` field, no
+positions.
 
 Saving (:func:`save_index`) never writes into an existing file: new content
 gets a new name, created with ``O_EXCL | O_NOFOLLOW`` and fsync'ed; a file
@@ -65,6 +74,7 @@ from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_F
 from .docstore import TextBlock
 from .files import Folder, UnsafeFile
 from .layout import SEGMENT_PARTS, check_ids, check_segment, segment_arrays, segment_from_arrays
+from .segment_parts import column_files, fields_count, format2_entry
 from .segment import Segment
 
 __all__ = ["COMMIT_FILE", "LOCK_FILE", "MAX_COMMIT_BYTES", "FORMAT_NAME", "FORMAT_VERSION", "SEGMENT_NAME",
@@ -284,11 +294,10 @@ class _Save:
             else:
                 disk = self._fresh_segment_name(seg.name)
                 arrays = segment_arrays(seg)
-                record = {"disk": disk, "files": {}}
-                for p in SEGMENT_PARTS:
-                    if arrays.get(p.name) is not None:
-                        fname = f"{disk}.{p.name}.npy"
-                        record["files"][fname] = self._write(fname, arrays[p.name])
+                record = {"disk": disk, "files": {}, "format2": format2_entry(seg, arrays)}
+                for part_name, array in arrays.items():  # the table's parts, then columns
+                    fname = f"{disk}.{part_name}.npy"
+                    record["files"][fname] = self._write(fname, array)
             new.segment_files[seg.name] = record
             disk = record["disk"]
             live_name = None
@@ -302,14 +311,15 @@ class _Save:
                     live_name = f"{disk}.live-{self.generation}-{secrets.token_hex(4)}.npy"
                     self._write(live_name, np.asarray(seg.live, dtype=np.bool_))
                 new.live_files[seg.name] = (seg.live, live_name, self.files[live_name])
-            entries.append({"name": disk, "n_docs": seg.n_docs, "live": live_name})
+            entries.append({"name": disk, "n_docs": seg.n_docs, "live": live_name,
+                            **record.get("format2", {})})
 
         settings = parts.settings
         body = {
             "format": FORMAT_NAME, "version": FORMAT_VERSION, "generation": self.generation,
             "method": settings["method"], "params": settings["params"],
             "merge_policy": settings["merge_policy"], "analyzer": settings["analyzer"],
-            "restore_queries": settings["restore_queries"],
+            "restore_queries": settings["restore_queries"], "text_fields": settings.get("text_fields"),
             "next_id": parts.next_id, "next_segment": parts.next_segment,
             "vocabulary": [{k: p[k] for k in ("name", "start", "end")} for p in new.vocab_parts],
             "segments": entries, "files": self.files,
@@ -382,10 +392,12 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
     segments = []
     for entry in commit["segments"]:
         name, n_docs = entry["name"], entry["n_docs"]
-        seg_files = {f"{name}.{p.name}.npy": files[f"{name}.{p.name}.npy"] for p in SEGMENT_PARTS
-                     if f"{name}.{p.name}.npy" in files}
-        arrays = {p.name: _array(folder, f"{name}.{p.name}.npy", files, p.dtype, mmap)
-                  for p in SEGMENT_PARTS if f"{name}.{p.name}.npy" in files}
+        dtypes = {p.name: entry.get("dtypes", {}).get(p.name, p.dtype) for p in SEGMENT_PARTS
+                  if f"{name}.{p.name}.npy" in files}
+        dtypes.update(column_files(entry.get("columns", [])))  # checked by check_commit
+        seg_files = {f"{name}.{part}.npy": files[f"{name}.{part}.npy"] for part in dtypes}
+        arrays = {part: _array(folder, f"{name}.{part}.npy", files, dtype, mmap)
+                  for part, dtype in dtypes.items()}
         live = None
         if entry["live"] is not None:
             live = _array(folder, entry["live"], files, np.bool_, mmap=False)
@@ -395,8 +407,13 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         problem = check_segment(arrays, n_docs, len(terms), live)
         if problem:
             raise fail(folder.path, f"segment {name}: {problem}")
-        segments.append(segment_from_arrays(arrays, live, name))
-        state.segment_files[name] = {"disk": name, "files": seg_files}
+        try:
+            segments.append(segment_from_arrays(arrays, live, name, entry.get("columns", []),
+                                                fields_count(commit)))
+        except ValueError as e:
+            raise fail(folder.path, f"segment {name}: {e}") from None
+        format2 = {k: entry[k] for k in ("dtypes", "columns") if k in entry}
+        state.segment_files[name] = {"disk": name, "files": seg_files, "format2": format2}
 
     # a default id is never handed out twice, even if next_id was written too low
     problem, next_id = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments], commit["next_id"])
@@ -404,4 +421,5 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         raise fail(folder.path, problem)
     settings = {k: commit.get(k) for k in ("method", "params", "merge_policy", "analyzer")}
     settings["restore_queries"] = commit.get("restore_queries", False)
+    settings["text_fields"] = commit.get("text_fields")  # format 1: None
     return IndexParts(settings, terms, segments, next_id, commit["next_segment"], state)
