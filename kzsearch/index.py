@@ -43,7 +43,7 @@ from .engine.merging import MergePolicy
 from .ingest import Document, ingest, stored_document
 from .query.completion import complete
 from .query.typos import IndexView, TypoTolerance, suggested
-from .restoration import QueryRestorer, restored_text
+from .restoration import QueryRestorer, needs_restoration, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
@@ -357,6 +357,19 @@ class Index:
         vocab = self._vocab
         return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
                          lambda step: _live_texts(snapshot, step), snapshot.n_live)
+
+    def restored_query(self, query: str) -> Optional[str]:
+        """``query`` re-spelled as it is searched (Russian keyboard or Latin script), or None.
+
+        None when the query is searched as typed (see :mod:`kzsearch.restoration`).
+        """
+        check_query(query)
+        if self._restorer is None or not needs_restoration(query):
+            return None
+        snapshot = self._snapshot
+        restored = self._restorer.restore(query, self._vocab.terms,
+                                          lambda: snapshot.document_frequencies(len(self._vocab)))
+        return restored if restored != query else None
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params
