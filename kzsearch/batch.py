@@ -34,6 +34,17 @@ def _run(chunk: Sequence[str]) -> List[Result]:
     return [index._rank(snapshot, q, structured_query(q, True, fields), k, params) for q in chunk]
 
 
+def _build_lazy_structures(index: Any, queries: Sequence[str]) -> None:
+    """Build what queries with unknown words need (query restoration, typo
+    correction) here, before the fork, so that workers inherit it instead of
+    each building its own."""
+    vocabulary = index.vocabulary
+    for q in queries:
+        if (vocabulary.lookup(index.analyzer(q)) < 0).any():
+            index.query_terms(q)
+            return
+
+
 def search_many(index: Any, queries: Sequence[str], k: int, params: Any,
                 workers: Optional[int] = None) -> List[List[Any]]:
     """Top-k hits for every query (see :meth:`kzsearch.Index.search_many`)."""
@@ -48,6 +59,7 @@ def search_many(index: Any, queries: Sequence[str], k: int, params: Any,
         else:
             size = -(-len(queries) // (workers * 4))
             chunks = [queries[i:i + size] for i in range(0, len(queries), size)]
+            _build_lazy_structures(index, queries)
             gc.freeze()
             try:
                 pool = multiprocessing.get_context("fork").Pool(workers)

@@ -176,12 +176,16 @@ def _search(args: argparse.Namespace) -> None:
         index.add(seed_documents())
     filter = parse_filters(args.filter, index.schema)
     hits = index.search(args.query, k=args.k, offset=args.offset, filter=filter)
+    suggestion = index.suggest_query(args.query)
     if args.json:
         rows = [{"rank": r, "id": h.id, "score": h.score,
                  "snippet": index.highlight(h, args.query).snippet, "text": h.text, "fields": h.fields}
                 for r, h in enumerate(hits, args.offset + 1)]
-        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
+        found = {"query": args.query, "did_you_mean": suggestion, "hits": rows}
+        print(json.dumps(found, ensure_ascii=False, indent=1))
         return
+    if suggestion is not None:
+        print(f"did you mean: {suggestion}")
     if not hits:
         print(f"no documents match {args.query!r}")
         return

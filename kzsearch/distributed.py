@@ -168,12 +168,15 @@ class Shard:
         """Phase 2: this shard's top ``k`` for each (already restored) query, scored with global ``stats``.
 
         A filter on a key no document of this shard has matches nothing here.
+        Typo tolerance is off in both phases: each shard would correct against
+        its own vocabulary, and the scores would no longer be one index's.
         """
         index = self.index
         if filter and any(key not in index.schema for key in filter):
             return [[] for _ in queries]
         with _as_typed(index):
-            return [index.search(q, k, k1=k1, b=b, stats=s, filter=filter) for q, s in zip(queries, stats)]
+            return [index.search(q, k, typos=False, k1=k1, b=b, stats=s, filter=filter)
+                    for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()

@@ -47,7 +47,9 @@ from .query.highlight import Highlight, highlight_text
 from .query.objects import Query
 from .query.parser import structured_query
 from .query.resolve import BoolNode, Node, PrefixCache, Resolver, TermNode
-from .restoration import QueryRestorer, needs_restoration, restored_query
+from .query.completion import complete
+from .query.typos import IndexView, TypoTolerance, suggested
+from .restoration import QueryRestorer, needs_restoration, restored_query, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
@@ -83,6 +85,12 @@ def check_k(k: object) -> int:
 def check_workers(workers: object) -> None:
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+
+
+def check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {type(value).__name__}")
+    return value
 
 
 def check_offset(offset: object) -> int:
@@ -141,6 +149,7 @@ class Index:
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None
+        self._typos = TypoTolerance(self.analyzer)  # built on the first query with an unknown word
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
         self.background_merges = background_merges
@@ -207,7 +216,8 @@ class Index:
                     yield doc_id
 
     def search(self, query: Union[str, Query], k: int = 10, *, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True,
+               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True, typos: bool = True,
+               exact: bool = False,
                k1: Optional[float] = None, b: Optional[float] = None,
                stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
@@ -220,35 +230,47 @@ class Index:
 
         ``offset`` skips that many of the ranking first (``offset=20, k=10``:
         results 21-30). ``filter`` keeps only documents whose metadata match
-        (see :mod:`kzsearch.engine.filters`): exactly, before top-k. ``k1`` and
-        ``b`` override the index's parameters for this query only.
+        (see :mod:`kzsearch.engine.filters`): exactly, before top-k.
+        ``typos``: a query word the index does not know is matched to known
+        words a typing error or two away (see :mod:`kzsearch.query.typos`);
+        queries whose words are all known rank exactly as with ``typos=False``.
+        ``k1`` and ``b`` override the index's parameters for this query only.
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
+
+        Plain words are ranked with dynamic pruning (block-max MaxScore, see
+        :mod:`kzsearch.engine.pruning`): the same ids and the same scores, bit
+        for bit, as scoring every posting, which ``exact=True`` does instead.
         """
         structured = structured_query(query, syntax, tuple(self.fields))
         k = check_k(k)
         offset = check_offset(offset)
+        check_flag(typos, "typos")
         params = self._query_params(k1, b)
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
-        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats)
+        if not isinstance(exact, bool):
+            raise TypeError(f"exact must be bool, not {type(exact).__name__}")
+        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats,
+                                       exact, typos)
         return self._hits(snapshot, positions[offset:], scores[offset:])
 
     def _rank(self, snapshot: Snapshot, query: Union[str, Query], structured: Optional[Query], k: int,
               params: BM25Params, keep: Optional[np.ndarray] = None,
-              stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+              stats: Optional[CollectionStats] = None, exact: bool = False,
+              typos: bool = True) -> Tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (global positions, scores): the query executor for syntax, else the bag-of-words searcher."""
         if structured is not None:
             node = self._resolver(snapshot).resolve(structured)
             return execute.search(node, self._scorer(snapshot, params, stats), k, keep)
         assert isinstance(query, str)
-        terms = self.query_terms(query)
+        terms = self.query_terms(query, typos=typos)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
         return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
-                               keep=keep, fields=self._field_weights(params))
+                               keep=keep, fields=self._field_weights(params), exact=exact)
 
     def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
                 k1: Optional[float] = None, b: Optional[float] = None,
@@ -407,20 +429,64 @@ class Index:
         check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
-    def query_terms(self, query: str) -> List[Tuple[int, float]]:
+    def query_terms(self, query: str, *, typos: bool = True) -> List[Tuple[int, float]]:
         """(term id, weight) of the query's known terms, in query order.
 
         The weight is how often the term occurs in the query (times any
-        weight below 1 of a looser match); the searcher scales the term's
-        contributions by it.
+        weight below 1 of a looser match: a corrected typo); the searcher
+        scales the term's contributions by it.
 
         A query typed on a Russian keyboard or in Latin script is re-spelled
-        first (see :mod:`kzsearch.restoration`).
+        first (see :mod:`kzsearch.restoration`); then, with ``typos``, words
+        the index does not know are corrected (see :mod:`kzsearch.query.typos`).
         """
+        return self._query_terms(query, check_flag(typos, "typos"))[0]
+
+    def suggest_query(self, query: str) -> Optional[str]:
+        """``query`` with its typing errors corrected, for a "did you mean", or
+        None when no word needed correcting.
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау министрлігі"])
+        >>> index.suggest_query("денсалық сақтау"), index.suggest_query("денсаулық")
+        ('денсаулық сақтау', None)
+        """
+        check_query(query)
+        text, corrections = self._query_terms(query, True)[1:]
+        return suggested(text, corrections)
+
+    def complete(self, prefix: str, k: int = 10) -> List[str]:
+        """Up to ``k`` completions of the last word of ``prefix`` (a partial
+        query), most frequent first: whole words as written in the documents,
+        earlier words kept as typed; a prefix typed on a Russian keyboard or
+        in Latin completes to Kazakh words (see :mod:`kzsearch.query.completion`).
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау", "Денсаулығы жақсы", "денсаулық"])
+        >>> index.complete("денс"), index.complete("мемлекет денсаулы", k=1)
+        (['денсаулық', 'денсаулығы'], ['мемлекет денсаулық'])
+        """
+        check_query(prefix, "prefix")
+        k = check_k(k)
+        return complete(self._typos.surface(self._index_view(self._snapshot)), prefix, k)
+
+    def _query_terms(self, query: str, typos: bool) -> Tuple[List[Tuple[int, float]], str, list]:
+        """(term id, weight) pairs, the restored query text and the typo corrections made."""
         snapshot = self._snapshot
-        terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
-                               lambda: snapshot.document_frequencies(len(self._vocab)))
-        return searcher.count_terms(self._vocab.lookup(terms).tolist())
+        vocab = self._vocab
+        text = restored_text(query, self._restorer, vocab.terms,
+                             lambda: snapshot.document_frequencies(len(vocab)))
+        terms = self.analyzer(text)
+        if not typos:
+            return searcher.count_terms(vocab.lookup(terms).tolist()), text, []
+        weighted, corrections = self._typos.query_terms(
+            text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
+        return weighted, text, corrections
+
+    def _index_view(self, snapshot: Snapshot) -> IndexView:
+        vocab = self._vocab
+        return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
+                         lambda step: _live_texts(snapshot, step), snapshot.n_live)
 
     def restored_query(self, query: str) -> Optional[str]:
         """``query`` re-spelled as it is searched (Russian keyboard or Latin script), or None.
@@ -687,3 +753,15 @@ def _check_settings(merge_policy: object, background_merges: object, restore_que
         raise TypeError(f"background_merges must be bool, not {type(background_merges).__name__}")
     if restore_queries is not None and not isinstance(restore_queries, bool):
         raise TypeError(f"restore_queries must be bool or None, not {type(restore_queries).__name__}")
+
+
+def _live_texts(snapshot: Snapshot, step: int = 1) -> Iterator[str]:
+    """Texts of every ``step``-th live document of ``snapshot``."""
+    for seg in snapshot.segments:
+        if seg.live is None and step == 1:
+            yield from seg.texts
+            continue
+        texts = seg.texts
+        live = np.arange(seg.n_docs) if seg.live is None else np.flatnonzero(seg.live)
+        for i in live[::step].tolist():
+            yield texts[i]
