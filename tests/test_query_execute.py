@@ -360,3 +360,23 @@ def test_count_counts_what_a_syntax_query_matches(index):
     assert index.count('"облыс бюджет"', syntax=False) == 4
     assert index.count(Prefix("мект")) == 2
     assert index.count("-бюджет") == 0
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_exclusions_on_the_pruned_path_equal_exhaustive_evaluation(k):
+    from kzsearch.query.exclusion import MARGIN
+
+    index = Index(analyzer=str.split)
+    index.add(["a x"] * (MARGIN + 10) + ["a y y y"] * 5 + ["a b"] * 3)  # excluded documents rank first
+    for q in ["a -x", "a b -x", "a -y", "a b -(x OR y)", "a -zzz"]:
+        node = index._resolver(index._snapshot).resolve(kzsearch_parse(q))
+        scorer = index._scorer(index._snapshot, index.settings.params, None)
+        result = execute.evaluate(node, scorer)
+        want = searcher.top_k(result.docs, result.scores, k)
+        got = execute.search(node, scorer, k)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist(), q
+
+
+def kzsearch_parse(q):
+    from kzsearch import parse
+    return parse(q)

@@ -390,6 +390,12 @@ def search(node: Optional[Node], scorer: Scorer, k: int,
     """
     if node is None or k == 0 or scorer.snapshot.n_live == 0 or scorer.n_docs == 0:
         return _NO_DOCS, np.zeros(0)
+    if keep is None:
+        from .exclusion import top_k_excluding  # words with exclusions: the pruned path
+
+        found = top_k_excluding(node, scorer, k, matching_docs)
+        if found is not None:
+            return found
     result = evaluate(node, scorer)
     docs, scores = result.docs, result.scores
     if keep is not None and len(docs):
