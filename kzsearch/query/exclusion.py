@@ -29,7 +29,7 @@ from ..engine import searcher
 from .resolve import BoolNode, Node, TermNode
 
 #: extra documents asked of the pruned search, to make up for excluded ones
-MARGIN = 20
+MARGIN = 10
 
 
 def plain_terms(node: Node) -> Optional[List[Tuple[int, float]]]:
@@ -44,6 +44,26 @@ def plain_terms(node: Node) -> Optional[List[Tuple[int, float]]]:
     return [(c.term_id, c.weight) for c in node.should if c.term_id >= 0]  # type: ignore[union-attr]
 
 
+def _holds(snapshot, term_id: int, positions: np.ndarray) -> np.ndarray:
+    """Whether each of the (live) documents ``positions`` holds the term: binary searches in
+    each segment's postings, never a copy of them."""
+    out = np.zeros(len(positions), dtype=bool)
+    if term_id < 0:
+        return out
+    terms, which, lo, hi = snapshot.term_directory()
+    a = int(np.searchsorted(terms, term_id, side="left"))
+    b = int(np.searchsorted(terms, term_id, side="right"))
+    for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
+        base = int(snapshot.bases[s])
+        docs = snapshot.segments[s].docs[l:h]
+        inside = (positions >= base) & (positions < base + snapshot.segments[s].n_docs)
+        local = positions[inside] - base
+        at = np.searchsorted(docs, local)
+        at[at == len(docs)] = 0
+        out[inside] = docs[at] == local
+    return out
+
+
 def top_k_excluding(node: Node, scorer, k: int,
                     matching_docs: Callable[[Node, object], np.ndarray]) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """The top ``k`` of words-with-exclusions from the pruned searcher, or None (see the module docstring)."""
@@ -56,15 +76,12 @@ def top_k_excluding(node: Node, scorer, k: int,
     keep = np.ones(len(positions), dtype=bool)
     assert isinstance(node, BoolNode)
     for clause in node.must_not:
-        excluded = matching_docs(clause, scorer)
-        if not len(excluded) or not len(positions):
-            continue
-        if isinstance(clause, TermNode):  # sorted postings
-            at = np.searchsorted(excluded, positions)
-            at[at == len(excluded)] = 0
-            keep &= excluded[at] != positions
+        if not len(positions):
+            break
+        if isinstance(clause, TermNode) and clause.field is None:
+            keep &= ~_holds(scorer.snapshot, clause.term_id, positions)
         else:
-            keep &= ~np.isin(positions, excluded)
+            keep &= ~np.isin(positions, matching_docs(clause, scorer))
     if int(keep.sum()) < k and len(positions) == asked:
         return None
     return positions[keep][:k], scores[keep][:k]
