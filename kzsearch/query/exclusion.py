@@ -33,8 +33,11 @@ MARGIN = 10
 
 
 def plain_terms(node: Node) -> Optional[List[Tuple[int, float]]]:
-    """(term id, weight) if ``node`` is distinct whole-document optional terms plus exclusions."""
-    if not isinstance(node, BoolNode) or node.must or not node.should or not node.must_not:
+    """(term id, weight) if ``node`` is distinct whole-document optional terms (plus exclusions).
+
+    (Syntax whose excluded words are all stopwords leaves plain words.)
+    """
+    if not isinstance(node, BoolNode) or node.must or not node.should:
         return None
     if not all(isinstance(c, TermNode) and c.field is None for c in node.should):
         return None
@@ -70,7 +73,7 @@ def top_k_excluding(node: Node, scorer, k: int,
     terms = plain_terms(node)
     if terms is None or scorer.stats is not None or scorer.bm25f:
         return None
-    asked = k + MARGIN
+    asked = k + MARGIN if node.must_not else k  # type: ignore[union-attr]
     positions, scores = searcher.search(scorer.snapshot, terms, asked, scorer.method, scorer.params,
                                         scorer.vocab_size)
     keep = np.ones(len(positions), dtype=bool)
