@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
     python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
+    python benchmarks/bench_scale.py --query-language --sizes 300000   # phrases, -term
     python benchmarks/bench_scale.py --fields --sizes 1000000 --baseline DIR   # see scale_fields.py
 
 Documents are resampled from real KazNERD sentences (~70 words each), made
@@ -39,6 +40,7 @@ import time
 from typing import Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's kzsearch
 import datasets  # noqa: E402
 from bench_speed import make_queries, peak_rss_bytes, tokenize  # noqa: E402
 
@@ -93,6 +95,51 @@ def child_kzsearch_query(folder: str, n_queries: int) -> dict:
     out = {"load_first_query_s": load_first}
     out.update(timed_queries(lambda q: index.search(q, k=10), queries))
     return out
+
+
+# ------------------------------------------------------------------ query language
+def child_query_language(size: int, n_queries: int) -> dict:
+    """p50/p99 of the query language's queries, beside plain words, on one index built here.
+
+    plain: the 2-4-word queries of the main table; ``-term``: the same with
+    `` -w`` (a word of another query) appended; phrase: the first two words
+    of each query in quotes (consecutive words of a real sentence).
+    """
+    import random
+
+    import kzsearch
+
+    queries = make_queries(n_queries)
+    rng = random.Random(7)
+    other_words = [w for q in make_queries(n_queries, seed=11) for w in q.split()]
+    index = kzsearch.Index()
+    index.add(datasets.resampled_documents(size))
+    index.wait_for_merges()
+    kinds = {
+        "plain": queries,
+        "minus": [f"{q} -{rng.choice(other_words)}" for q in queries],
+        "phrase": ['"' + " ".join(q.split()[:2]) + '"' for q in queries],
+    }
+    out: Dict[str, float] = {}
+    for kind, qs in kinds.items():
+        try:
+            result = timed_queries(lambda q: index.search(q, k=10), qs)
+        except ValueError as e:  # an index without positions
+            print(f"{kind}: {e}", file=sys.stderr)
+            continue
+        out.update({f"{kind}_{name}": value for name, value in result.items()})
+    return out
+
+
+def query_language(sizes: List[int], n_queries: int) -> None:
+    """Print the query-language table: plain words, the same with ``-term``, two-word phrases."""
+    print("| documents | plain p50 / p99 | with -term p50 / p99 | two-word phrase p50 / p99 |")
+    print("|---:|---:|---:|---:|")
+    for size in sizes:
+        r = run_child("query-language", str(size), str(n_queries))
+        cells = [f"{r[k + '_p50_ms']:.2f} / {r[k + '_p99_ms']:.2f} ms" if k + "_p50_ms" in r else "n/a"
+                 for k in ("plain", "minus", "phrase")]
+        print(f"| {size:,} | " + " | ".join(cells) + " |", flush=True)
 
 
 def child_bm25s(size: int, n_queries: int) -> dict:
@@ -220,6 +267,8 @@ def main(argv=None) -> None:
     parser.add_argument("--slow-queries", type=int, default=20, help="queries for rank-bm25")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--query-language", action="store_true",
+                        help="only the query-language table (phrases, -term) at --sizes")
     parser.add_argument("--fields", action="store_true",
                         help="instead: what fields, filters and positions cost (see scale_fields.py)")
     parser.add_argument("--baseline", metavar="PATH",
@@ -230,12 +279,17 @@ def main(argv=None) -> None:
 
         scale_fields.main(sorted(args.sizes), args.queries, args.baseline)
         return
+    if args.query_language and not args.child:
+        query_language(sorted(args.sizes), args.queries)
+        return
     if args.child:
         kind, *rest = args.child
         if kind == "kzsearch-build":
             result = child_kzsearch_build(int(rest[0]), rest[1])
         elif kind == "kzsearch-query":
             result = child_kzsearch_query(rest[0], int(rest[1]))
+        elif kind == "query-language":
+            result = child_query_language(int(rest[0]), int(rest[1]))
         elif kind == "bm25s":
             result = child_bm25s(int(rest[0]), int(rest[1]))
         else:

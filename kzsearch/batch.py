@@ -17,8 +17,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .engine import searcher
 from .parallel import default_workers
+from .query.parser import structured_query
 
 #: below this many queries per worker, starting processes costs more than it saves
 MIN_QUERIES_PER_WORKER = 64
@@ -30,8 +30,8 @@ Result = Tuple[np.ndarray, np.ndarray]
 
 def _run(chunk: Sequence[str]) -> List[Result]:
     index, snapshot, k, params = _job
-    return [searcher.search(snapshot, index.query_terms(q), k, index.settings.method, params,
-                            len(index.vocabulary)) for q in chunk]
+    fields = tuple(index.fields)
+    return [index._rank(snapshot, q, structured_query(q, True, fields), k, params) for q in chunk]
 
 
 def search_many(index: Any, queries: Sequence[str], k: int, params: Any,

@@ -26,7 +26,6 @@ from typing import Any, Dict, Optional, Sequence
 from . import __version__
 from .analysis import Analyzer, stem
 from .corpus import DocumentReader, seed_documents
-from .highlight import snippet
 from .engine.storage import COMMIT_FILE
 from .index import Index
 from .engine.fields import check_fields
@@ -177,10 +176,9 @@ def _search(args: argparse.Namespace) -> None:
         index.add(seed_documents())
     filter = parse_filters(args.filter, index.schema)
     hits = index.search(args.query, k=args.k, offset=args.offset, filter=filter)
-    terms = set(index.analyzer(args.query))
     if args.json:
         rows = [{"rank": r, "id": h.id, "score": h.score,
-                 "snippet": snippet(h.text, terms, index.analyzer), "text": h.text, "fields": h.fields}
+                 "snippet": index.highlight(h, args.query).snippet, "text": h.text, "fields": h.fields}
                 for r, h in enumerate(hits, args.offset + 1)]
         print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
         return
@@ -190,7 +188,7 @@ def _search(args: argparse.Namespace) -> None:
     for rank, hit in enumerate(hits, args.offset + 1):
         title = _title(hit)
         print(f"{rank}. {hit.id}  (score {hit.score:.3f})" + (f"  {' '.join(title.split())}" if title else ""))
-        print(f"   {snippet(hit.text, terms, index.analyzer)}")
+        print(f"   {index.highlight(hit, args.query).snippet}")
 
 
 def _holds_index(path: str) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -39,6 +39,12 @@ from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
 from .ingest import Document, ingest, stored_document
+from .query import execute
+from .query.explain import Explanation, explain
+from .query.highlight import Highlight, highlight_text
+from .query.objects import Query
+from .query.parser import structured_query
+from .query.resolve import BoolNode, Node, PrefixCache, Resolver, TermNode
 from .restoration import QueryRestorer, needs_restoration, restored_query
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
@@ -147,6 +153,7 @@ class Index(SegmentWriter):
         self._locations: Optional[Dict[str, Tuple[str, int]]] = None
         self._storage_state: Any = None   # what the last save/load wrote (see storage)
         self._schema: Dict[str, str] = {}  # metadata key -> column kind (see engine.columns)
+        self._prefixes = PrefixCache()    # the vocabulary sorted, for prefix queries
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -198,10 +205,17 @@ class Index(SegmentWriter):
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
-               b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
+    def search(self, query: Union[str, Query], k: int = 10, *, offset: int = 0,
+               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True,
+               k1: Optional[float] = None, b: Optional[float] = None,
+               stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
+
+        ``query`` is a string in the query syntax (phrases, ``+``/``-``,
+        ``AND``/``OR``/``NOT``, fields, prefixes: see :mod:`kzsearch.query.parser`)
+        or a query object (:class:`kzsearch.Term`, ``Phrase``, ``Prefix``,
+        ``Bool``). A string that uses no syntax, or any string with
+        ``syntax=False``, is plain words ranked by BM25 as a bag.
 
         ``offset`` skips that many of the ranking first (``offset=20, k=10``:
         results 21-30). ``filter`` keeps only documents whose metadata match
@@ -211,31 +225,138 @@ class Index(SegmentWriter):
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
         """
-        check_query(query)
+        structured = structured_query(query, syntax, tuple(self.fields))
         k = check_k(k)
         offset = check_offset(offset)
         params = self._query_params(k1, b)
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
+        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats)
+        return self._hits(snapshot, positions[offset:], scores[offset:])
+
+    def _rank(self, snapshot: Snapshot, query: Union[str, Query], structured: Optional[Query], k: int,
+              params: BM25Params, keep: Optional[np.ndarray] = None,
+              stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (global positions, scores): the query executor for syntax, else the bag-of-words searcher."""
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            return execute.search(node, self._scorer(snapshot, params, stats), k, keep)
+        assert isinstance(query, str)
         terms = self.query_terms(query)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
-        positions, scores = searcher.search(snapshot, terms, k + offset, self.settings.method, params,
-                                            len(self._vocab), stats, keep=keep,
-                                            fields=self._field_weights(params))
-        return self._hits(snapshot, positions[offset:], scores[offset:])
+        return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
+                               keep=keep, fields=self._field_weights(params))
 
-    def count(self, query: Optional[str] = None, *, filter: Optional[Mapping[str, Any]] = None) -> int:
-        """How many live documents match: hold any term of ``query`` (all if None) and pass ``filter``."""
-        if query is not None:
-            check_query(query)
+    def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
+                k1: Optional[float] = None, b: Optional[float] = None,
+                stats: Optional[CollectionStats] = None) -> Explanation:
+        """How the document ``doc_id`` scores for ``query``, clause by clause (Lucene's explain).
+
+        The returned tree's ``value`` equals the document's score in
+        :meth:`search` with the same arguments (0 with ``match=False`` when the
+        document does not match); ``str()`` prints it. KeyError if there is
+        no live document ``doc_id``.
+        """
+        structured = structured_query(query, syntax, tuple(self.fields))
+        check_query(doc_id, "doc_id")
+        params = self._query_params(k1, b)
+        snapshot = self._snapshot
+        name, local = self._id_locations()[doc_id]
+        where = [i for i, seg in enumerate(snapshot.segments) if seg.name == name]
+        if not where:
+            raise KeyError(doc_id)
+        node = self._node(query, structured, snapshot)
+        return explain(node, self._scorer(snapshot, params, stats), int(snapshot.bases[where[0]]) + local,
+                       tuple(self.fields))
+
+    def highlight(self, hit: Union[Hit, str], query: Union[str, Query], *, syntax: bool = True,
+                  markers: Tuple[str, str] = ("[", "]"), width: int = 200) -> Highlight:
+        """Where ``query`` matched in ``hit`` (a :class:`Hit` or a text): spans and a snippet.
+
+        ``spans`` are (start, end) character offsets in the hit's ``text``; the
+        snippet shows about ``width`` characters around the densest cluster
+        of matches, each between ``markers`` (``("<mark>", "</mark>")`` for
+        HTML). Phrases are marked as a whole; queries typed on a Russian
+        keyboard or in Latin mark the words they were restored to.
+        """
+        text = hit.text if isinstance(hit, Hit) else check_query(hit, "hit")
+        structured = structured_query(query, syntax, tuple(self.fields))
+        if (not isinstance(markers, tuple) or len(markers) != 2
+                or not all(isinstance(m, str) for m in markers)):
+            raise TypeError("markers must be a pair of str (opening, closing)")
+        if isinstance(width, bool) or not isinstance(width, int):
+            raise TypeError(f"width must be int, not {type(width).__name__}")
+        if width < 1:
+            raise ValueError(f"width must be >= 1, got {width}")
+        node = self._node(query, structured, self._snapshot)
+        return highlight_text(text, node, self.analyzer, width, markers)
+
+    def scoring_terms(self, query: Union[str, Query], *, syntax: bool = True) -> List[str]:
+        """The index terms ``query`` is scored with: restored, analysed, prefixes expanded.
+
+        Shards of one collection exchange statistics for these terms (see
+        :mod:`kzsearch.distributed`).
+        """
+        structured = structured_query(query, syntax, tuple(self.fields))
+        snapshot = self._snapshot
+        if structured is None:
+            assert isinstance(query, str)
+            return restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
+                                  lambda: snapshot.document_frequencies(len(self._vocab)))
+        out: List[str] = []
+        pending = [self._resolver(snapshot).resolve(structured)]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, TermNode):
+                out.append(node.term)
+            elif isinstance(node, BoolNode):
+                pending.extend(reversed(node.must + node.should + node.must_not))
+            elif node is not None:
+                out.extend(node.terms)
+        return list(dict.fromkeys(out))
+
+    def _node(self, query: Union[str, Query], structured: Optional[Query], snapshot: Snapshot) -> Optional[Node]:
+        """The resolved query: the structured one, or the plain words' terms as one Bool."""
+        if structured is not None:
+            return self._resolver(snapshot).resolve(structured)
+        assert isinstance(query, str)
+        terms = self.query_terms(query)
+        if not terms:
+            return None
+        return BoolNode(should=tuple(TermNode(self._vocab.term(t), t, None, w) for t, w in terms))
+
+    def _resolver(self, snapshot: Snapshot) -> Resolver:
+        vocab_size = len(self._vocab)
+        return Resolver(self.analyzer, self._vocab, lambda: snapshot.document_frequencies(vocab_size),
+                        self._restorer, tuple(self.fields), self.positions, self._prefixes)
+
+    def _scorer(self, snapshot: Snapshot, params: BM25Params,
+                stats: Optional[CollectionStats]) -> execute.Scorer:
+        return execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats,
+                              self._field_weights(params))
+
+    def count(self, query: Optional[Union[str, Query]] = None, *,
+              filter: Optional[Mapping[str, Any]] = None, syntax: bool = True) -> int:
+        """How many live documents match ``query`` (all if None) and pass ``filter``.
+
+        Plain words match a document holding any of them; a query using the
+        syntax (or a query object) counts the documents it matches.
+        """
+        structured = structured_query(query, syntax, tuple(self.fields)) if query is not None else None
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
         if query is None:
             if keep is not None:
                 return int(np.count_nonzero(keep))
             return snapshot.n_live
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            scorer = self._scorer(snapshot, self.settings.params, None)
+            docs = execute.evaluate(node, scorer).docs if node is not None else np.zeros(0, dtype=np.int64)
+            return int(np.count_nonzero(keep[docs])) if keep is not None else len(docs)
+        assert isinstance(query, str)
         terms = [t for t, _ in self.query_terms(query)]
         return len(searcher.matching_documents(snapshot, terms, keep))
 

@@ -7,11 +7,17 @@ distinct terms to global ids and translates the array with one NumPy
 gather, so no per-token Python object crosses a process boundary or
 outlives its batch. In this process the batch's terms go straight to the
 index's vocabulary instead.
+
+Workers are forked; no lock is held across the fork: kzsearch's own locks
+are :class:`~kzsearch.engine.locks.ForkSafeLock` and the one lock of a
+library the analysis takes (pymorphy3's) is re-created in the child.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -95,6 +101,22 @@ def _init_worker(analyze: Analyze) -> None:
 def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
     assert _worker_analyze is not None
     return analyze_batch(_worker_analyze, texts, compact=True, positions=positions)
+
+
+def _renew_library_locks_in_child() -> None:
+    """Locks of libraries the analysis uses, re-created in a forked child (see engine.locks).
+
+    pymorphy3 builds its analyzer under a class-level lock: a worker forked while
+    another thread of the parent was building one would wait on it forever.
+    """
+    morph = sys.modules.get("pymorphy3.analyzer")
+    analyzer_class = getattr(morph, "MorphAnalyzer", None)
+    if analyzer_class is not None and hasattr(analyzer_class, "_lock"):
+        analyzer_class._lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_library_locks_in_child)
 
 
 def default_workers() -> int:
