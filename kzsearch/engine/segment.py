@@ -311,7 +311,6 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
                  columns=concat_columns(column_parts, sizes))
     if not parts_terms or not sum(len(t) for t in parts_terms):
         field_len = np.concatenate(field_len_parts, axis=1) if n_fields > 1 else None
-        # no postings (every surviving document is empty): the stored ids and texts still carry over
         return build_segment(np.zeros(0, dtype=np.int64), doc_len, TextBlock.concat(ids_blocks),
                              TextBlock.concat(text_blocks), name=name, field_len=field_len,
                              positions=np.zeros(0, dtype=np.int32) if with_positions else None, **extra)
