@@ -207,7 +207,7 @@ class Index:
                     yield doc_id
 
     def search(self, query: Union[str, Query], k: int = 10, *, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True,
+               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True, exact: bool = False,
                k1: Optional[float] = None, b: Optional[float] = None,
                stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
@@ -225,6 +225,10 @@ class Index:
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
+
+        Plain words are ranked with dynamic pruning (block-max MaxScore, see
+        :mod:`kzsearch.engine.pruning`): the same ids and the same scores, bit
+        for bit, as scoring every posting, which ``exact=True`` does instead.
         """
         structured = structured_query(query, syntax, tuple(self.fields))
         k = check_k(k)
@@ -232,12 +236,14 @@ class Index:
         params = self._query_params(k1, b)
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
-        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats)
+        if not isinstance(exact, bool):
+            raise TypeError(f"exact must be bool, not {type(exact).__name__}")
+        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats, exact)
         return self._hits(snapshot, positions[offset:], scores[offset:])
 
     def _rank(self, snapshot: Snapshot, query: Union[str, Query], structured: Optional[Query], k: int,
               params: BM25Params, keep: Optional[np.ndarray] = None,
-              stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+              stats: Optional[CollectionStats] = None, exact: bool = False) -> Tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (global positions, scores): the query executor for syntax, else the bag-of-words searcher."""
         if structured is not None:
             node = self._resolver(snapshot).resolve(structured)
@@ -248,7 +254,7 @@ class Index:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
         return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
-                               keep=keep, fields=self._field_weights(params))
+                               keep=keep, fields=self._field_weights(params), exact=exact)
 
     def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
                 k1: Optional[float] = None, b: Optional[float] = None,
