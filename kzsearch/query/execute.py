@@ -281,6 +281,8 @@ def _local_df(scorer: Scorer, term_id: int, docs: np.ndarray, field: Optional[in
     """Live documents holding the term anywhere (df counts documents, whatever the field)."""
     if field is None:
         return len(docs)
+    if term_id < 0:  # a term the index does not know (not df of the last term, as [-1] would give)
+        return 0
     return int(scorer.snapshot.document_frequencies(scorer.vocab_size)[term_id])
 
 
