@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
     python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
+    python benchmarks/bench_scale.py --views --sizes 1000000   # cost of sub-word views
 
 Documents are resampled from real KazNERD sentences (~70 words each), made
 on the fly by a generator. For each engine and size, in a fresh process:
@@ -156,6 +157,54 @@ def child_rank_bm25(size: int, n_queries: int) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ------------------------------------------------------------------ cost of sub-word views
+#: analyzer configurations compared by ``--views``: today's analysis, then the view candidates
+VIEW_CONFIGS = {
+    "stems": [],
+    "prefix6": [{"kind": "prefix", "size": 6, "weight": 0.5}],
+    "4grams": [{"kind": "ngrams", "size": 4, "weight": 0.15}],
+}
+
+
+def child_views_build(size: int, folder: str, views_json: str) -> dict:
+    """Build ``Index(analyzer=Analyzer(views=...))`` over ``size`` documents; time, postings, disk."""
+    import kzsearch
+
+    t0 = time.perf_counter()
+    index = kzsearch.Index(analyzer=kzsearch.Analyzer(views=json.loads(views_json)))
+    index.add(datasets.resampled_documents(size))
+    index_s = time.perf_counter() - t0
+    index.wait_for_merges()
+    postings = sum(len(seg.docs) for seg in index.segments)
+    index.save(folder)
+    return {"index_s": index_s, "postings": postings, "peak_mb": peak_rss_bytes() / 2**20,
+            "disk_mb": folder_bytes(folder) / 2**20}
+
+
+def views_cost(size: int, n_queries: int, configs: Dict[str, list] = VIEW_CONFIGS) -> List[dict]:
+    """Index time, postings, disk and query latency of each view configuration at ``size``
+    documents, each in fresh processes, one after the other in the same run; prints a table
+    with ratios to the first configuration (today's analysis: "stems")."""
+    rows: List[dict] = []
+    print(f"Sub-word views at {size:,} documents ({n_queries} queries of 2-4 words)")
+    print("| analyzer | index | × | postings | × | on disk | p50 query | × | p99 query |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, views in configs.items():
+        folder = tempfile.mkdtemp(prefix="kzsearch-views-")
+        try:
+            row = {"config": name, **run_child("views-build", str(size), folder, json.dumps(views))}
+            row.update(run_child("kzsearch-query", folder, str(n_queries)))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        rows.append(row)
+        base = rows[0]
+        print(f"| {name} | {row['index_s']:.1f} s | {row['index_s'] / base['index_s']:.2f} | "
+              f"{row['postings'] / 1e6:,.1f} M | {row['postings'] / base['postings']:.2f} | "
+              f"{row['disk_mb']:,.0f} MB | {row['p50_ms']:.2f} ms | {row['p50_ms'] / base['p50_ms']:.2f} | "
+              f"{row['p99_ms']:.2f} ms |", flush=True)
+    return rows
+
+
 def run_child(*args: str) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -218,6 +267,10 @@ def main(argv=None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--slow-queries", type=int, default=20, help="queries for rank-bm25")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    parser.add_argument("--views", action="store_true", help="instead: the cost of the sub-word "
+                        "view configurations (VIEW_CONFIGS) at each size, against today's analysis")
+    parser.add_argument("--view-configs", nargs="+", default=list(VIEW_CONFIGS), choices=list(VIEW_CONFIGS),
+                        help="with --views: which configurations (the first is the reference)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -226,6 +279,8 @@ def main(argv=None) -> None:
             result = child_kzsearch_build(int(rest[0]), rest[1])
         elif kind == "kzsearch-query":
             result = child_kzsearch_query(rest[0], int(rest[1]))
+        elif kind == "views-build":
+            result = child_views_build(int(rest[0]), rest[1], rest[2])
         elif kind == "bm25s":
             result = child_bm25s(int(rest[0]), int(rest[1]))
         else:
@@ -233,6 +288,10 @@ def main(argv=None) -> None:
         print(json.dumps(result))
         return
 
+    if args.views:
+        for size in sorted(args.sizes):
+            views_cost(size, args.queries, {name: VIEW_CONFIGS[name] for name in args.view_configs})
+        return
     os.makedirs(args.out, exist_ok=True)
     rows: List[dict] = []
     last: Dict[str, dict] = {}

@@ -1,7 +1,9 @@
 """Snippets: a short stretch of a hit's text around the words that matched.
 
 A word matches when the analyzer turns it into one of the query's terms, so
-"бюджетіне" is marked for the query "бюджет".
+"бюджетіне" is marked for the query "бюджет". Sub-word view terms
+(:mod:`kzsearch.analysis.views`) never mark a word on their own: a word
+that shares only a prefix or some n-grams with the query is not a match.
 
 >>> snippet("Облыс бюджеті нақтыланды.", {"бюджеті"}, str.split, width=40)
 'Облыс [бюджеті] нақтыланды.'
@@ -11,11 +13,14 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, List, Set, Tuple
 
+from .analysis.views import is_view_term
+
 _WORD = re.compile(r"\w+(?:[-‐']\w+)*")
 
 
 def matched_spans(text: str, terms: Set[str], analyze: Callable[[str], Iterable[str]]) -> List[Tuple[int, int]]:
-    """(start, end) of the words of ``text`` whose analysis meets ``terms``."""
+    """(start, end) of the words of ``text`` whose analysis meets ``terms`` (views aside)."""
+    terms = {t for t in terms if not is_view_term(t)}
     spans = []
     verdict = {}
     for m in _WORD.finditer(text):

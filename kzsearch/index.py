@@ -29,6 +29,7 @@ import numpy as np
 
 from .engine import searcher
 from .analysis import Analyzer, stem
+from .analysis.views import DEFAULT_VIEWS
 from .engine.docstore import TextBlock
 from .engine.merging import MergePolicy
 from .parallel import AnalysisPool, default_workers
@@ -110,7 +111,7 @@ class Index:
             delta = DEFAULT_DELTA.get(method, 0.5)
         params = BM25Params(k1=k1, b=b, epsilon=epsilon, delta=delta)
         params.validate()
-        self.analyzer = analyzer if analyzer is not None else Analyzer()
+        self.analyzer = analyzer if analyzer is not None else Analyzer(views=DEFAULT_VIEWS)
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None
@@ -229,7 +230,11 @@ class Index:
         snapshot = self._snapshot
         terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
                                lambda: snapshot.document_frequencies(len(self._vocab)))
-        return searcher.count_terms(self._vocab.lookup(terms).tolist())
+        counted = searcher.count_terms(self._vocab.lookup(terms).tolist())
+        weight = getattr(self.analyzer, "query_weight", None)  # sub-word views weigh their own
+        if weight is None:
+            return counted
+        return [(t, n * weight(self._vocab.term(t))) for t, n in counted]
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params

@@ -42,6 +42,7 @@ from .russian import RussianLemmatizer
 from .stemmer import KazakhStemmer, is_ending
 from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import is_address, tokenize
+from .views import View, is_view_term, parse_views, view_terms, view_weight
 from .wordlists import load_pairs
 from ..script import to_cyrillic
 
@@ -144,6 +145,10 @@ class AnalyzerSettings:
         ``stem_prefix`` letters only (``6``: президенттік and президент both
         -> ``презид``), a coarser key that also meets derived words and
         compounds written solid; 0 (the default) keeps the whole stem.
+    views: sub-word views emitted beside each word's term (see
+        :mod:`.views`): :class:`~.views.View` objects or dicts such as
+        ``{"kind": "prefix", "size": 6, "weight": 1.0}``; none by default
+        (the default :class:`kzsearch.Index` adds :data:`~.views.DEFAULT_VIEWS`).
     """
 
     stemming: bool = True
@@ -153,8 +158,10 @@ class AnalyzerSettings:
     max_token_length: int = MAX_TOKEN_LENGTH
     stem_prefix: int = 0
     latin: bool = True
+    views: Tuple[View, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "views", parse_views(self.views))
         if not isinstance(self.stem_prefix, int) or self.stem_prefix < 0:
             raise ValueError("stem_prefix must be an int >= 0")
         if not isinstance(self.stopwords, bool):
@@ -169,6 +176,10 @@ class AnalyzerSettings:
         d = asdict(self)
         if not isinstance(self.stopwords, bool):
             d["stopwords"] = list(self.stopwords)
+        if self.views:
+            d["views"] = [v.to_dict() for v in self.views]
+        else:
+            del d["views"]  # a config without views reads as it always did
         return d
 
 
@@ -197,7 +208,8 @@ class TokenCache(dict):
             self.special.clear()
             self.special.update(self.markers)
         terms = self.analyzer.token_terms(token, self.lang)
-        if len(terms) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
+        base = [t for t in terms if not is_view_term(t)] if self.analyzer.settings.views else terms
+        if len(base) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
         self[token] = joined = " ".join(terms)
         return joined
@@ -272,7 +284,8 @@ class Analyzer:
         tokens = tokenize(text)
         terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self._kazakh_special.isdisjoint(tokens):
-            return terms  # the common case: no Russian, no compounds, no ranges, no Latin
+            # the common case: no Russian, no compounds, no ranges, no Latin
+            return " ".join(terms).split() if self.settings.views else terms
         if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
             if converted != text:
@@ -313,7 +326,7 @@ class Analyzer:
                 return [token]  # a Latin word with an apostrophe or hyphen: o'zi, covid-19
             parts, whole = compound_parts(token)
             terms = [t for p in parts for t in self.token_terms(p, lang)]
-            if whole and self.settings.compounds and len(terms) > 1:
+            if whole and self.settings.compounds and sum(not is_view_term(t) for t in terms) > 1:
                 terms += self.word_terms(whole, lang)
             return terms
         runs = _LETTERS_OR_NUMBERS.findall(token)
@@ -322,11 +335,27 @@ class Analyzer:
         return [t for run in runs for t in self.token_terms(run, lang)]
 
     def word_terms(self, word: str, lang: str = KAZAKH) -> List[str]:
-        """The term of one word (a list of zero or one term).
+        """The term of one word (zero or one term), followed by its view terms if any.
 
         >>> Analyzer().word_terms("және"), Analyzer().word_terms("оқушылар")
         ([], ['оқуш'])
+        >>> Analyzer(views=[{"kind": "prefix", "size": 5}]).word_terms("оқушылар")
+        ['оқуш', '~оқушы']
         """
+        terms = self._word_term(word, lang)
+        if terms and self.settings.views:
+            terms += view_terms(ABBREVIATIONS.get(word, word), self.settings.views)
+        return terms
+
+    def query_weight(self, term: str) -> float:
+        """Weight of ``term`` in a query: its view's weight, 1.0 for a stem.
+
+        >>> Analyzer(views=[{"kind": "ngrams", "size": 4, "weight": 0.25}]).query_weight("^мект")
+        0.25
+        """
+        return view_weight(term, self.settings.views)
+
+    def _word_term(self, word: str, lang: str) -> List[str]:
         if not _CYRILLIC.search(word):
             return [] if word in self._kk_stop else [word]
         if lang == RUSSIAN and not KAZAKH_LETTER.search(word):
