@@ -14,6 +14,10 @@ Prints three tables, each with reference rows computed in the same run:
    typed score. With ``--queries FILE.jsonl``, the typed variants are read
    from ``FILE_folded.jsonl``, ``FILE_latin2021.jsonl``, ``FILE_latin2018.jsonl``
    beside it when present.
+   Then the **sub-word views** table (:func:`view_rows`): every configuration
+   on the full collection and on the passages-only control, for the as-written,
+   folded, Latin (2021, 2018) and typo'd questions, with whether its gain
+   survives the control.
 3. **Speed** over the KazNERD sentences, against
    ``re.findall(r"\\w+", text.lower())``.
 
@@ -23,6 +27,7 @@ Definitions follow the project's evaluation data README (summarised in
     python benchmarks/bench_quality.py                 # vendored dev data
     python benchmarks/bench_quality.py --queries held_out.jsonl --conllu held_out.conllu
     python benchmarks/bench_quality.py --json --skip-speed
+    python benchmarks/bench_quality.py --views-only      # just the sub-word views table
 """
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datasets  # noqa: E402  (benchmarks/datasets.py)
 from kzsearch import Index  # noqa: E402
 from kzsearch.analysis import Analyzer, stem  # noqa: E402
+from kzsearch.analysis.views import DEFAULT_VIEWS  # noqa: E402
 from kzsearch.script import to_latin  # noqa: E402
 
 _WORD = re.compile(r"\w+")
@@ -169,12 +175,13 @@ def variant_queries(queries_path: str, variant: str) -> List[dict]:
 
 
 def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict],
-                   queries_path: str) -> Dict[str, Dict[str, float]]:
+                   queries_path: str, views: Sequence[dict] = ()) -> Dict[str, Dict[str, float]]:
     """nDCG@10 of questions typed on a Russian keyboard or in Latin, and of
     Cyrillic questions over passages written in Latin, with query restoration
     on and off ("plain analysis"), each also as a share of the properly typed
-    score; and the mean time per question through ``Index.search``."""
-    plain = build_index(Analyzer(), corpus, restore_queries=False)
+    score; and the mean time per question through ``Index.search``. ``views``: the
+    analyzer's sub-word views (those of ``index``)."""
+    plain = build_index(Analyzer(views=views), corpus, restore_queries=False)
     proper = retrieval_scores(rank_passages(index, queries), queries)["ndcg@10"]
     cases = [("as written (Cyrillic)", index, plain, queries)]
     for variant, label in (("folded", "typed without Kazakh letters"),
@@ -185,7 +192,7 @@ def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict]
     for orthography in ("2021", "2018"):
         latin_corpus = [dict(d, text=to_latin(d["text"], orthography)) for d in corpus]
         cases.append((f"passages in {orthography} Latin, Cyrillic questions",
-                      build_index(Analyzer(), latin_corpus), None, queries))
+                      build_index(Analyzer(views=views), latin_corpus), None, queries))
     rows: Dict[str, Dict[str, float]] = {}
     for label, restoring, reference, qs in cases:
         start = time.perf_counter()
@@ -195,6 +202,66 @@ def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict]
         rows[label] = {"ndcg@10": ndcg, "share": ndcg / proper, "plain_ndcg@10": plain_ndcg,
                        "plain_share": plain_ndcg / proper, "ms_per_query": ms}
     return rows
+
+
+# --- 2b. sub-word views, full collection vs passages-only control ------------------
+
+#: analyzer configurations of the views table: (label, views, k1, b); the first is today's
+VIEW_CONFIGS: List[Tuple[str, list, float, float]] = [
+    ("stems only (today's Analyzer())", [], 1.5, 0.75),
+    ("Index() default: + prefix 6, weight 0.5", [dict(v.to_dict()) for v in DEFAULT_VIEWS], 1.5, 0.75),
+    ("+ prefix 6, weight 1.0", [{"kind": "prefix", "size": 6, "weight": 1.0}], 1.5, 0.75),
+    ("+ prefix 5, weight 1.0", [{"kind": "prefix", "size": 5, "weight": 1.0}], 1.5, 0.75),
+    ("+ 4-grams, weight 0.25", [{"kind": "ngrams", "size": 4, "weight": 0.25}], 1.5, 0.75),
+    ("+ 4-grams, weight 0.15", [{"kind": "ngrams", "size": 4, "weight": 0.15}], 1.5, 0.75),
+    ("+ prefix 6 w 0.5 + 4-grams w 0.2", [{"kind": "prefix", "size": 6, "weight": 0.5},
+                                          {"kind": "ngrams", "size": 4, "weight": 0.2}], 1.5, 0.75),
+    ("stems only, BM25 retuned k1=1.2 b=0.5", [], 1.2, 0.5),
+]
+#: question variants of the views table ("" = as written)
+VIEW_VARIANTS = ("", "folded", "latin2021", "latin2018", "typos")
+#: a gain is real when the control keeps at least this share of the full-collection gain
+SURVIVES = 0.5
+
+
+def view_rows(queries_path: str = "") -> List[Dict[str, Any]]:
+    """nDCG@10 of every view configuration on the full collection and on the
+    passages-only control, for each question variant (``queries_path``: read the
+    variants beside it, as :func:`variant_queries` does; missing ones are skipped).
+    A gain over today's analysis (as-written questions) *survives* when the control
+    keeps at least :data:`SURVIVES` of it."""
+    question_sets = {v: variant_queries(queries_path, v) for v in VIEW_VARIANTS}
+    question_sets = {v: qs for v, qs in question_sets.items() if qs}
+    collections = {"full": datasets.kazqad_corpus(), "control": datasets.kazqad_control()}
+    rows: List[Dict[str, Any]] = []
+    for label, views, k1, b in VIEW_CONFIGS:
+        row: Dict[str, Any] = {"config": label, "views": views, "k1": k1, "b": b}
+        for where, corpus in collections.items():
+            index = build_index(Analyzer(views=views), corpus)
+            for variant, qs in question_sets.items():
+                ranked = [[h.id for h in index.search(q["text"], k=100, k1=k1, b=b)] for q in qs]
+                row[f"{where}:{variant or 'written'}"] = retrieval_scores(ranked, qs)["ndcg@10"]
+        rows.append(row)
+    base = rows[0]
+    for row in rows:
+        row["gain_full"] = row["full:written"] - base["full:written"]
+        row["gain_control"] = row["control:written"] - base["control:written"]
+        row["survives"] = row["gain_full"] > 0 and row["gain_control"] >= SURVIVES * row["gain_full"]
+    return rows
+
+
+def print_view_rows(rows: Sequence[Dict[str, Any]]) -> None:
+    variants = [k.split(":", 1)[1] for k in rows[0] if k.startswith("full:")]
+    print("Sub-word views (BM25 Okapi through Index.search; nDCG@10 on the full collection | "
+          "the passages-only control; gain over today on as-written questions)")
+    print("| analyzer | " + " | ".join(f"full {v}" for v in variants) + " | "
+          + " | ".join(f"control {v}" for v in variants) + " | gain full | gain control | real? |")
+    print("| --- |" + " ---: |" * (2 * len(variants) + 2) + " --- |")
+    for row in rows:
+        cells = [f"{row[f'{w}:{v}']:.3f}" for w in ("full", "control") for v in variants]
+        verdict = "–" if row is rows[0] else ("yes" if row["survives"] else "no (artefact)")
+        print(f"| {row['config']} | " + " | ".join(cells) +
+              f" | {row['gain_full']:+.3f} | {row['gain_control']:+.3f} | {verdict} |")
 
 
 def oracle_ndcg(rows: Iterable[Dict[str, float]]) -> float:
@@ -259,11 +326,19 @@ def main(argv: Sequence[str] = ()) -> int:
                         "UD Kazakh-KTB dev + train")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--views-only", action="store_true", help="print only the sub-word views table")
     args = parser.parse_args(argv or None)
 
     results: Dict[str, Any] = {"stemming": {}, "retrieval": {}}
     if not args.skip_speed:
         results["speed"] = speed(datasets.kaznerd_sentences())
+    if args.views_only:
+        rows = view_rows(args.queries or "")
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            print_view_rows(rows)
+        return 0
     ud = read_conllu(args.conllu) if args.conllu else datasets.ud_tokens()
 
     stemmers = {
@@ -288,6 +363,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "first 5 letters": truncating(5),
         "first 6 letters": truncating(6),
         "Analyzer()": Analyzer(),
+        "Analyzer(views=DEFAULT_VIEWS), as in Index()": Analyzer(views=DEFAULT_VIEWS),
         "Analyzer(stopwords=False)": Analyzer(stopwords=False),
         "Analyzer(compounds=False)": Analyzer(compounds=False),
         "Analyzer(stemming=False)": Analyzer(stemming=False),
@@ -296,6 +372,10 @@ def main(argv: Sequence[str] = ()) -> int:
     for name, index in indexes.items():
         results["retrieval"][name] = retrieval_scores(rank_passages(index, queries), queries)
     results["typed"] = typed_variants(indexes["Analyzer()"], corpus, queries, args.queries)
+    results["typed_views"] = typed_variants(indexes["Analyzer(views=DEFAULT_VIEWS), as in Index()"],
+                                            corpus, queries, args.queries,
+                                            [v.to_dict() for v in DEFAULT_VIEWS])
+    results["views"] = view_rows(args.queries or "")
 
     retrieval = results["retrieval"]
     oracle = oracle_ndcg(retrieval[name] for name in
@@ -316,13 +396,16 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"nDCG@10 if each question picked the best of Analyzer() and the 4/5/6-letter "
           f"truncations: {results['oracle_ndcg@10']:.3f}")
     print()
-    print("Questions as people type them (Analyzer(), through Index.search; share = of the "
-          "properly typed nDCG@10)")
-    print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, row in results["typed"].items():
-        print(f"| {name} | {row['ndcg@10']:.3f} | {row['share']:.1%} | {row['plain_ndcg@10']:.3f} | "
-              f"{row['plain_share']:.1%} | {row['ms_per_query']:.2f} |")
+    for key, analyzer in (("typed", "Analyzer()"), ("typed_views", "Analyzer(views=DEFAULT_VIEWS)")):
+        print(f"Questions as people type them ({analyzer}, through Index.search; share = of the "
+              "properly typed nDCG@10)")
+        print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, row in results[key].items():
+            print(f"| {name} | {row['ndcg@10']:.3f} | {row['share']:.1%} | {row['plain_ndcg@10']:.3f} | "
+                  f"{row['plain_share']:.1%} | {row['ms_per_query']:.2f} |")
+        print()
+    print_view_rows(results["views"])
     if "speed" in results:
         s = results["speed"]
         base = s["baseline_tokens_per_s"]

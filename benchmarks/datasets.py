@@ -45,10 +45,17 @@ def kazqad_corpus() -> List[dict]:
     return [{"id": d["id"], "text": d["text"]} for d in passages + distractors]
 
 
+def kazqad_control() -> List[dict]:
+    """The passages-only control: the 697 KazQAD passages without distractors (``id``, ``text``)."""
+    passages = _jsonl("kazqad_passages.jsonl.xz", "kazqad/passages.jsonl")
+    return [{"id": d["id"], "text": d["text"]} for d in passages]
+
+
 def kazqad_queries(variant: str = "") -> List[dict]:
     """KazQAD dev questions: dicts with ``id``, ``text``, ``relevant`` (passage ids).
 
-    ``variant`` is "" (as written), "folded", "latin2021" or "latin2018".
+    ``variant`` is "" (as written), "folded", "latin2021", "latin2018" or
+    "typos" (one typing error in one word of each question).
     """
     suffix = f"_{variant}" if variant else ""
     return _jsonl(f"kazqad_queries_dev{suffix}.jsonl.xz", f"kazqad/queries_dev{suffix}.jsonl")

@@ -139,4 +139,4 @@ def view_weight(term: str, views: Tuple[View, ...]) -> float:
 _MARK_SET = frozenset(MARKS.values())
 
 #: Views of the default :class:`kzsearch.Index` (chosen by measurement: see README).
-DEFAULT_VIEWS: Tuple[View, ...] = (View("prefix", 6, 1.0),)
+DEFAULT_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5),)
