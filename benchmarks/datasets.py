@@ -55,7 +55,7 @@ def kazqad_queries(variant: str = "") -> List[dict]:
     """KazQAD dev questions: dicts with ``id``, ``text``, ``relevant`` (passage ids).
 
     ``variant`` is "" (as written), "folded", "latin2021", "latin2018" or
-    "typos" (one typing error in one word of each question).
+    "typos" (one typing error in one word of five or more letters).
     """
     suffix = f"_{variant}" if variant else ""
     return _jsonl(f"kazqad_queries_dev{suffix}.jsonl.xz", f"kazqad/queries_dev{suffix}.jsonl")
