@@ -3,6 +3,7 @@
     python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
     python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
     python benchmarks/bench_scale.py --views --sizes 1000000   # cost of sub-word views
+    python benchmarks/bench_scale.py --fields --sizes 1000000 --baseline DIR   # see scale_fields.py
 
 Documents are resampled from real KazNERD sentences (~70 words each), made
 on the fly by a generator. For each engine and size, in a fresh process:
@@ -281,7 +282,16 @@ def main(argv=None) -> None:
                         help="with --views: which configurations (the first is the reference)")
     parser.add_argument("--repeats", type=int, default=1, help="with --views: rounds of the configurations")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--fields", action="store_true",
+                        help="instead: what fields, filters and positions cost (see scale_fields.py)")
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="with --fields: a kzsearch source tree to measure as 'before'")
     args = parser.parse_args(argv)
+    if args.fields:
+        import scale_fields
+
+        scale_fields.main(sorted(args.sizes), args.queries, args.baseline)
+        return
     if args.child:
         kind, *rest = args.child
         if kind == "kzsearch-build":

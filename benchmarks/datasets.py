@@ -51,6 +51,17 @@ def kazqad_control() -> List[dict]:
     return [{"id": d["id"], "text": d["text"]} for d in passages]
 
 
+def kazqad_titled_passages() -> List[dict]:
+    """The 697 KazQAD passages with ``id``, ``title`` and ``text`` (the passages-only control)."""
+    return _jsonl("kazqad_passages.jsonl.xz", "kazqad/passages.jsonl")
+
+
+def kazqad_titled_corpus() -> List[dict]:
+    """KazQAD passages (with titles) followed by KazNERD distractors (no title)."""
+    distractors = _jsonl("kazqad_distractors_kaznerd.jsonl.xz", "kazqad/distractors_kaznerd.jsonl")
+    return kazqad_titled_passages() + [{"id": d["id"], "text": d["text"]} for d in distractors]
+
+
 def kazqad_queries(variant: str = "") -> List[dict]:
     """KazQAD dev questions: dicts with ``id``, ``text``, ``relevant`` (passage ids).
 

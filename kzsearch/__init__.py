@@ -9,15 +9,17 @@
 Packages and modules, one job each: ``analysis`` (text -> terms),
 ``script`` (folding and Latin orthographies), ``engine`` (vocabulary,
 segments, stored texts, scoring, query execution, merging, storage),
-``index`` (the public Index), ``compat`` (rank-bm25 drop-in), ``cli``
+``index`` (the public Index), ``ingest`` (documents in, segments out),
+``compat`` (rank-bm25 drop-in), ``cli``
 (command line).
 """
 __version__ = "0.1.0"
 
 from .analysis import Analyzer, stem  # noqa: E402
 from .compat import BM25L, BM25Okapi, BM25Plus  # noqa: E402
-from .errors import IndexFormatError  # noqa: E402
+from .engine.fields import Field  # noqa: E402
+from .errors import ConflictError, IndexFormatError  # noqa: E402
 from .index import Hit, Index  # noqa: E402
 
-__all__ = ["Analyzer", "stem", "Index", "Hit", "BM25Okapi", "BM25L", "BM25Plus",
-           "IndexFormatError", "__version__"]
+__all__ = ["Analyzer", "stem", "Index", "Hit", "Field", "BM25Okapi", "BM25L", "BM25Plus",
+           "IndexFormatError", "ConflictError", "__version__"]

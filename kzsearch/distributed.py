@@ -48,6 +48,12 @@ Method "okapi" also needs the mean idf over the whole vocabulary (its floor
 for negative idf): it is computed once from every shard's document
 frequencies and cached; the shards of a ``ShardedIndex`` never change.
 
+Queries typed without Kazakh letters or in Latin script are re-spelled on
+the client, once, against the terms and document frequencies of all shards
+(fetched on first need and cached), exactly as one Index over all the
+documents re-spells them; the shards then search the re-spelled text as
+typed, so statistics and scores use the restored terms everywhere.
+
 Ties rank by (shard number, position in the shard). ``build`` cuts the
 documents into contiguous slices in input order, so that is input order, as
 in a single Index.
@@ -58,14 +64,15 @@ and searches raise. Save the shards to storage every worker can read and
 """
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import json
 import os
 from collections import Counter
 from dataclasses import replace
-from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple,
-                    cast)
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence,
+                    Tuple, cast)
 
 import numpy as np
 
@@ -74,8 +81,13 @@ try:
 except ImportError as error:  # pragma: no cover - checked in a subprocess by the tests
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
-from .index import Document, Hit, Index, IndexSettings, _batches, check_k, check_query
+from .engine.columns import merge_kinds
+from .engine.filters import compile_filter
+from .index import Hit, Index, IndexSettings, check_k, check_offset, check_query
+from .ingest import Document
+from .analysis import stem
 from .engine.scoring import okapi_mean_idf
+from .restoration import QueryRestorer, needs_restoration
 from .engine.searcher import CollectionStats
 
 Analyzer = Callable[[str], List[str]]
@@ -91,6 +103,9 @@ class ShardInfo(NamedTuple):
 
     n_docs: int
     settings: IndexSettings
+    restore_queries: bool = False
+    fields: Tuple[Tuple[str, float, Optional[float]], ...] = ()
+    schema: Tuple[Tuple[str, str], ...] = ()
 
 
 class Packed:
@@ -133,23 +148,50 @@ class Shard:
         return Packed(getattr(self, method)(*args))
 
     def info(self) -> ShardInfo:
-        return ShardInfo(len(self.index), self.index.settings)
+        index = self.index
+        fields = tuple((name, f.weight, f.b) for name, f in index.fields.items())
+        return ShardInfo(len(index), index.settings, index._restorer is not None, fields,
+                         tuple(sorted(index.schema.items())))
 
     def stats(self, queries: Sequence[str]) -> List[CollectionStats]:
-        """Phase 1: this shard's statistics for each query's terms."""
+        """Phase 1: this shard's statistics for the terms each (already restored) query searches."""
         index = self.index
-        return [index.collection_stats(index.analyzer(query)) for query in queries]
+        with _as_typed(index):
+            vocab = index.vocabulary
+            return [index.collection_stats([vocab.term(t) for t, _ in index.query_terms(q)]) for q in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
-               k1: Optional[float], b: Optional[float]) -> List[List[Hit]]:
-        """Phase 2: this shard's top ``k`` for each query, scored with global ``stats``."""
-        return [self.index.search(q, k, k1=k1, b=b, stats=s) for q, s in zip(queries, stats)]
+               k1: Optional[float], b: Optional[float],
+               filter: Optional[Mapping[str, Any]] = None) -> List[List[Hit]]:
+        """Phase 2: this shard's top ``k`` for each (already restored) query, scored with global ``stats``.
+
+        A filter on a key no document of this shard has matches nothing here.
+        """
+        index = self.index
+        if filter and any(key not in index.schema for key in filter):
+            return [[] for _ in queries]
+        with _as_typed(index):
+            return [index.search(q, k, k1=k1, b=b, stats=s, filter=filter) for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()
 
     def save(self, path: str) -> None:
         self.index.save(path)
+
+
+@contextlib.contextmanager
+def _as_typed(index: Index) -> Iterator[None]:
+    """Search ``index`` without re-spelling queries: the client restored them against all shards.
+
+    A worker runs one actor call at a time, so nothing else sees the change.
+    """
+    restorer = index._restorer
+    index._restorer = None
+    try:
+        yield
+    finally:
+        index._restorer = restorer
 
 
 def _write_manifest(folder: str, names: List[str], sizes: List[int]) -> None:
@@ -184,14 +226,38 @@ def split_documents(documents: Iterable[Document], ids: Optional[Iterable[str]],
     """
     if isinstance(documents, (str, bytes)):
         raise TypeError(f"documents must be an iterable of str, not a single {type(documents).__name__}")
-    pairs: List[Pair] = []
+    pairs: List[Any] = []
     seen: set = set()
-    for batch_ids, batch_texts in _batches(documents, ids, (str(i) for i in itertools.count())):
-        for doc_id in batch_ids:
-            if doc_id in seen:
-                raise ValueError(f"ids: {doc_id!r} appears twice")
-            seen.add(doc_id)
-        pairs.extend(zip(batch_ids, batch_texts))
+    default_ids = (str(i) for i in itertools.count())
+    id_iter = iter(ids) if ids is not None else None
+    if ids is not None and isinstance(ids, (str, bytes)):
+        raise TypeError("ids must be an iterable of str, not a single str")
+    for n, item in enumerate(documents):
+        if isinstance(item, Mapping) and id_iter is None:  # a dict document keeps its fields
+            doc_id = item.get("id")
+            if doc_id is None:
+                doc_id = next(default_ids)
+                item = {"id": doc_id, **item}
+        elif isinstance(item, str):
+            doc_id = next(default_ids) if id_iter is None else next(id_iter, None)
+            if doc_id is None:
+                raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
+            item = (doc_id, item)
+        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
+            doc_id = item[0]
+            if not isinstance(item[1], str):
+                raise TypeError(f"texts[{n}] text must be str, not {type(item[1]).__name__}")
+        else:
+            raise TypeError(f"texts[{n}] must be str, an (id, text) pair or a dict, "
+                            f"not {type(item).__name__}")
+        if not isinstance(doc_id, str):
+            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        if doc_id in seen:
+            raise ValueError(f"ids: {doc_id!r} appears twice")
+        seen.add(doc_id)
+        pairs.append(item)
+    if id_iter is not None and next(id_iter, None) is not None:
+        raise ValueError("ids: more ids than texts")
     bounds = [len(pairs) * i // n_shards for i in range(n_shards + 1)]
     return [pairs[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
 
@@ -200,15 +266,18 @@ def combine_stats(parts: Iterable[CollectionStats], okapi_mean: float = 0.0) -> 
     """The statistics of the union of shards: counts, lengths and each df added up.
 
     >>> combine_stats([CollectionStats(2, 10, {"a": 1}), CollectionStats(3, 5, {"a": 2, "b": 1})])
-    CollectionStats(n_docs=5, total_len=15, df=Counter({'a': 3, 'b': 1}), okapi_mean_idf=0.0)
+    CollectionStats(n_docs=5, total_len=15, df=Counter({'a': 3, 'b': 1}), okapi_mean_idf=0.0, field_len=None)
     """
     n_docs, total_len = 0, 0
     df: Counter[str] = Counter()
+    field_len: Optional[List[int]] = None
     for part in parts:
         n_docs += part.n_docs
         total_len += part.total_len
         df.update(cast(Mapping[str, int], part.df))  # a shard's stats map term -> df
-    return CollectionStats(n_docs, total_len, df, okapi_mean)
+        if part.field_len is not None:  # BM25F: each text field's total length
+            field_len = [a + b for a, b in zip(field_len or [0] * len(part.field_len), part.field_len)]
+    return CollectionStats(n_docs, total_len, df, okapi_mean, field_len)
 
 
 def merge_hits(per_shard: Iterable[List[Hit]], k: int) -> List[Hit]:
@@ -322,11 +391,22 @@ class ShardedIndex:
             self._shards: List[Actor] = [_attach(client, f, w) for f, w in zip(shards, workers)]
             infos: List[ShardInfo] = self._on_shards("info")
             self.settings: IndexSettings = _common_settings(infos)
+            if len({info.fields for info in infos}) > 1:
+                raise ValueError("shards must share one set of text fields")
+            if len({info.restore_queries for info in infos}) > 1:
+                raise ValueError("shards must agree on restore_queries")
         except BaseException:
             self.close()  # a failed build or load leaves no shard behind on the workers
             raise
+        self._restorer = QueryRestorer(stem) if infos[0].restore_queries else None
+        self._frequencies: Optional[Tuple[List[str], np.ndarray]] = None
         self.shard_sizes: List[int] = [info.n_docs for info in infos]
         self._okapi_mean: Optional[float] = None
+        self._fields = tuple(name for name, _, _ in infos[0].fields)
+        self.schema: Dict[str, str] = {}  # metadata keys of all shards and their kinds
+        for info in infos:
+            for key, kind in info.schema:
+                self.schema[key] = merge_kinds(self.schema.get(key), kind) or kind
 
     # ------------------------------------------------------------ making one
     @classmethod
@@ -382,24 +462,29 @@ class ShardedIndex:
         self.client.submit(_write_manifest, folder, names, self.shard_sizes, pure=False).result()
 
     # ------------------------------------------------------------ searching
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+    def search(self, query: str, k: int = 10, *, offset: int = 0,
+               filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
                b: Optional[float] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, as :meth:`Index.search` over all documents."""
-        return self.search_many([check_query(query)], k, k1=k1, b=b)[0]
+        return self.search_many([check_query(query)], k, offset=offset, filter=filter, k1=k1, b=b)[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 10, *, k1: Optional[float] = None,
+    def search_many(self, queries: Sequence[str], k: int = 10, *, offset: int = 0,
+                    filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
                     b: Optional[float] = None) -> List[List[Hit]]:
         """:meth:`search` for each query: two round trips to the shards for the whole batch."""
         queries = _check_queries(queries)
         k = check_k(k)
+        offset = check_offset(offset)
         _check_params(self.settings, k1, b)
+        compile_filter(filter, self.schema, self._fields)  # bad filters fail here, named
         if not queries or k == 0:
             return [[] for _ in queries]
         okapi_mean = self._okapi_mean_idf()
+        queries = self._restored(queries)  # as Index.search re-spells, against all the shards' terms
         parts = self._on_shards("stats", queries)  # phase 1: parts[shard][query]
         stats = [combine_stats(per_query, okapi_mean) for per_query in zip(*parts)]
-        hits = self._on_shards("search", queries, stats, k, k1, b)  # phase 2
-        return [merge_hits(per_query, k) for per_query in zip(*hits)]
+        hits = self._on_shards("search", queries, stats, k + offset, k1, b, filter)  # phase 2
+        return [merge_hits(per_query, k + offset)[offset:] for per_query in zip(*hits)]
 
     # ------------------------------------------------------------ the rest
     @property
@@ -431,8 +516,25 @@ class ShardedIndex:
         if self.settings.method != "okapi":
             return 0.0
         if self._okapi_mean is None:
-            self._okapi_mean = global_okapi_mean_idf(self._on_shards("frequencies"), len(self))
+            terms, df = self._global_frequencies()
+            self._okapi_mean = okapi_mean_idf(df, len(self))
         return self._okapi_mean
+
+    def _global_frequencies(self) -> Tuple[List[str], np.ndarray]:
+        """(terms, document frequency) over all shards, in a single index's vocabulary order; cached."""
+        if self._frequencies is None:
+            df: Counter[str] = Counter()
+            for part in self._on_shards("frequencies"):
+                df.update(part)
+            self._frequencies = (list(df), np.fromiter(df.values(), dtype=np.int64, count=len(df)))
+        return self._frequencies
+
+    def _restored(self, queries: List[str]) -> List[str]:
+        """Queries re-spelled as one Index over all the documents would (see kzsearch.restoration)."""
+        if self._restorer is None or not any(needs_restoration(q) for q in queries):
+            return queries
+        terms, df = self._global_frequencies()
+        return [self._restorer.restore(q, terms, lambda: df) if needs_restoration(q) else q for q in queries]
 
     def _on_shards(self, method: str, *args: Any, per_shard: Optional[Sequence[Any]] = None) -> List[Any]:
         """``Shard.method([per_shard[i],] *args)`` on every shard; results in shard order.

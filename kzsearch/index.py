@@ -5,6 +5,14 @@
 >>> index.add(["Облыс бюджеті нақтыланды", "Мектеп оқушылары"], ids=["a", "b"])
 >>> [hit.id for hit in index.search("бюджеті")]
 ['a']
+>>> news = Index(fields={"title": 2.0, "text": 1.0})
+>>> news.add([{"id": "n1", "title": "Бюджет", "text": "Облыс бюджеті", "region": "Түркістан"}])
+>>> [(h.id, h.fields["region"]) for h in news.search("бюджет", filter={"region": "Түркістан"})]
+[('n1', 'Түркістан')]
+
+Documents can be dicts: text fields (BM25F, :mod:`kzsearch.engine.fields`)
+and stored metadata that filters use (:mod:`kzsearch.engine.filters`); see
+:mod:`kzsearch.ingest`.
 
 An :class:`Index` is a list of immutable segments (see
 :mod:`kzsearch.engine.segment`) over one global vocabulary. ``add`` analyses the new
@@ -21,42 +29,33 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from collections import deque
-from dataclasses import dataclass, replace
-from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .engine import searcher
 from .analysis import Analyzer, stem
 from .analysis.views import DEFAULT_VIEWS
-from .engine.docstore import TextBlock
+from .engine.fields import Field, check_fields, text_key
+from .engine.filters import cached_mask, compile_filter
+from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
-from .parallel import AnalysisPool, default_workers
-from .progress import Progress
+from .ingest import Document, ingest, stored_document
 from .restoration import QueryRestorer, restored_query
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
-from .engine.searcher import CollectionStats, Snapshot
-from .engine.segment import Segment, build_segment, merge_segments
+from .engine.searcher import CollectionStats, FieldWeights, Snapshot
+from .engine.segment import Segment, merge_segments
 from .engine.vocabulary import Vocabulary
-
-Document = Union[str, Tuple[str, str]]
-
-#: documents analysed together (one task for a worker process)
-BATCH_DOCS = 1000
-#: tokens buffered before they are inverted into a segment
-SEGMENT_TOKENS = 8_000_000
-#: below this many documents an add stays in this process
-PARALLEL_MIN_DOCS = 20_000
-
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result."""
+    """One search result: ``fields`` is the stored document (``Index.get``)."""
 
     id: str
     score: float
     text: str
+    fields: Dict[str, Any] = field(default_factory=dict, repr=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,8 @@ class IndexSettings:
 
 
 def check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be a non-negative integer, not {type(k).__name__}")
     if k < 0:
         raise ValueError(f"k must be a non-negative integer, got {k!r}")
     return int(k)
@@ -78,6 +77,14 @@ def check_k(k: object) -> int:
 def check_workers(workers: object) -> None:
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+
+
+def check_offset(offset: object) -> int:
+    if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)):
+        raise TypeError(f"offset must be an int, not {type(offset).__name__}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0, got {offset!r}")
+    return int(offset)
 
 
 def check_query(query: object, name: str = "query") -> str:
@@ -98,19 +105,32 @@ class Index:
     ``restore_queries`` re-spells queries typed without Kazakh letters or in
     Latin script against the index's vocabulary (default: on with the
     stemming Kazakh analyzer; see :mod:`kzsearch.restoration`).
+
+    ``fields`` declares the searchable text fields of dict documents, name ->
+    weight or :class:`Field` (default ``{"text": 1.0}``); several are scored
+    with BM25F (:mod:`kzsearch.engine.fields`). Every other key of a dict
+    document is stored metadata, returned in ``Hit.fields`` and usable in
+    filters. ``positions`` keeps each term's positions (for phrase queries);
+    ``positions=False`` saves their space.
     """
 
     def __init__(self, analyzer: Optional[Any] = None, method: str = "lucene", k1: float = 1.5,
                  b: float = 0.75, epsilon: float = 0.25, delta: Optional[float] = None,
                  merge_policy: Optional[MergePolicy] = None, background_merges: bool = True,
-                 restore_queries: Optional[bool] = None) -> None:
+                 restore_queries: Optional[bool] = None, *,
+                 fields: Optional[Mapping[str, Any]] = None, positions: bool = True) -> None:
         check_method(method)
+        if not isinstance(positions, bool):
+            raise TypeError(f"positions must be bool, not {type(positions).__name__}")
+        self.fields: Dict[str, Field] = check_fields(fields)
+        self.text_field = text_key(self.fields)
+        self.positions = positions
         if analyzer is not None and not callable(analyzer):
             raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
         if delta is None:
             delta = DEFAULT_DELTA.get(method, 0.5)
-        params = BM25Params(k1=k1, b=b, epsilon=epsilon, delta=delta)
-        params.validate()
+        params = BM25Params.checked(k1=k1, b=b, epsilon=epsilon, delta=delta)
+        _check_settings(merge_policy, background_merges, restore_queries)
         self.analyzer = analyzer if analyzer is not None else Analyzer(views=DEFAULT_VIEWS)
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
@@ -121,12 +141,13 @@ class Index:
         self._merger: Optional[threading.Thread] = None  # the background merge thread, if running
         self._vocab = Vocabulary()
         self._snapshot = Snapshot(())
-        self._write_lock = threading.RLock()
+        self._write_lock = ForkSafeLock(reentrant=True)
         self._next_id = 0                 # next default id
         self._next_segment = 0            # serial number of the next segment
         # id -> (segment name, local doc) of every live document; built on demand
         self._locations: Optional[Dict[str, Tuple[str, int]]] = None
         self._storage_state: Any = None   # what the last save/load wrote (see storage)
+        self._schema: Dict[str, str] = {}  # metadata key -> column kind (see engine.columns)
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -149,11 +170,26 @@ class Index:
     def segments(self) -> Tuple[Segment, ...]:
         return self._snapshot.segments
 
-    def get(self, doc_id: str) -> str:
-        """Text of the live document ``doc_id``; KeyError if there is none."""
+    def get(self, doc_id: str) -> Dict[str, Any]:
+        """The stored document ``doc_id`` as a dict; KeyError if there is none.
+
+        ``id``, every field and metadata key the document was added with, and
+        its text field (``text``; "" when the document had none). A document
+        added as a plain string reads ``{"id": ..., "text": ...}``. (Before
+        fields existed this returned the text alone: use ``get(id)["text"]``.)
+        """
         check_query(doc_id, "doc_id")
         name, local = self._id_locations()[doc_id]
-        return self._segment_by_name(name).texts[local]
+        return self._document(self._segment_by_name(name), local)
+
+    @property
+    def schema(self) -> Dict[str, str]:
+        """The metadata keys filters can use, with their column kind (int, float, bool, date, str, strs)."""
+        return dict(self._schema)
+
+    def _document(self, seg: Segment, local: int) -> Dict[str, Any]:
+        stored = seg.stored[local] if seg.stored is not None else ""
+        return stored_document(seg.ids[local], self.text_field, seg.texts[local], stored)
 
     def ids(self) -> Iterator[str]:
         """Ids of the live documents in insertion order."""
@@ -163,26 +199,58 @@ class Index:
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, k1: Optional[float] = None,
+    def search(self, query: str, k: int = 10, *, offset: int = 0,
+               filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
                b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
 
-        ``k1`` and ``b`` override the index's parameters for this query only.
+        ``offset`` skips that many of the ranking first (``offset=20, k=10``:
+        results 21-30). ``filter`` keeps only documents whose metadata match
+        (see :mod:`kzsearch.engine.filters`): exactly, before top-k. ``k1`` and
+        ``b`` override the index's parameters for this query only.
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
         """
         check_query(query)
         k = check_k(k)
+        offset = check_offset(offset)
         params = self._query_params(k1, b)
         snapshot = self._snapshot
+        keep = self._filter_keep(snapshot, filter)
         terms = self.query_terms(query)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
-        positions, scores = searcher.search(snapshot, terms, k, self.settings.method, params,
-                                            len(self._vocab), stats)
-        return self._hits(snapshot, positions, scores)
+        positions, scores = searcher.search(snapshot, terms, k + offset, self.settings.method, params,
+                                            len(self._vocab), stats, keep=keep,
+                                            fields=self._field_weights(params))
+        return self._hits(snapshot, positions[offset:], scores[offset:])
+
+    def count(self, query: Optional[str] = None, *, filter: Optional[Mapping[str, Any]] = None) -> int:
+        """How many live documents match: hold any term of ``query`` (all if None) and pass ``filter``."""
+        if query is not None:
+            check_query(query)
+        snapshot = self._snapshot
+        keep = self._filter_keep(snapshot, filter)
+        if query is None:
+            if keep is not None:
+                return int(np.count_nonzero(keep))
+            return snapshot.n_live
+        terms = [t for t, _ in self.query_terms(query)]
+        return len(searcher.matching_documents(snapshot, terms, keep))
+
+    def _filter_keep(self, snapshot: Snapshot, filter: Optional[Mapping[str, Any]]) -> Optional[np.ndarray]:
+        """Live-and-passing mask over the snapshot's stored documents, or None without a filter."""
+        spec = compile_filter(filter, self._schema, tuple(self.fields))
+        return None if spec is None else cached_mask(spec, snapshot)
+
+    def _field_weights(self, params: BM25Params) -> Optional[FieldWeights]:
+        if len(self.fields) == 1:
+            return None
+        fields = list(self.fields.values())
+        return FieldWeights(np.array([f.weight for f in fields], dtype=np.float64),
+                            np.array([params.b if f.b is None else f.b for f in fields], dtype=np.float64))
 
     def collection_stats(self, terms: Iterable[str]) -> CollectionStats:
         """This index's live document count, total length and df of ``terms``.
@@ -195,7 +263,8 @@ class Index:
         ids = self._vocab.lookup(terms)
         df_all = snapshot.document_frequencies(len(self._vocab))
         df = {t: int(df_all[i]) for t, i in zip(terms, ids.tolist()) if i >= 0 and df_all[i] > 0}
-        return CollectionStats(snapshot.n_live, snapshot.total_len, df)
+        field_len = snapshot.field_totals().tolist() if len(self.fields) > 1 else None
+        return CollectionStats(snapshot.n_live, snapshot.total_len, df, field_len=field_len)
 
     def document_frequencies(self) -> Dict[str, int]:
         """Live document frequency of every term in the index (for global Okapi idf floors)."""
@@ -240,22 +309,27 @@ class Index:
         params = self.settings.params
         if k1 is None and b is None:
             return params
-        params = replace(params, k1=params.k1 if k1 is None else k1, b=params.b if b is None else b)
-        params.validate()
-        return params
+        return BM25Params.checked(k1=params.k1 if k1 is None else k1, b=params.b if b is None else b,
+                                  epsilon=params.epsilon, delta=params.delta)
 
     def _hits(self, snapshot: Snapshot, positions: np.ndarray, scores: np.ndarray) -> List[Hit]:
         seg_idx, local = snapshot.locate(positions)
         hits = []
         for s, d, score in zip(seg_idx.tolist(), local.tolist(), scores.tolist()):
             seg = snapshot.segments[s]
-            hits.append(Hit(seg.ids[d], score, seg.texts[d]))
+            hits.append(Hit(seg.ids[d], score, seg.texts[d], self._document(seg, d)))
         return hits
 
     # ------------------------------------------------------------------ writing
     def add(self, texts: Iterable[Document], ids: Optional[Iterable[str]] = None, *,
             replace: bool = False, workers: Optional[int] = None, progress: bool = False) -> None:
-        """Add documents: texts (with ``ids``, default running numbers), or (id, text) pairs.
+        """Add documents: texts (with ``ids``, default running numbers), (id, text) pairs, or dicts.
+
+        A dict holds its ``id`` (default: a running number), the index's text
+        fields (a missing one is empty) and any metadata: str, int, float,
+        bool, ISO date (``YYYY-MM-DD``, optionally with a time), list of str
+        (see :mod:`kzsearch.ingest`); another type, or a text field that is
+        not a str, is a TypeError naming the document and key.
 
         ``texts`` may be any iterable, a generator included; it is read in
         batches, analysed on ``workers`` processes (default: all cores once the
@@ -272,12 +346,14 @@ class Index:
         check_workers(workers)
         with self._write_lock:
             vocab_size, next_id = len(self._vocab), self._next_id
+            schema = dict(self._schema)
             try:
-                segments, new_ids = self._ingest(texts, ids, replace, workers, progress)
+                segments, new_ids = ingest(self, texts, ids, replace, workers, progress, schema)
             except BaseException:
                 self._vocab.truncate(vocab_size)
                 self._next_id = next_id
                 raise
+            self._schema = schema
             self._commit(segments, new_ids if replace else [])
 
     def update(self, texts: Iterable[Document], ids: Optional[Iterable[str]] = None, **kwargs: Any) -> None:
@@ -339,61 +415,6 @@ class Index:
         self._next_segment += 1
         # the random part keeps file names unique when another index saves to the same folder
         return f"seg{self._next_segment:06d}-{secrets.token_hex(4)}"
-
-    def _ingest(self, texts: Iterable[Document], ids: Optional[Iterable[str]], replace: bool,
-                workers: Optional[int], progress: bool) -> Tuple[List[Segment], List[str]]:
-        """Validate, analyse and invert the input into new (not yet visible) segments."""
-        existing = self._id_locations()
-        seen: set = set()
-        new_ids: List[str] = []
-        segments: List[Segment] = []
-        buffer: List[Tuple[np.ndarray, np.ndarray, List[str], List[str]]] = []
-        buffered_tokens = 0
-        batches = _batches(texts, ids, self._default_ids())
-        # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
-        head = list(itertools.islice(batches, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
-        if not head:
-            return [], []
-        large = sum(len(batch_ids) for batch_ids, _ in head) >= PARALLEL_MIN_DOCS
-        n_workers = workers or (default_workers() if large else 1)
-        bar = Progress("indexing", enabled=progress)
-        pending: Deque[Tuple[List[str], List[str]]] = deque()  # (ids, texts) sent to analysis
-
-        def checked() -> Iterator[List[str]]:
-            for batch_ids, batch_texts in itertools.chain(head, batches):
-                for doc_id in batch_ids:
-                    if doc_id in seen:
-                        raise ValueError(f"ids: {doc_id!r} appears twice")
-                    if not replace and doc_id in existing:
-                        raise ValueError(f"ids: {doc_id!r} is already in the index "
-                                         "(use replace=True or update())")
-                    seen.add(doc_id)
-                new_ids.extend(batch_ids)
-                pending.append((batch_ids, batch_texts))
-                yield batch_texts
-
-        with AnalysisPool(self.analyzer, n_workers) as pool:
-            for analyzed in pool.map(checked()):
-                batch_ids, batch_texts = pending.popleft()
-                global_ids = analyzed.global_ids(self._vocab)
-                buffer.append((global_ids, analyzed.lengths, batch_ids, batch_texts))
-                buffered_tokens += len(global_ids)
-                bar.advance(len(batch_texts))
-                if buffered_tokens >= SEGMENT_TOKENS:
-                    segments.append(self._flush(buffer))
-                    buffer, buffered_tokens = [], 0
-        if buffer:
-            segments.append(self._flush(buffer))
-        bar.close()
-        return segments, new_ids
-
-    def _flush(self, buffer: List[Tuple[np.ndarray, np.ndarray, List[str], List[str]]]) -> Segment:
-        """Invert buffered batches — (term ids, lengths, ids, texts) — into one segment."""
-        term_ids = np.concatenate([term_ids for term_ids, _, _, _ in buffer])
-        lengths = np.concatenate([lengths for _, lengths, _, _ in buffer])
-        ids = TextBlock.from_strings([d for _, _, batch_ids, _ in buffer for d in batch_ids])
-        texts = TextBlock.from_strings([t for _, _, _, batch_texts in buffer for t in batch_texts])
-        return build_segment(term_ids, lengths, ids, texts, self._new_segment_name())
 
     def _default_ids(self) -> Iterator[str]:
         while True:
@@ -511,54 +532,28 @@ class Index:
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:
-        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.engine.storage`)."""
-        from .engine.storage import save_index
+        """Write the index to the folder ``path`` atomically (see :mod:`kzsearch.engine.storage`).
+
+        Raises :class:`kzsearch.ConflictError` (and writes nothing) if another
+        writer saved to ``path`` since this index loaded from or saved to it.
+        """
+        from .persistence import save_parts
 
         with self._write_lock:
-            save_index(self, path)
+            save_parts(self, path)
 
     @classmethod
     def load(cls, path: Any, analyzer: Optional[Any] = None, *, mmap: bool = True) -> "Index":
         """Open an index saved with :meth:`save`; large arrays are memory-mapped."""
-        from .engine.storage import load_index
+        from .persistence import load_parts
 
-        return load_index(path, analyzer=analyzer, mmap=mmap)
-
-
-def _batches(texts: Iterable[Document], ids: Optional[Iterable[str]],
-             default_ids: Iterator[str]) -> Iterator[Tuple[List[str], List[str]]]:
-    """Validated (ids, texts) batches of ``BATCH_DOCS`` documents."""
-    if ids is not None and isinstance(ids, (str, bytes)):
-        raise TypeError("ids must be an iterable of str, not a single str")
-    id_iter = iter(ids) if ids is not None else None
-    batch_ids: List[str] = []
-    batch_texts: List[str] = []
-    for n, item in enumerate(texts):
-        if isinstance(item, str):
-            text = item
-            if id_iter is not None:
-                doc_id = next(id_iter, _MISSING)
-                if doc_id is _MISSING:
-                    raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
-            else:
-                doc_id = next(default_ids)
-        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
-            doc_id, text = item
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{n}] text must be str, not {type(text).__name__}")
-        else:
-            raise TypeError(f"texts[{n}] must be str or an (id, text) pair, not {type(item).__name__}")
-        if not isinstance(doc_id, str):
-            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
-        batch_ids.append(doc_id)
-        batch_texts.append(text)
-        if len(batch_texts) >= BATCH_DOCS:
-            yield batch_ids, batch_texts
-            batch_ids, batch_texts = [], []
-    if id_iter is not None and next(id_iter, _MISSING) is not _MISSING:
-        raise ValueError("ids: more ids than texts")
-    if batch_texts:
-        yield batch_ids, batch_texts
+        return load_parts(cls, path, analyzer, mmap)
 
 
-_MISSING = object()
+def _check_settings(merge_policy: object, background_merges: object, restore_queries: object) -> None:
+    if merge_policy is not None and not isinstance(merge_policy, MergePolicy):
+        raise TypeError(f"merge_policy must be a MergePolicy, not {type(merge_policy).__name__}")
+    if not isinstance(background_merges, bool):
+        raise TypeError(f"background_merges must be bool, not {type(background_merges).__name__}")
+    if restore_queries is not None and not isinstance(restore_queries, bool):
+        raise TypeError(f"restore_queries must be bool or None, not {type(restore_queries).__name__}")

@@ -37,6 +37,7 @@ class AnalyzedBatch:
     terms: Sequence[str]
     term_ids: Optional[np.ndarray]
     lengths: np.ndarray  # int32, tokens per document
+    positions: Optional[np.ndarray] = None  # int32, each token's position in its text
 
     def global_ids(self, vocabulary: Vocabulary) -> np.ndarray:
         """The tokens' ids in ``vocabulary``, adding new terms to it."""
@@ -45,16 +46,42 @@ class AnalyzedBatch:
         return vocabulary.add_terms(self.terms)[self.term_ids]
 
 
-def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False) -> AnalyzedBatch:
-    """Analyse ``texts``; ``compact``: number the terms locally (to send them between processes)."""
-    per_doc = [analyze(text) for text in texts]
+def text_positions(analyze: Analyze, text: str):
+    """(terms, positions) of ``text``: the analyzer's own positions, else 0..n-1."""
+    positions_of = getattr(analyze, "positions_array", None) or getattr(analyze, "analyze_positions", None)
+    if positions_of is not None:
+        terms, positions = positions_of(text)
+        positions = np.asarray(positions, dtype=np.int64)
+        if len(positions) != len(terms) or (len(positions) and positions.min() < 0):
+            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
+        return terms, positions.astype(np.int32)
+    terms = analyze(text)
+    return terms, np.arange(len(terms), dtype=np.int32)
+
+
+def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
+                  positions: bool = False) -> AnalyzedBatch:
+    """Analyse ``texts``; ``compact``: number the terms locally (to send them between processes).
+
+    ``positions``: keep each token's position too (see
+    :meth:`kzsearch.Analyzer.analyze_positions`; a custom callable's terms
+    are at 0, 1, 2, ...).
+    """
+    token_positions = None
+    if positions:
+        pairs = [text_positions(analyze, text) for text in texts]
+        per_doc = [terms for terms, _ in pairs]
+        token_positions = (np.concatenate([np.asarray(p, dtype=np.int32) for _, p in pairs])
+                           if pairs else np.zeros(0, dtype=np.int32))
+    else:
+        per_doc = [analyze(text) for text in texts]
     lengths = np.fromiter(map(len, per_doc), dtype=np.int32, count=len(per_doc))
     flat = list(chain.from_iterable(per_doc))
     if not compact:
-        return AnalyzedBatch(flat, None, lengths)
+        return AnalyzedBatch(flat, None, lengths, token_positions)
     local = Vocabulary()
     term_ids = local.add_terms(flat)
-    return AnalyzedBatch(local.terms, term_ids, lengths)
+    return AnalyzedBatch(local.terms, term_ids, lengths, token_positions)
 
 
 _worker_analyze: Optional[Analyze] = None
@@ -65,9 +92,9 @@ def _init_worker(analyze: Analyze) -> None:
     _worker_analyze = analyze
 
 
-def _analyze_in_worker(texts: Sequence[str]) -> AnalyzedBatch:
+def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
     assert _worker_analyze is not None
-    return analyze_batch(_worker_analyze, texts, compact=True)
+    return analyze_batch(_worker_analyze, texts, compact=True, positions=positions)
 
 
 def default_workers() -> int:
@@ -89,9 +116,10 @@ class AnalysisPool:
     [[2], [1]]
     """
 
-    def __init__(self, analyze: Analyze, workers: int) -> None:
+    def __init__(self, analyze: Analyze, workers: int, positions: bool = False) -> None:
         self.analyze = analyze
         self.workers = workers
+        self.positions = positions
         self._executor: Optional[ProcessPoolExecutor] = None
 
     def __enter__(self) -> "AnalysisPool":
@@ -110,11 +138,11 @@ class AnalysisPool:
     def map(self, batches: Iterable[Sequence[str]]) -> Iterator[AnalyzedBatch]:
         if self._executor is None:
             for texts in batches:
-                yield analyze_batch(self.analyze, texts)
+                yield analyze_batch(self.analyze, texts, positions=self.positions)
             return
         in_flight: Deque[Future] = deque()
         for texts in batches:
-            in_flight.append(self._executor.submit(_analyze_in_worker, texts))
+            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions))
             if len(in_flight) >= 2 * self.workers:
                 yield in_flight.popleft().result()
         while in_flight:

@@ -24,11 +24,11 @@ in between are not proposed until then.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
+from .engine.locks import ForkSafeLock
 from .analysis.views import is_view_term
 from .analysis.language import KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, sentence_language
 
@@ -54,7 +54,7 @@ class QueryRestorer:
         self.stem = stem
         self._restorer = None
         self._built_for = 0  # vocabulary size the restorer was built from
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()  # fresh in forked search workers
 
     def restore(self, query: str, terms: Sequence[str], df: Callable[[], np.ndarray]) -> str:
         """``query`` re-spelled; ``terms`` is the vocabulary, ``df()`` its document frequencies."""

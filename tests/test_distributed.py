@@ -227,3 +227,36 @@ def test_missing_dask_names_the_extra():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0
     assert 'pip install "kzsearch[distributed]"' in result.stderr
+
+
+@pytest.mark.parametrize("method", ["lucene", "okapi"])
+def test_sharded_bm25f_equals_one_index(client, method):
+    """Each field's total length is added up over shards, like the document count."""
+    rng = random.Random(3)
+    docs = [{"title": " ".join(rng.choices(WORDS, k=rng.randint(0, 3))), "text": text,
+             "region": rng.choice(["a", "b"])} for text in CORPUS]
+    fields = {"title": 2.0, "text": 1.0}
+    single = single_index(docs, analyzer=words, method=method, fields=fields)
+    with ShardedIndex.build(client, docs, n_shards=3, analyzer=words, method=method,
+                            fields=fields) as sharded:
+        for query in QUERIES:
+            got, want = sharded.search(query, k=20), single.search(query, k=20)
+            assert [h.id for h in got] == [h.id for h in want]
+            assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=1e-12)
+            assert [h.fields for h in got] == [h.fields for h in want]
+
+
+def test_sharded_filters_and_offset_equal_one_index(client):
+    rng = random.Random(5)
+    docs = [{"text": text, "region": rng.choice(["a", "b", "c"]), "views": rng.randint(0, 9)}
+            for text in CORPUS]
+    docs[0]["only_here"] = "x"  # a key one shard has never seen
+    single = single_index(docs, analyzer=words)
+    with ShardedIndex.build(client, docs, n_shards=3, analyzer=words) as sharded:
+        for flt in ({"region": "a"}, {"region": ["a", "c"], "views": {"gte": 5}}, {"only_here": "x"}):
+            for offset in (0, 3):
+                got = sharded.search("облыс бюджет", k=7, offset=offset, filter=flt)
+                want = single.search("облыс бюджет", k=7, offset=offset, filter=flt)
+                assert [h.id for h in got] == [h.id for h in want]
+        with pytest.raises(ValueError, match="'nope'"):
+            sharded.search("облыс", filter={"nope": 1})

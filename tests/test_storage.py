@@ -31,7 +31,7 @@ def test_round_trip_keeps_results_settings_and_ids(saved):
     assert results(loaded) == results(ix)
     assert loaded.settings == ix.settings
     assert sorted(loaded.ids()) == ["a", "b", "c", "d"]
-    assert loaded.get("c") == DOCS[2]
+    assert loaded.get("c")["text"] == DOCS[2]
     assert len(loaded) == 4
 
 
@@ -72,7 +72,7 @@ def test_lone_surrogates_and_empty_texts_survive(tmp_path):
     ix.add(["bad \ud800 text", ""], ids=["s\udfff", "empty"])
     ix.save(tmp_path / "ix")
     loaded = Index.load(tmp_path / "ix", analyzer=split_words)
-    assert loaded.get("s\udfff") == "bad \ud800 text" and loaded.get("empty") == ""
+    assert loaded.get("s\udfff")["text"] == "bad \ud800 text" and loaded.get("empty")["text"] == ""
 
 
 def test_refuses_to_write_into_a_foreign_folder(tmp_path):
@@ -134,3 +134,17 @@ def test_bad_path_type():
         Index().save(123)
     with pytest.raises(TypeError, match="path"):
         Index.load(None)
+
+
+def test_the_engine_never_imports_higher_layers():
+    import ast
+    from pathlib import Path
+
+    import kzsearch.engine
+
+    for path in Path(kzsearch.engine.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                assert node.module in ("errors",), (path.name, node.module)
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not node.module.startswith("kzsearch"), (path.name, node.module)

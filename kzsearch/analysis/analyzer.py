@@ -33,8 +33,11 @@ when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+
+import numpy as np
 
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
@@ -193,24 +196,31 @@ class TokenCache(dict):
     than a lookup — those with several terms, Latin words (the text may be
     Latin-script Kazakh), and the Russian function words that make a text
     worth routing — so that a text whose tokens are all
-    ordinary is analysed by one ``map`` and one ``isdisjoint``. Cleared when
-    it holds :data:`CACHE_LIMIT` tokens.
+    ordinary is analysed by one ``map`` and one ``isdisjoint``. ``layouts``
+    keeps the position offsets of the terms of a token when they are not
+    consecutive (a compound's solid whole sits at its first part). Cleared
+    when it holds :data:`CACHE_LIMIT` tokens.
     """
 
     def __init__(self, analyzer: "Analyzer", lang: str, markers: FrozenSet[str]) -> None:
         super().__init__()
         self.analyzer, self.lang, self.markers = analyzer, lang, markers
         self.special = set(markers)
+        #: position offsets of the terms of multi-term tokens, when not 0, 1, 2, ...
+        self.layouts: Dict[str, List[int]] = {}
 
     def __missing__(self, token: str) -> str:
         if len(self) >= CACHE_LIMIT:
             self.clear()
             self.special.clear()
             self.special.update(self.markers)
-        terms = self.analyzer.token_terms(token, self.lang)
+            self.layouts.clear()
+        terms, offsets = self.analyzer.token_layout(token, self.lang)
         base = [t for t in terms if not is_view_term(t)] if self.analyzer.settings.views else terms
         if len(base) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
+        if len(terms) > 1 and offsets != list(range(len(terms))):
+            self.layouts[token] = offsets
         self[token] = joined = " ".join(terms)
         return joined
 
@@ -299,6 +309,77 @@ class Analyzer:
             return " ".join(out).split()
         return " ".join(terms).split()
 
+    def analyze_positions(self, text: str) -> Tuple[List[str], List[int]]:
+        """The terms of ``text`` (exactly those of ``analyzer(text)``) and their positions.
+
+        Each raw token takes the next position; a stopword or a dropped
+        token leaves a gap; the terms of one token (a range, a compound's
+        parts) take consecutive positions, and a compound's solid whole sits
+        at its first part's position.
+
+        >>> Analyzer().analyze_positions("Облыс және іс-шара 2025-2027")
+        (['облыс', 'іс', 'шара', 'ісшара', '2025', '2027'], [0, 2, 3, 2, 4, 5])
+        """
+        terms, positions = self.positions_array(text)
+        return terms, positions.tolist()
+
+    def positions_array(self, text: str) -> Tuple[List[str], np.ndarray]:
+        """:meth:`analyze_positions` with the positions as an int32 array (for indexing)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        text = normalize(text)
+        tokens = tokenize(text)
+        kazakh = self._caches[KAZAKH]
+        joined = list(map(kazakh.__getitem__, tokens))
+        if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
+            if self.settings.views:  # a word's view terms share its position
+                n = len(joined)
+                spaces = np.fromiter(map(str.count, joined, repeat(" ")), dtype=np.int32, count=n)
+                counts = (spaces + 1) * np.fromiter(map(bool, joined), dtype=bool, count=n)
+                return " ".join(joined).split(), np.repeat(np.arange(n, dtype=np.int32), counts)
+            lengths = np.fromiter(map(len, joined), dtype=np.int32, count=len(joined))
+            return list(filter(None, joined)), np.flatnonzero(lengths).astype(np.int32)
+        if self.settings.latin and LATIN_LETTER.search(text):
+            converted = to_cyrillic(text)
+            if converted != text:
+                text = normalize(converted)
+                tokens = tokenize(text)
+        if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
+            terms: List[str] = []
+            positions: List[int] = []
+            start = 0
+            for lang, run in route(text):
+                start = self._lay_out(tokenize(run), self._caches[lang], start, terms, positions)
+            return terms, np.array(positions, dtype=np.int32)
+        terms, positions = [], []
+        self._lay_out(tokens, kazakh, 0, terms, positions)
+        return terms, np.array(positions, dtype=np.int32)
+
+    @staticmethod
+    def _lay_out(tokens: List[str], cache: "TokenCache", start: int,
+                 terms: List[str], positions: List[int]) -> int:
+        """Append the terms of ``tokens`` and their positions from ``start``; the next position."""
+        p = start
+        layouts = cache.layouts
+        for token in tokens:
+            joined = cache[token]
+            if " " not in joined and joined:
+                terms.append(joined)
+                positions.append(p)
+                p += 1
+                continue
+            parts = joined.split()
+            if not parts:
+                p += 1  # a stopword or dropped token leaves a gap
+                continue
+            offsets = layouts.get(token)
+            if offsets is None or len(offsets) != len(parts):
+                offsets = list(range(len(parts)))
+            terms.extend(parts)
+            positions.extend(p + o for o in offsets)
+            p += max(offsets) + 1
+        return p
+
     def token_terms(self, token: str, lang: str = KAZAKH) -> List[str]:
         """Terms of one raw token (as the tokenizer gives it) in a sentence of ``lang``.
 
@@ -306,33 +387,44 @@ class Analyzer:
         >>> a.token_terms("үй-коммуналдық"), a.token_terms("т.б"), a.token_terms("ikomek109")
         (['үй', 'коммуналдық', 'үйкоммуналдық'], [], ['ikomek', '109'])
         """
+        return self.token_layout(token, lang)[0]
+
+    def token_layout(self, token: str, lang: str = KAZAKH) -> Tuple[List[str], List[int]]:
+        """Terms of one raw token and the position offset of each within the token.
+
+        >>> Analyzer().token_layout("іс-шара")
+        (['іс', 'шара', 'ісшара'], [0, 1, 0])
+        """
         token = token[: self.settings.max_token_length]
         if token.isalpha():
-            return self.word_terms(token, lang)
+            terms = self.word_terms(token, lang)
+            return terms, [0] * len(terms)
         if token.isdigit():
-            return [token]
+            return [token], [0]
         if is_address(token):
-            return [address_term(token)]
+            return [address_term(token)], [0]
         pieces = [p for p in _SOFT_SEPARATOR.split(token) if p]
         if pieces != [token]:
-            return [t for p in pieces for t in self.token_terms(p, lang)]
+            return _chain(self.token_layout(p, lang) for p in pieces)
         if _NUMBER_TOKEN.fullmatch(token):
             numbers, ending = number_terms(token)
+            layout = (numbers, list(range(len(numbers))))
             if ending and not is_ending(ending):
-                numbers += self.token_terms(ending, lang)
-            return numbers
+                return _chain([layout, self.token_layout(ending, lang)])
+            return layout
         if "-" in token or "'" in token or "–" in token:
             if not _CYRILLIC.search(token):
-                return [token]  # a Latin word with an apostrophe or hyphen: o'zi, covid-19
+                return [token], [0]  # a Latin word with an apostrophe or hyphen: o'zi, covid-19
             parts, whole = compound_parts(token)
-            terms = [t for p in parts for t in self.token_terms(p, lang)]
+            terms, offsets = _chain(self.token_layout(p, lang) for p in parts)
             if whole and self.settings.compounds and sum(not is_view_term(t) for t in terms) > 1:
-                terms += self.word_terms(whole, lang)
-            return terms
+                solid = self.word_terms(whole, lang)
+                terms, offsets = terms + solid, offsets + [offsets[0]] * len(solid)
+            return terms, offsets
         runs = _LETTERS_OR_NUMBERS.findall(token)
         if runs == [token] or not runs:
-            return [token]  # other number-like characters (Ⅻ, ²)
-        return [t for run in runs for t in self.token_terms(run, lang)]
+            return [token], [0]  # other number-like characters (Ⅻ, ²)
+        return _chain(self.token_layout(run, lang) for run in runs)
 
     def word_terms(self, word: str, lang: str = KAZAKH) -> List[str]:
         """The term of one word (zero or one term), followed by its view terms if any.
@@ -372,3 +464,15 @@ class Analyzer:
             return [word]
         term = self._stem(word)
         return [term[: self.settings.stem_prefix] if self.settings.stem_prefix else term]
+
+
+def _chain(layouts: Iterable[Tuple[List[str], List[int]]]) -> Tuple[List[str], List[int]]:
+    """Layouts of consecutive pieces of a token as one; a piece without terms takes one position."""
+    terms: List[str] = []
+    offsets: List[int] = []
+    start = 0
+    for piece_terms, piece_offsets in layouts:
+        terms += piece_terms
+        offsets += [start + o for o in piece_offsets]
+        start += max(piece_offsets) + 1 if piece_offsets else 1
+    return terms, offsets

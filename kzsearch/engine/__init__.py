@@ -3,7 +3,10 @@
 ``vocabulary`` (term -> id) -> ``segment`` (immutable postings as flat
 arrays) + ``docstore`` (stored strings) -> ``scoring`` (BM25 variants) ->
 ``searcher`` (query execution over a snapshot of segments) -> ``merging``
-(which segments to merge) -> ``storage`` (files on disk).
+(which segments to merge) -> ``storage`` (the save/load protocol), with
+``layout`` (a segment's arrays on disk and their structure checks),
+``commit`` (the commit file) and ``files`` (reading and writing an untrusted
+folder); ``locks`` holds the fork-safe lock every module uses.
 
 Lower layers never import higher ones: nothing here imports
 :mod:`kzsearch.index`, the CLI or the analysis chain; ``storage`` returns the

@@ -9,7 +9,9 @@ A :class:`TextBlock` holds n strings in one of two forms:
   million stored documents cost address space, not RAM, until a hit is read.
 
 Lone surrogates survive the trip to disk (``surrogatepass``): whatever string
-went in comes out.
+went in comes out. Bytes that are not UTF-8 (a forged or damaged folder; the
+load checks ids and terms, texts are read when a hit needs them) raise
+:class:`kzsearch.IndexFormatError`, not a decode error.
 
 >>> block = TextBlock.from_strings(["мектеп", "", "AMANAT"])
 >>> block[0], block[2], len(block)
@@ -23,7 +25,16 @@ from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..errors import IndexFormatError
+
 _CODEC = ("utf-8", "surrogatepass")
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode(*_CODEC)
+    except UnicodeDecodeError:
+        raise IndexFormatError("a stored string is not UTF-8 (the index files are damaged)") from None
 
 
 class TextBlock:
@@ -57,14 +68,14 @@ class TextBlock:
         if self.strings is not None:
             return self.strings[i]
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self.blob[lo:hi].tobytes().decode(*_CODEC)
+        return _decode(self.blob[lo:hi].tobytes())
 
     def __iter__(self) -> Iterator[str]:
         if self.strings is not None:
             return iter(self.strings)
         raw = self.blob.tobytes()
         bounds = self.offsets.tolist()
-        return (raw[a:b].decode(*_CODEC) for a, b in zip(bounds, bounds[1:]))
+        return (_decode(raw[a:b]) for a, b in zip(bounds, bounds[1:]))
 
     def to_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
         """(blob, offsets): the on-disk form."""

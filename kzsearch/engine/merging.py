@@ -28,6 +28,22 @@ class MergePolicy:
     floor: int = 1000
     max_deleted_share: float = 0.5
 
+    def __post_init__(self) -> None:
+        """Refuse settings that would never merge or merge forever (``factor`` 1 loops)."""
+        for name in ("factor", "floor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"merge_policy.{name} must be int, not {type(value).__name__}")
+        share = self.max_deleted_share
+        if isinstance(share, bool) or not isinstance(share, (int, float)):
+            raise TypeError(f"merge_policy.max_deleted_share must be a number, not {type(share).__name__}")
+        if self.factor < 2:
+            raise ValueError(f"merge_policy.factor must be >= 2, got {self.factor!r}")
+        if self.floor < 1:
+            raise ValueError(f"merge_policy.floor must be >= 1, got {self.floor!r}")
+        if not 0 < share <= 1:
+            raise ValueError(f"merge_policy.max_deleted_share must be in (0, 1], got {share!r}")
+
     def plan(self, live_sizes: Sequence[int], stored_sizes: Sequence[int]) -> Optional[Tuple[int, int]]:
         for i, (live, stored) in enumerate(zip(live_sizes, stored_sizes)):
             if stored and (stored - live) > self.max_deleted_share * stored:

@@ -53,20 +53,46 @@ class BM25Params:
     epsilon: float = 0.25
     delta: float = 0.5
 
+    @classmethod
+    def checked(cls, k1: object = 1.5, b: object = 0.75, epsilon: object = 0.25,
+                delta: object = 0.5) -> "BM25Params":
+        """Parameters from numbers of any kind (NumPy scalars too), as floats, validated.
+
+        >>> BM25Params.checked(k1=np.float32(1.2), b=1).k1
+        1.2000000476837158
+        """
+        values = {"k1": k1, "b": b, "epsilon": epsilon, "delta": delta}
+        for name, value in values.items():
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        params = cls(**{name: float(value) for name, value in values.items()})  # type: ignore[arg-type]
+        params.validate()
+        return params
+
     def validate(self) -> None:
+        """Raise TypeError or ValueError (naming the parameter) unless every value is usable.
+
+        Values are bounded (k1, delta in [0, 1e6], b in [0, 1], |epsilon| <= 1e6)
+        so that no score can overflow into inf or NaN.
+        """
         for name in ("k1", "b", "epsilon", "delta"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise TypeError(f"{name} must be a number, not {type(value).__name__}")
             if not math.isfinite(value):
                 raise ValueError(f"{name} must be finite, got {value!r}")
-        if self.k1 < 0:
-            raise ValueError(f"k1 must be >= 0, got {self.k1!r}")
+        if not 0 <= self.k1 <= MAX_PARAM:
+            raise ValueError(f"k1 must be between 0 and {MAX_PARAM:g}, got {self.k1!r}")
         if not 0 <= self.b <= 1:
             raise ValueError(f"b must be between 0 and 1, got {self.b!r}")
-        if self.delta < 0:
-            raise ValueError(f"delta must be >= 0, got {self.delta!r}")
+        if not 0 <= self.delta <= MAX_PARAM:
+            raise ValueError(f"delta must be between 0 and {MAX_PARAM:g}, got {self.delta!r}")
+        if not abs(self.epsilon) <= MAX_PARAM:
+            raise ValueError(f"epsilon must be between -{MAX_PARAM:g} and {MAX_PARAM:g}, got {self.epsilon!r}")
 
+
+#: the largest k1, delta and |epsilon| accepted (larger values only overflow scores)
+MAX_PARAM = 1e6
 
 DEFAULT_DELTA: Dict[str, float] = {"bm25l": 0.5, "bm25+": 1.0}
 

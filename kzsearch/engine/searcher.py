@@ -15,18 +15,44 @@ slice, not a pass of its own.
 Statistics are collection-wide — live document count, average length and
 document frequency across all segments — so a score does not depend on how
 the documents are split into segments.
+
+Several text fields are scored with BM25F (:mod:`.fields`): the postings'
+per-field frequencies (``field_tfs``) are combined with per-field length
+norms into ``tf~`` before saturation. A filter is a mask over all stored
+documents (:mod:`.filters`) that takes the place of the live mask, so a
+filtered query scores only documents that pass it and top-k never comes
+up short.
+
+Positions, for phrase and proximity queries, are read with
+:meth:`Snapshot.term_positions`::
+
+    docs, tfs, pos_offsets, positions = snapshot.term_positions(term_id, field=None)
+
+``docs`` are the global numbers of the live documents holding the term
+(ascending), ``tfs`` its frequency in each, and the positions of posting
+``i`` are ``positions[pos_offsets[i]:pos_offsets[i + 1]]`` (ascending,
+encoded ``field << 24 | position within the field``). With ``field`` (an
+index into the index's fields), only that field's occurrences count:
+``tfs`` and positions are that field's, documents without it are left out.
+Raises ValueError when a segment has no positions (``positions=False``, or
+an index saved in format 1).
 """
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .fields import combined_tf, field_norms
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
-from .segment import Segment
+from .locks import ForkSafeLock
+from .segment import FIELD_SHIFT, Segment, gather_runs
+
+#: per-query variants (one array over all documents for each ``b``) kept per snapshot
+PARAMETER_CACHE = 8
 
 
 class Snapshot:
@@ -37,7 +63,7 @@ class Snapshot:
     documents (lengths, liveness, length norms) are built on first use.
     """
 
-    __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_lock")
+    __slots__ = ("segments", "bases", "n_live", "total_len", "n_stored", "_cache", "_by_parameter", "_lock")
 
     def __init__(self, segments: Sequence[Segment]) -> None:
         self.segments: Tuple[Segment, ...] = tuple(segments)
@@ -47,7 +73,9 @@ class Snapshot:
         self.n_live = sum(s.n_live for s in self.segments)
         self.total_len = sum(s.live_length() for s in self.segments)
         self._cache: Dict[object, object] = {}
-        self._lock = threading.RLock()
+        # arrays that depend on query parameters: the last PARAMETER_CACHE ones only
+        self._by_parameter: "OrderedDict[object, object]" = OrderedDict()
+        self._lock = ForkSafeLock(reentrant=True)  # fresh in forked search workers
 
     @property
     def avgdl(self) -> float:
@@ -60,6 +88,18 @@ class Snapshot:
                 value = self._cache[key] = make()
             return value
 
+    def _cached_by_parameter(self, key: object, make):
+        """Like ``_cached``, keeping only the last :data:`PARAMETER_CACHE` keys (bounded memory)."""
+        with self._lock:
+            value = self._by_parameter.get(key)
+            if value is None:
+                value = self._by_parameter[key] = make()
+                while len(self._by_parameter) > PARAMETER_CACHE:
+                    self._by_parameter.popitem(last=False)
+            else:
+                self._by_parameter.move_to_end(key)
+            return value
+
     @property
     def live(self) -> Optional[np.ndarray]:
         """bool per document, or None when nothing is deleted."""
@@ -69,12 +109,16 @@ class Snapshot:
             [s.live if s.live is not None else np.ones(s.n_docs, dtype=bool) for s in self.segments]))
 
     def length_norm(self, b: float, avgdl: float) -> np.ndarray:
-        """``1 - b + b * dl / avgdl`` for every document (rank-bm25's order of operations)."""
+        """``1 - b + b * dl / avgdl`` for every document (rank-bm25's order of operations).
+
+        An average length of 0 means every live document is empty: their
+        norm is ``1 - b`` (computed with avgdl 1, so no division by zero).
+        """
         def make() -> np.ndarray:
             doc_len = np.concatenate([s.doc_len for s in self.segments]) if self.segments else \
                 np.zeros(0, dtype=np.int32)
-            return 1 - b + b * doc_len / avgdl
-        return self._cached(("norm", b, avgdl), make)
+            return 1 - b + b * doc_len / (avgdl if avgdl > 0 else 1.0)
+        return self._cached_by_parameter(("norm", b, avgdl), make)
 
     def document_frequencies(self, vocab_size: int) -> np.ndarray:
         """Live document frequency of every term id."""
@@ -84,13 +128,13 @@ class Snapshot:
                 terms, counts = seg.term_df()
                 df[terms] += counts
             return df
-        return self._cached(("df", vocab_size), make)
+        return self._cached_by_parameter(("df", vocab_size), make)
 
     def okapi_mean_idf(self, vocab_size: int) -> float:
         def make() -> float:
             df = self.document_frequencies(vocab_size)
             return okapi_mean_idf(df[df > 0], self.n_live)
-        return self._cached(("okapi_mean", vocab_size), make)
+        return self._cached_by_parameter(("okapi_mean", vocab_size), make)
 
     def locate(self, positions: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """(segment index, local doc) of global positions."""
@@ -117,31 +161,103 @@ class Snapshot:
             return terms[order], which[order], lo[order], hi[order]
         return self._cached("directory", make)
 
-    def postings(self, term_ids: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
-        """(global docs, tfs) of each term in ``term_ids``, deleted documents removed."""
+    @property
+    def n_fields(self) -> int:
+        return self.segments[0].n_fields if self.segments else 1
+
+    def field_totals(self) -> np.ndarray:
+        """Total length of each text field over the live documents (int64[F])."""
+        def make() -> np.ndarray:
+            totals = np.zeros(self.n_fields, dtype=np.int64)
+            for seg in self.segments:
+                totals += seg.live_field_lengths()
+            return totals
+        return self._cached("field_totals", make)
+
+    def field_norms(self, weights: np.ndarray, bs: np.ndarray, avglens: np.ndarray) -> np.ndarray:
+        """BM25F's per-field factors ``w_f / (1 - b_f + b_f len_f / avglen_f)`` (float64[F, D])."""
+        def make() -> np.ndarray:
+            field_len = np.concatenate([np.asarray(s.field_len) for s in self.segments], axis=1)
+            return field_norms(field_len, weights, bs, avglens)
+        key = ("field_norms", tuple(weights.tolist()), tuple(bs.tolist()), tuple(avglens.tolist()))
+        return self._cached_by_parameter(key, make)
+
+    def _slices(self, term_ids: np.ndarray):
+        """For each term: [(segment, lo, hi)] of its postings, in segment order."""
         terms, which, lo, hi = self.term_directory()
         term_ids = np.asarray(term_ids, dtype=terms.dtype)  # else searchsorted converts all of `terms`
         first = np.searchsorted(terms, term_ids, side="left").tolist()
         last = np.searchsorted(terms, term_ids, side="right").tolist()
-        bases = self.bases.tolist()
-        live = self.live
-        out = []
         for a, b in zip(first, last):
+            yield list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
+
+    def postings(self, term_ids: np.ndarray, keep: Optional[np.ndarray] = None,
+                 fields: bool = False) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """(global docs, tfs) of each term in ``term_ids``, deleted documents removed.
+
+        ``keep`` (bool over all stored documents) replaces the live mask;
+        ``fields``: the second array is ``field_tfs`` (int32[F, n]) instead.
+        """
+        bases = self.bases.tolist()
+        if keep is None:
+            keep = self.live
+        out = []
+        for slices in self._slices(term_ids):
             docs, tfs = [], []
-            for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
+            for s, l, h in slices:
                 seg = self.segments[s]
                 d = seg.docs[l:h]
                 docs.append(d + bases[s] if bases[s] else d)
-                tfs.append(seg.tfs[l:h])
+                tfs.append(seg.field_tfs[:, l:h] if fields else seg.tfs[l:h])
             if len(docs) != 1:
                 docs = [np.concatenate(docs) if docs else _EMPTY]
-                tfs = [np.concatenate(tfs) if tfs else _EMPTY]
+                tfs = [np.concatenate(tfs, axis=-1) if tfs else
+                       (np.zeros((self.n_fields, 0), dtype=np.int32) if fields else _EMPTY)]
             d, tf = docs[0], tfs[0]
-            if live is not None and len(d):
-                keep = live[d]
-                d, tf = d[keep], tf[keep]
+            if keep is not None and len(d):
+                mask = keep[d]
+                d, tf = d[mask], tf[..., mask]
             out.append((d, tf))
         return out
+
+    def term_positions(self, term_id: int, field: Optional[int] = None
+                       ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(docs, tfs, pos_offsets, positions) of a term's live postings (see the module docstring)."""
+        bases = self.bases.tolist()
+        live = self.live
+        parts_docs, parts_tfs, parts_pos = [], [], []
+        for slices in self._slices(np.array([term_id])):
+            for s, l, h in slices:
+                seg = self.segments[s]
+                if seg.positions is None:
+                    raise ValueError("positions: this index has no positions "
+                                     "(built with positions=False, or saved in format 1)")
+                d = np.asarray(seg.docs[l:h], dtype=np.int64) + bases[s]
+                tf = np.asarray(seg.tfs[l:h])
+                p0, p1 = int(seg.pos_offsets[l]), int(seg.pos_offsets[h])
+                pos = np.asarray(seg.positions[p0:p1])
+                if live is not None:
+                    alive = live[d]
+                    if not alive.all():
+                        starts = np.asarray(seg.pos_offsets[l:h]).astype(np.int64) - p0
+                        pos = pos[gather_runs(starts[alive], tf[alive])]
+                        d, tf = d[alive], tf[alive]
+                parts_docs.append(d)
+                parts_tfs.append(tf)
+                parts_pos.append(pos)
+        docs = np.concatenate(parts_docs) if parts_docs else np.zeros(0, dtype=np.int64)
+        tfs = np.concatenate(parts_tfs).astype(np.int32) if parts_tfs else _EMPTY
+        positions = np.concatenate(parts_pos).astype(np.int32) if parts_pos else _EMPTY
+        if field is not None:
+            in_field = (positions >> FIELD_SHIFT) == field
+            posting = np.repeat(np.arange(len(docs)), tfs)
+            tfs = np.bincount(posting[in_field], minlength=len(docs)).astype(np.int32)
+            positions = positions[in_field]
+            has = tfs > 0
+            docs, tfs = docs[has], tfs[has]
+        pos_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(tfs, out=pos_offsets[1:])
+        return docs, tfs, pos_offsets, positions
 
 
 _EMPTY = np.zeros(0, dtype=np.int32)
@@ -162,6 +278,7 @@ class CollectionStats:
     total_len: int
     df: Union[Mapping[str, int], Sequence[int]]
     okapi_mean_idf: float = 0.0
+    field_len: Optional[Sequence[int]] = None  # total length of each text field (several fields)
 
 
 class _Scratch(threading.local):
@@ -186,16 +303,27 @@ def count_terms(term_ids: Iterable[int]) -> List[Tuple[int, int]]:
     return [(t, n) for t, n in Counter(int(t) for t in term_ids).items() if t >= 0]
 
 
+@dataclass(frozen=True)
+class FieldWeights:
+    """BM25F settings of a query over several fields: weight and b of each field."""
+
+    weights: np.ndarray
+    bs: np.ndarray
+
+
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
            params: BM25Params, vocab_size: int,
-           stats: Optional[CollectionStats] = None) -> Tuple[np.ndarray, np.ndarray]:
+           stats: Optional[CollectionStats] = None, *, keep: Optional[np.ndarray] = None,
+           fields: Optional[FieldWeights] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (global positions, scores), best first, ties by position.
 
     ``query_terms`` is a list of (term id, weight): a term's BM25 contributions
     are multiplied by its weight — the number of times it occurs in the query,
     times any weight below 1 that marks a looser match (a sub-word view, a
     corrected typo). Statistics come from the snapshot unless
-    ``stats`` supplies collection-wide ones.
+    ``stats`` supplies collection-wide ones. ``keep`` (bool over all stored
+    documents: live and passing a filter) replaces the live mask; ``fields``
+    turns on BM25F for an index of several text fields.
     """
     if stats is None:
         n_live, avgdl = snapshot.n_live, snapshot.avgdl
@@ -204,9 +332,25 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
         avgdl = stats.total_len / stats.n_docs if stats.n_docs else 0.0
     if n_live == 0 or not query_terms or k == 0 or snapshot.n_live == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    postings = snapshot.postings(np.array([t for t, _ in query_terms], dtype=np.int64))
-    norm = snapshot.length_norm(params.b, avgdl)
+    term_ids = np.array([t for t, _ in query_terms], dtype=np.int64)
+    bm25f = fields is not None and snapshot.n_fields > 1
+    if bm25f:
+        assert fields is not None
+        totals = snapshot.field_totals() if stats is None or stats.field_len is None \
+            else np.asarray(stats.field_len, dtype=np.int64)
+        avglens = totals / n_live
+        norms = snapshot.field_norms(fields.weights, fields.bs, avglens)
+        postings = snapshot.postings(term_ids, keep, fields=True)
+    else:
+        postings = snapshot.postings(term_ids, keep)
+        norm = snapshot.length_norm(params.b, avgdl)
+    # df counts the live documents that hold the term (in any field), filter or not
+    if keep is None:
+        dfs = [len(d) for d, _ in postings]
+    else:
+        dfs = snapshot.document_frequencies(vocab_size)[term_ids].tolist()
     floor: Optional[float] = None
+    unit = BM25Params(params.k1, 1.0, params.epsilon, params.delta)
 
     scratch = _scratch
     scratch.ensure(snapshot.n_stored)
@@ -216,14 +360,17 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
         for i, ((_, qtf), (docs, tfs)) in enumerate(zip(query_terms, postings)):
             if not len(docs):
                 continue
-            df = len(docs) if stats is None else stats.df[i]  # type: ignore[index]
+            df = dfs[i] if stats is None else stats.df[i]  # type: ignore[index]
             term_idf = idf(method, df, n_live)
             if method == "okapi" and term_idf < 0:
                 if floor is None:
                     mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
                     floor = params.epsilon * mean
                 term_idf = floor
-            w = weights(method, tfs, norm[docs], term_idf, params)
+            if bm25f:
+                w = weights(method, combined_tf(tfs, norms[:, docs]), 1.0, term_idf, unit)
+            else:
+                w = weights(method, tfs, norm[docs], term_idf, params)
             if qtf != 1:
                 w *= qtf
             fresh = docs[~seen[docs]]
@@ -239,6 +386,15 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
             acc[part] = 0.0
             seen[part] = False
     return top_k(cand, scores, k)
+
+
+def matching_documents(snapshot: Snapshot, term_ids: Sequence[int],
+                       keep: Optional[np.ndarray] = None) -> np.ndarray:
+    """Global numbers of the documents (live, passing ``keep``) holding any of ``term_ids``."""
+    if not len(term_ids):
+        return np.zeros(0, dtype=np.int64)
+    docs = [d for d, _ in snapshot.postings(np.asarray(term_ids, dtype=np.int64), keep)]
+    return np.unique(np.concatenate(docs)) if docs else np.zeros(0, dtype=np.int64)
 
 
 def top_k(positions: np.ndarray, scores: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:

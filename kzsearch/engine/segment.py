@@ -10,6 +10,19 @@ postings are sorted by term, then by document::
     doc_len  int32[D]    number of terms in each document
     live     bool[D]     False for deleted documents (None when none is deleted)
 
+Optional parts (None when unused; "format 2")::
+
+    field_tfs    int[F, P]    tf of each posting in each text field (F > 1 only);
+                              ``tfs`` is their sum; uint8, uint16 or int32, the
+                              narrowest that holds the segment's largest
+    field_len    int32[F, D]  length of each document's fields (F > 1 only);
+                              ``doc_len`` is their sum
+    pos_offsets  int64[P+1]   positions of posting p are positions[pos_offsets[p]:pos_offsets[p+1]]
+                              (uint32 when the segment holds fewer than 2**32 positions)
+    positions    int32[sum(tfs)]  ascending per posting, each ``field << 24 | position``
+    stored       TextBlock    JSON of each document's other fields and metadata ("" for none)
+    columns      {key: Column}  metadata columns for filters (:mod:`.columns`)
+
 Term ids are global (see :mod:`kzsearch.engine.vocabulary`), so segments built at
 different times can be searched together and merged by concatenation. The
 only part that ever changes is ``live``, and it is replaced, never mutated,
@@ -21,12 +34,18 @@ so a reader holding a segment sees a consistent snapshot.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .columns import Column, concat_columns
 from .docstore import TextBlock
+
+#: positions are stored as ``field << FIELD_SHIFT | position within the field``
+FIELD_SHIFT = 24
+#: tokens at or past this position in one field are not indexed
+MAX_POSITION = 1 << FIELD_SHIFT
 
 
 @dataclass(eq=False)
@@ -42,6 +61,12 @@ class Segment:
     texts: TextBlock
     live: Optional[np.ndarray] = None
     name: str = ""
+    field_tfs: Optional[np.ndarray] = None
+    field_len: Optional[np.ndarray] = None
+    pos_offsets: Optional[np.ndarray] = None
+    positions: Optional[np.ndarray] = None
+    stored: Optional[TextBlock] = None
+    columns: Dict[str, Column] = field(default_factory=dict)
 
     @property
     def n_docs(self) -> int:
@@ -56,18 +81,32 @@ class Segment:
     def n_postings(self) -> int:
         return len(self.docs)
 
+    @property
+    def n_fields(self) -> int:
+        return 1 if self.field_len is None else int(self.field_len.shape[0])
+
+    @property
+    def has_positions(self) -> bool:
+        return self.positions is not None
+
     def live_length(self) -> int:
         """Total number of terms in the live documents."""
         if self.live is None:
             return int(self.doc_len.sum(dtype=np.int64))
         return int(self.doc_len.sum(where=self.live, dtype=np.int64))
 
+    def live_field_lengths(self) -> np.ndarray:
+        """Total length of each field over the live documents (int64[F])."""
+        lengths = self.field_len if self.field_len is not None else self.doc_len[None, :]
+        if self.live is None:
+            return lengths.sum(axis=1, dtype=np.int64)
+        return lengths.sum(axis=1, where=self.live[None, :], dtype=np.int64)
+
     def with_live(self, live: Optional[np.ndarray]) -> "Segment":
         """A copy of this segment sharing every array but ``live``."""
         if live is not None and live.all():
             live = None
-        return Segment(self.terms, self.offsets, self.docs, self.tfs, self.doc_len,
-                       self.ids, self.texts, live, self.name)
+        return replace(self, live=live)
 
     def term_df(self) -> Tuple[np.ndarray, np.ndarray]:
         """(terms, live document frequency of each) for this segment."""
@@ -79,10 +118,11 @@ class Segment:
         return self.terms, counts
 
 
-
 def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
                   ids: Optional[TextBlock] = None, texts: Optional[TextBlock] = None,
-                  name: str = "") -> Segment:
+                  name: str = "", *, positions: Optional[np.ndarray] = None,
+                  field_len: Optional[np.ndarray] = None, stored: Optional[TextBlock] = None,
+                  columns: Optional[Dict[str, Column]] = None) -> Segment:
     """Invert a flat run of term ids into a segment, without a Python loop.
 
     ``term_ids`` holds the terms of document 0, then document 1, ...;
@@ -90,24 +130,83 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
     per token (term major, document minor) is sorted; runs of equal keys are
     postings and their lengths the term frequencies. Temporaries are reused
     in place: fresh memory is costly to touch.
+
+    With ``positions`` (one encoded position per token) or several fields
+    (``field_len`` int32[F, D], each document's tokens field after field),
+    each token's position, or field, rides in the low bits of its key, so
+    that the one sort also orders positions within a posting; when the key
+    has too few bits for it, a stable argsort carries them instead.
     """
     doc_len = np.asarray(doc_len, dtype=np.int32)
     n_docs = len(doc_len)
     if int(doc_len.sum(dtype=np.int64)) != len(term_ids):
         raise ValueError("doc_len must add up to the number of term ids")
-    stride = max(n_docs, 1)
-    key = np.multiply(term_ids, stride, dtype=np.int64)
-    key += np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
-    key.sort()
-    pair, tfs = _runs(key)
-    del key
-    posting_term, docs = np.divmod(pair, stride)
+    n_fields = 1 if field_len is None else int(field_len.shape[0])
+    if field_len is not None and n_fields == 1:
+        field_len = None
+    extra = dict(stored=stored, columns=columns or {})
+    ids = ids if ids is not None else TextBlock.empty(n_docs)
+    texts = texts if texts is not None else TextBlock.empty(n_docs)
+    if positions is None and field_len is None:
+        stride = max(n_docs, 1)
+        key = np.multiply(term_ids, stride, dtype=np.int64)
+        key += np.repeat(np.arange(n_docs, dtype=np.int32), doc_len)
+        key.sort()
+        pair, tfs = _runs(key)
+        del key
+        posting_term, docs = np.divmod(pair, stride)
+        first, _ = _runs(posting_term, starts_only=True)
+        return Segment(posting_term[first].astype(np.int32), np.append(first, len(pair)),
+                       docs.astype(np.int32), tfs, doc_len, ids, texts, None, name, **extra)
+
+    if positions is not None:
+        minor = np.asarray(positions)
+        if minor.dtype not in (np.int32, np.int64):
+            minor = minor.astype(np.int64)
+    else:  # the field of each token
+        units = np.asarray(field_len, dtype=np.int64).T.ravel()
+        minor = np.repeat(np.tile(np.arange(n_fields, dtype=np.int32), n_docs), units)
+    doc_bits = max(n_docs - 1, 1).bit_length()
+    minor_bits = max(int(minor.max()) if len(minor) else 0, 1).bit_length()
+    term_bits = max(int(term_ids.max()) if len(term_ids) else 0, 1).bit_length()
+    if term_bits + doc_bits + minor_bits <= 63:
+        key = np.left_shift(term_ids, doc_bits + minor_bits, dtype=np.int64)
+        key |= np.repeat(np.arange(n_docs, dtype=np.int64) << minor_bits, doc_len)
+        key |= minor
+        key.sort()
+        minor = key & ((1 << minor_bits) - 1)
+        key >>= minor_bits
+        pair = key
+    else:
+        token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+        pair = np.left_shift(term_ids, doc_bits, dtype=np.int64) | token_docs
+        order = np.argsort(pair, kind="stable")
+        pair, minor = pair[order], minor[order]
+        same = pair[1:] == pair[:-1]
+        if np.any(same & (minor[1:] < minor[:-1])):
+            order = np.lexsort((minor, pair))
+            pair, minor = pair[order], minor[order]
+    starts, _ = _runs(pair, starts_only=True)
+    tfs = np.diff(starts, append=len(pair)).astype(np.int32)
+    posting_pair = pair[starts]
+    docs = (posting_pair & ((1 << doc_bits) - 1)).astype(np.int32)
+    posting_term = posting_pair >> doc_bits
+    del pair
     first, _ = _runs(posting_term, starts_only=True)
-    return Segment(posting_term[first].astype(np.int32), np.append(first, len(pair)),
-                   docs.astype(np.int32), tfs, doc_len,
-                   ids if ids is not None else TextBlock.empty(n_docs),
-                   texts if texts is not None else TextBlock.empty(n_docs),
-                   None, name)
+    field_tfs = None
+    if field_len is not None:
+        token_field = minor >> FIELD_SHIFT if positions is not None else minor
+        posting_of_token = np.repeat(np.arange(len(starts), dtype=np.int64), tfs)
+        field_tfs = narrow_counts(np.bincount(token_field * len(starts) + posting_of_token,
+                                              minlength=n_fields * len(starts)).reshape(n_fields, len(starts)))
+        field_len = np.asarray(field_len, dtype=np.int32)
+    pos_offsets = pos = None
+    if positions is not None:
+        pos_offsets = offsets_of(tfs)
+        pos = minor.astype(np.int32)
+    return Segment(posting_term[first].astype(np.int32), np.append(first, len(starts)).astype(np.int64),
+                   docs, tfs, doc_len, ids, texts, None, name, field_tfs, field_len,
+                   pos_offsets, pos, **extra)
 
 
 def _runs(sorted_values: np.ndarray, starts_only: bool = False):
@@ -124,15 +223,63 @@ def _runs(sorted_values: np.ndarray, starts_only: bool = False):
     return sorted_values[starts], lengths
 
 
+def narrow_counts(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (>= 0) as uint8, uint16 or int32: the narrowest dtype that holds them.
+
+    >>> narrow_counts(np.array([3, 255])).dtype, narrow_counts(np.array([256])).dtype
+    (dtype('uint8'), dtype('uint16'))
+    """
+    top = int(counts.max()) if counts.size else 0
+    dtype = np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.int32
+    return counts.astype(dtype)
+
+
+def offsets_of(lengths: np.ndarray) -> np.ndarray:
+    """``[0, l0, l0 + l1, ...]``: uint32 when the total fits, else int64 (half the space on disk).
+
+    >>> offsets_of(np.array([2, 1])).tolist()
+    [0, 2, 3]
+    """
+    total = int(np.sum(lengths, dtype=np.int64))
+    out = np.zeros(len(lengths) + 1, dtype=np.uint32 if total < 2 ** 32 else np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+#: positions gathered at a time by a merge (bounds its temporary index arrays)
+MERGE_CHUNK = 1 << 22
+
+
+def gather_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Indices of the runs ``[starts[i], starts[i] + lengths[i])`` back to back.
+
+    >>> gather_runs(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    shift = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - lengths), lengths)
+    return np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + shift
+
+
 def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
     """One segment holding the live documents of ``segments``, in their order.
 
     Deleted documents are dropped and the survivors renumbered, so a merge is
-    where the space of deletions is reclaimed.
+    where the space of deletions is reclaimed. Positions, field arrays and
+    stored fields are kept when every source has them; columns are
+    concatenated, a key a source lacks reading as missing there.
     """
     parts_terms, parts_docs, parts_tfs, lens = [], [], [], []
-    ids_blocks, text_blocks = [], []
-    base = 0
+    field_tfs_parts: List[np.ndarray] = []
+    field_len_parts: List[np.ndarray] = []
+    pos_starts: List[np.ndarray] = []
+    pos_arrays: List[np.ndarray] = []
+    ids_blocks, text_blocks, stored_blocks, column_parts, sizes = [], [], [], [], []
+    with_positions = bool(segments) and all(s.has_positions for s in segments)
+    n_fields = segments[0].n_fields if segments else 1
+    with_stored = any(s.stored is not None for s in segments)
+    base = pos_base = 0
     for seg in segments:
         live = seg.live if seg.live is not None else np.ones(seg.n_docs, dtype=bool)
         new_id = np.cumsum(live, dtype=np.int64) - 1  # local renumbering of survivors
@@ -142,20 +289,52 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
         parts_docs.append(new_id[seg.docs[keep]] + base)
         parts_tfs.append(seg.tfs[keep])
         lens.append(seg.doc_len[live])
+        if n_fields > 1:
+            field_tfs_parts.append(np.asarray(seg.field_tfs)[:, keep])
+            field_len_parts.append(np.asarray(seg.field_len)[:, live])
+        if with_positions:
+            pos_starts.append(np.asarray(seg.pos_offsets[:-1]).astype(np.int64)[keep] + pos_base)
+            pos_arrays.append(np.asarray(seg.positions))
+            pos_base += len(seg.positions)
         keep_docs = np.flatnonzero(live)
         ids_blocks.append(seg.ids.take(keep_docs))
         text_blocks.append(seg.texts.take(keep_docs))
-        base += int(live.sum())
+        if with_stored:
+            stored = seg.stored if seg.stored is not None else TextBlock.empty(seg.n_docs)
+            stored_blocks.append(stored.take(keep_docs))
+        column_parts.append({k: c.take(keep_docs) for k, c in seg.columns.items()})
+        sizes.append(len(keep_docs))
+        base += len(keep_docs)
     n_docs = base
     doc_len = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int32)
-    if not parts_terms:
-        return build_segment(np.zeros(0, dtype=np.int64), doc_len, name=name)
+    extra = dict(stored=TextBlock.concat(stored_blocks) if with_stored else None,
+                 columns=concat_columns(column_parts, sizes))
+    if not parts_terms or not sum(len(t) for t in parts_terms):
+        field_len = np.concatenate(field_len_parts, axis=1) if n_fields > 1 else None
+        return build_segment(np.zeros(0, dtype=np.int64), doc_len, name=name, field_len=field_len,
+                             positions=np.zeros(0, dtype=np.int32) if with_positions else None, **extra)
     posting_term = np.concatenate(parts_terms)
     docs = np.concatenate(parts_docs)
     tfs = np.concatenate(parts_tfs)
-    order = np.argsort(posting_term * max(n_docs, 1) + docs)  # keys are distinct
+    order = np.argsort(posting_term, kind="stable")  # each source is sorted by (term, doc)
     posting_term, docs, tfs = posting_term[order], docs[order], tfs[order]
     first, _ = _runs(posting_term, starts_only=True)
+    field_tfs = field_len = pos_offsets = positions = None
+    if n_fields > 1:
+        field_tfs = narrow_counts(np.concatenate(field_tfs_parts, axis=1)[:, order])
+        field_len = np.concatenate(field_len_parts, axis=1).astype(np.int32)
+    if with_positions:
+        starts = np.concatenate(pos_starts)[order]
+        source = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else np.asarray(pos_arrays[0])
+        pos_offsets = offsets_of(tfs)
+        positions = np.empty(int(pos_offsets[-1]), dtype=np.int32)
+        # postings in chunks of about MERGE_CHUNK positions: the int64 gather index stays small
+        cuts = np.searchsorted(pos_offsets, np.arange(0, int(pos_offsets[-1]), MERGE_CHUNK), side="right") - 1
+        bounds = sorted(set(cuts.tolist()) | {len(tfs)})
+        for lo, hi in zip(bounds, bounds[1:]):
+            a, b = int(pos_offsets[lo]), int(pos_offsets[hi])
+            positions[a:b] = source[gather_runs(starts[lo:hi], tfs[lo:hi])]
     return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
                    docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
-                   TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name)
+                   TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name,
+                   field_tfs, field_len, pos_offsets, positions, **extra)

@@ -1,33 +1,59 @@
-"""The on-disk format: a folder of flat arrays and one checksummed commit file.
+"""The on-disk format and the save/load protocol: flat arrays and one checksummed commit file.
 
-Layout of an index folder (format version 1)::
+Layout of an index folder (format version 2)::
 
     kzsearch-index.json          the commit point: settings, analyzer, the
                                  list of segments and vocabulary parts, and
                                  the size and CRC-32 of every file below
+    kzsearch-index.lock          taken by saves (exclusive) and loads (shared)
     vocab-<name>.{blob,offsets}.npy
                                  a run of the vocabulary (terms as UTF-8)
-    <segment>.{terms,offsets,docs,tfs,doc_len}.npy
-    <segment>.{ids,texts}.{blob,offsets}.npy
-                                 postings, lengths, stored ids and texts
-    <segment>.live-<generation>.npy
+    <segment>.<part>.npy         one file a row of layout.SEGMENT_PARTS (the
+                                 optional ones only where used: text fields,
+                                 positions, stored fields) and one per array of
+                                 each metadata column, col<i>.<array>
+    <segment>.live-<generation>[-<tag>].npy
                                  which documents are alive (only if some are deleted)
 
-Every file is a plain ``.npy`` array; ``load_index`` memory-maps them, so
-opening an index reads its commit file and checks its files' checksums, and
-nothing is copied into RAM until a query touches it.
+Format 2 (:mod:`.segment_parts`) adds the optional parts, a segment entry's
+``dtypes`` (parts stored narrower than their default) and ``columns``, and
+the commit's ``text_fields`` (fields with weight and b, positions on or
+off, metadata kinds). Format-1 folders still load: one ``text`` field, no
+positions.
 
-Saving is atomic. Files are written under names never used before and
-fsync'ed; then the commit file is written beside the old one, fsync'ed and
-renamed over it (``os.replace``), and the folder is fsync'ed. A save killed at
-any moment leaves the old commit or the new one, whole. Files no commit
-refers to any more are removed afterwards. Saving again to the folder an
-index came from writes only what changed: new segments, new live masks, the
-new part of the vocabulary, and a new commit.
+Saving (:func:`save_index`) never writes into an existing file: new content
+gets a new name, created with ``O_EXCL | O_NOFOLLOW`` and fsync'ed; a file
+the folder's current commit already lists with the same size and CRC-32 is
+reused instead. Then a new commit is written beside the old one, renamed
+over it and the folder fsync'ed; files no commit refers to any more are
+unlinked (never truncated: a reader that maps them keeps its data). So a
+save killed at any moment leaves the old commit or the new one, whole, and
+readers keep correct results until they reload.
 
-Loading checks the format name and version, the commit's own checksum, and
-the presence, size and CRC-32 of every file, and raises
-:class:`kzsearch.IndexFormatError` saying which file is wrong and how.
+Two writers: a save compares the folder's commit with the one this index
+last loaded from or saved to that folder (generation and checksum) and
+raises :class:`kzsearch.ConflictError` if it changed meanwhile. An index
+that never saw the folder replaces its content whole.
+
+Loading (:func:`load_index`) treats the folder as data: names must match the
+patterns above, every file is opened without following links and must be a
+regular file of the listed size and CRC-32, ``.npy`` headers must describe
+exactly the file, and each segment passes :func:`layout.check_segment`.
+Anything else raises :class:`kzsearch.IndexFormatError` naming the file.
+
+This module knows parts, not the :class:`kzsearch.Index`: ``save_index``
+takes :class:`IndexParts` and ``load_index`` returns them.
+
+>>> import tempfile
+>>> from kzsearch.engine.segment import build_segment
+>>> seg = build_segment(np.array([0, 1], dtype=np.int32), np.array([2]), name="seg000001-0a0b0c0d")
+>>> settings = {"method": "lucene", "params": {}, "merge_policy": {}, "analyzer": {"kind": "custom"},
+...             "restore_queries": False}
+>>> with tempfile.TemporaryDirectory() as d:
+...     state = save_index(IndexParts(settings, ["a", "b"], [seg], 1, 1, None), d)
+...     loaded = load_index(d)
+>>> list(loaded.terms), loaded.segments[0].docs.tolist(), loaded.next_id
+(['a', 'b'], [0, 0], 1)
 """
 from __future__ import annotations
 
@@ -35,28 +61,24 @@ import contextlib
 import json
 import os
 import secrets
-import zlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..analysis import Analyzer
+from ..errors import ConflictError, IndexFormatError
+from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_FILE, MAX_COMMIT_BYTES,
+                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit)
 from .docstore import TextBlock
-from ..errors import IndexFormatError
-from .merging import MergePolicy
-from .scoring import BM25Params
-from .searcher import Snapshot
+from .files import Folder, UnsafeFile
+from .layout import SEGMENT_PARTS, check_ids, check_segment, segment_arrays, segment_from_arrays
+from .segment_parts import column_files, fields_count, format2_entry
 from .segment import Segment
-from .vocabulary import Vocabulary
 
-FORMAT_NAME = "kzsearch-index"
-FORMAT_VERSION = 1
-COMMIT_FILE = "kzsearch-index.json"
-LOCK_FILE = "kzsearch-index.lock"
-_ARRAYS = ("terms", "offsets", "docs", "tfs", "doc_len")
-_BLOCKS = ("ids", "texts")
+__all__ = ["COMMIT_FILE", "LOCK_FILE", "MAX_COMMIT_BYTES", "FORMAT_NAME", "FORMAT_VERSION", "SEGMENT_NAME",
+           "IndexParts", "StorageState", "save_index", "load_index", "is_own_file", "checksum_of"]
 
 try:  # advisory locks between processes (POSIX); elsewhere saves are not locked
     import fcntl
@@ -66,344 +88,338 @@ except ImportError:  # pragma: no cover - Windows
 
 @dataclass
 class StorageState:
-    """What an index last wrote to (or read from) a folder, for incremental saves."""
+    """What an index knows of the folders it loaded from or saved to, for safe incremental saves.
 
-    folder: str
-    generation: int
-    files: Dict[str, Dict[str, int]]                       # name -> {"size", "crc32"}
-    vocab_parts: List[Dict[str, Any]]                      # {"name", "start", "end"}
-    segment_files: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # segment -> entry
-    live_arrays: Dict[str, Any] = field(default_factory=dict)              # segment -> live array
+    ``commits``: folder (real path) -> (generation, checksum) of the commit this
+    index last read or wrote there. ``segment_files``: segment name ->
+    {"disk": its name in files, "files": {file: {"size", "crc32"}}};
+    ``live_files``: segment name -> (live array, file, meta); ``vocab_parts``:
+    {"name", "start", "end", "files"} of the vocabulary runs last written.
+    A file is reused only where a folder's current commit lists it with the same meta.
+    """
 
-
-# ---------------------------------------------------------------- writing
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    commits: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    vocab_parts: List[Dict[str, Any]] = field(default_factory=list)
+    segment_files: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    live_files: Dict[str, Tuple[Any, str, Dict[str, int]]] = field(default_factory=dict)
 
 
-def _write_array(folder: Path, name: str, array: np.ndarray, files: Dict[str, Dict[str, int]]) -> None:
-    """Write one .npy file, fsync it and record its size and CRC-32."""
-    path = folder / name
-    with open(path, "wb") as f:
-        np.lib.format.write_array(f, np.ascontiguousarray(array), allow_pickle=False)
-        f.flush()
-        os.fsync(f.fileno())
-    files[name] = {"size": path.stat().st_size, "crc32": _crc32_file(path)}
+@dataclass
+class IndexParts:
+    """An index as plain parts: what ``save_index`` writes and ``load_index`` returns.
+
+    ``settings``: "method", "params" (k1, b, epsilon, delta), "merge_policy"
+    (factor, floor, max_deleted_share), "analyzer" ({"kind": "kzsearch.Analyzer",
+    "config": {...}} or {"kind": "custom", "repr": ...}), "restore_queries".
+    """
+
+    settings: Dict[str, Any]
+    terms: Sequence[str]
+    segments: Sequence[Segment]
+    next_id: int
+    next_segment: int
+    state: Optional[StorageState] = None
 
 
-def _crc32_file(path: Path) -> int:
-    crc = 0
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(1 << 24)
-            if not chunk:
-                return crc
-            crc = zlib.crc32(chunk, crc)
+def _check_path(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
+    return Path(path)
 
 
-def _commit_checksum(body: Dict[str, Any]) -> int:
-    return zlib.crc32(json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii"))
+def is_own_file(name: str) -> bool:
+    """Whether ``name`` is a file a save writes (data, lock or temporary commit)."""
+    return (name in (COMMIT_FILE, LOCK_FILE) or DATA_FILE.fullmatch(name) is not None
+            or TEMP_COMMIT.fullmatch(name) is not None)
 
 
 @contextlib.contextmanager
-def _locked(folder: Path, exclusive: bool) -> Iterator[None]:
-    if fcntl is None:
+def _locked(folder: Folder, exclusive: bool) -> Iterator[None]:
+    if fcntl is None:  # pragma: no cover - Windows
         yield
         return
+    flags = (os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT if exclusive else os.O_RDONLY, 0o644)
-    except OSError:
+        fd = os.open(LOCK_FILE, flags, 0o644, dir_fd=folder.fd)
+    except FileNotFoundError:
         yield  # a read-only folder without a lock file: nobody can be writing
         return
+    except OSError as e:
+        if exclusive and e.errno in (13, 30):  # EACCES, EROFS: say so plainly
+            raise
+        raise fail(folder.path, f"{LOCK_FILE} cannot be opened as a plain file ({e.strerror})") from None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise fail(folder.path, f"{LOCK_FILE} is not a regular file")
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
     finally:
         os.close(fd)
 
 
-def _analyzer_entry(analyzer: Any) -> Dict[str, Any]:
-    if type(analyzer) is Analyzer:
-        return {"kind": "kzsearch.Analyzer", "config": analyzer.config}
-    return {"kind": "custom", "repr": repr(analyzer)[:200]}
+def _folder_key(path: Path) -> str:
+    return os.path.realpath(path)
 
 
-def _prepare_folder(folder: Path) -> None:
+# ---------------------------------------------------------------- saving
+def _prepare_folder(folder: Path) -> List[Path]:
+    """Check or create the target folder; the folders this call created (to undo)."""
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"path {str(folder)!r} exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / COMMIT_FILE).exists():
-        raise ValueError(f"path {str(folder)!r} is a non-empty folder that holds no kzsearch index; "
-                         "refusing to write into it")
+    if folder.is_dir():
+        names = os.listdir(folder)
+        if COMMIT_FILE not in names and not all(is_own_file(n) for n in names):
+            raise ValueError(f"path {str(folder)!r} is a non-empty folder that holds no kzsearch index; "
+                             "refusing to write into it")
+        return []
+    missing = []
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            break
+        missing.append(parent)
     folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
-def save_index(index: Any, path: Any) -> None:
-    """Write ``index`` to the folder ``path`` (see the module docstring)."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
-    folder = Path(path)
-    _prepare_folder(folder)
-    with _locked(folder, exclusive=True):
-        existing = set(os.listdir(folder))
-        try:
-            _save_locked(index, folder)
-        except BaseException:
-            # the commit was not replaced: remove what this attempt wrote
-            for name in set(os.listdir(folder)) - existing:
-                with contextlib.suppress(OSError):
-                    os.remove(folder / name)
-            raise
-        _fsync_dir(folder)
-        _remove_unreferenced(folder, index._storage_state.files)
+def save_index(parts: IndexParts, path: Any) -> StorageState:
+    """Write ``parts`` to the folder ``path``; returns the new storage state (see the module docstring).
 
-
-def _save_locked(index: Any, folder: Path) -> None:
-    """Write every new file, then rename the new commit into place (the caller holds the lock)."""
-    previous = index._storage_state
-    on_disk = _read_generation(folder)
-    reuse = (previous is not None and previous.folder == str(folder.resolve())
-             and previous.generation == on_disk)
-    files: Dict[str, Dict[str, int]] = {}
-    snapshot: Snapshot = index._snapshot
-    vocab: Vocabulary = index._vocab
-
-    vocab_parts: List[Dict[str, Any]] = []
-    start = 0
-    if reuse:
-        for part in previous.vocab_parts:
-            vocab_parts.append(part)
-            for suffix in ("blob", "offsets"):
-                fname = f"vocab-{part['name']}.{suffix}.npy"
-                files[fname] = previous.files[fname]
-            start = part["end"]
-    if start < len(vocab) or not vocab_parts:
-        name = secrets.token_hex(6)
-        blob, offsets = TextBlock.from_strings(vocab.terms[start:]).to_arrays()
-        _write_array(folder, f"vocab-{name}.blob.npy", blob, files)
-        _write_array(folder, f"vocab-{name}.offsets.npy", offsets, files)
-        vocab_parts.append({"name": name, "start": start, "end": len(vocab)})
-
-    generation = (on_disk or 0) + 1
-    segment_entries = []
-    live_arrays: Dict[str, Any] = {}
-    for seg in snapshot.segments:
-        old = previous.segment_files.get(seg.name) if reuse else None
-        entry: Dict[str, Any] = {"name": seg.name, "n_docs": seg.n_docs}
-        if old is None:
-            for a in _ARRAYS:
-                _write_array(folder, f"{seg.name}.{a}.npy", getattr(seg, a), files)
-            for b in _BLOCKS:
-                blob, offsets = getattr(seg, b).to_arrays()
-                _write_array(folder, f"{seg.name}.{b}.blob.npy", np.asarray(blob), files)
-                _write_array(folder, f"{seg.name}.{b}.offsets.npy", offsets, files)
-        else:
-            for fname in _segment_files(seg.name):
-                files[fname] = previous.files[fname]
-        if seg.live is None:
-            entry["live"] = None
-        elif old is not None and old.get("live") and previous.live_arrays.get(seg.name) is seg.live:
-            entry["live"] = old["live"]
-            files[old["live"]] = previous.files[old["live"]]
-        else:
-            entry["live"] = f"{seg.name}.live-{generation}.npy"
-            _write_array(folder, entry["live"], seg.live, files)
-        live_arrays[seg.name] = seg.live
-        segment_entries.append(entry)
-
-    settings = index.settings
-    body = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "generation": generation,
-        "method": settings.method,
-        "params": {"k1": settings.params.k1, "b": settings.params.b,
-                   "epsilon": settings.params.epsilon, "delta": settings.params.delta},
-        "merge_policy": {"factor": index.merge_policy.factor, "floor": index.merge_policy.floor,
-                         "max_deleted_share": index.merge_policy.max_deleted_share},
-        "analyzer": _analyzer_entry(index.analyzer),
-        "restore_queries": index._restorer is not None,
-        "next_id": index._next_id,
-        "next_segment": index._next_segment,
-        "vocabulary": vocab_parts,
-        "segments": segment_entries,
-        "files": files,
-    }
-    commit = dict(body, checksum=_commit_checksum(body))
-    tmp = folder / (COMMIT_FILE + ".tmp")
-    with open(tmp, "w", encoding="ascii") as f:
-        json.dump(commit, f, ensure_ascii=True, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / COMMIT_FILE)  # the moment the new index becomes the index
-    index._storage_state = StorageState(
-        str(folder.resolve()), generation, files, vocab_parts,
-        {e["name"]: e for e in segment_entries}, live_arrays)
-
-
-def _segment_files(name: str) -> List[str]:
-    out = [f"{name}.{a}.npy" for a in _ARRAYS]
-    out += [f"{name}.{b}.{part}.npy" for b in _BLOCKS for part in ("blob", "offsets")]
-    return out
-
-
-def _remove_unreferenced(folder: Path, files: Dict[str, Any]) -> None:
-    """Delete this format's files that the new commit no longer lists."""
-    for entry in folder.iterdir():
-        name = entry.name
-        ours = name.endswith(".npy") and (name.startswith("seg") or name.startswith("vocab-"))
-        if (ours and name not in files) or name == COMMIT_FILE + ".tmp":
+    A failed save removes every file it created (and the folder, if it made
+    it) and leaves the folder's commit as it was.
+    """
+    folder_path = _check_path(path)
+    created_dirs = _prepare_folder(folder_path)
+    try:
+        with Folder(folder_path) as folder:
+            with _locked(folder, exclusive=True):
+                return _Save(parts, folder, _folder_key(folder_path)).run()
+    except BaseException:
+        if created_dirs:  # this call made the folder: leave nothing behind
             with contextlib.suppress(OSError):
-                entry.unlink()
+                os.remove(folder_path / LOCK_FILE)
+            for made in created_dirs:
+                with contextlib.suppress(OSError):
+                    made.rmdir()
+        raise
 
 
-def _read_generation(folder: Path) -> Optional[int]:
-    try:
-        with open(folder / COMMIT_FILE, encoding="ascii") as f:
-            return int(json.load(f).get("generation"))
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
+class _Save:
+    """One save under the folder's exclusive lock."""
 
+    def __init__(self, parts: IndexParts, folder: Folder, key: str) -> None:
+        self.parts, self.folder, self.key = parts, folder, key
+        self.state = parts.state or StorageState()
+        self.files: Dict[str, Dict[str, int]] = {}
+        self.created: List[str] = []
+        self.existing = set(folder.names())
 
-# ---------------------------------------------------------------- reading
-def _fail(folder: Path, message: str) -> IndexFormatError:
-    return IndexFormatError(f"{folder}: {message}")
-
-
-def read_commit(folder: Path) -> Dict[str, Any]:
-    """The commit file's contents, checked for format, version and checksum."""
-    path = folder / COMMIT_FILE
-    if not folder.is_dir():
-        raise _fail(folder, "no such index folder")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise _fail(folder, f"not a kzsearch index ({COMMIT_FILE} is missing)") from None
-    except OSError as e:
-        raise _fail(folder, f"cannot read {COMMIT_FILE}: {e.strerror}") from None
-    try:
-        commit = json.loads(raw.decode("ascii"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise _fail(folder, f"{COMMIT_FILE} is damaged (not valid JSON)") from None
-    if not isinstance(commit, dict) or commit.get("format") != FORMAT_NAME:
-        raise _fail(folder, f"{COMMIT_FILE} is not a kzsearch index commit")
-    version = commit.get("version")
-    if version != FORMAT_VERSION:
-        raise _fail(folder, f"unknown index format version {version!r} "
-                            f"(this kzsearch reads version {FORMAT_VERSION})")
-    body = {k: v for k, v in commit.items() if k != "checksum"}
-    if commit.get("checksum") != _commit_checksum(body):
-        raise _fail(folder, f"{COMMIT_FILE} is damaged (checksum mismatch)")
-    return commit
-
-
-def _load_array(folder: Path, name: str, files: Dict[str, Any], mmap: bool,
-                dtype: Any, ndim: int = 1) -> np.ndarray:
-    meta = files.get(name)
-    if not isinstance(meta, dict):
-        raise _fail(folder, f"commit does not list {name}")
-    path = folder / name
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _fail(folder, f"{name} is missing") from None
-    if size != meta.get("size"):
-        raise _fail(folder, f"{name} has {size} bytes, expected {meta.get('size')} (truncated or altered)")
-    if _crc32_file(path) != meta.get("crc32"):
-        raise _fail(folder, f"{name} is damaged (checksum mismatch)")
-    try:
-        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise _fail(folder, f"{name} is not a readable array ({e})") from None
-    if array.dtype != np.dtype(dtype) or array.ndim != ndim:
-        raise _fail(folder, f"{name} holds {array.dtype}[{array.ndim}d], expected {np.dtype(dtype)}")
-    return array
-
-
-def _load_block(folder: Path, prefix: str, files: Dict[str, Any], mmap: bool) -> TextBlock:
-    blob = _load_array(folder, f"{prefix}.blob.npy", files, mmap, np.uint8)
-    offsets = _load_array(folder, f"{prefix}.offsets.npy", files, mmap, np.int64)
-    if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(blob):
-        raise _fail(folder, f"{prefix}.offsets.npy does not match its blob")
-    return TextBlock(blob, offsets)
-
-
-def _check(folder: Path, ok: bool, message: str) -> None:
-    if not ok:
-        raise _fail(folder, message)
-
-
-def load_index(path: Any, analyzer: Optional[Any] = None, mmap: bool = True) -> Any:
-    """Open the index saved in the folder ``path``."""
-    from ..index import Index
-
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be str or os.PathLike, not {type(path).__name__}")
-    folder = Path(path)
-    with _locked(folder, exclusive=False) if folder.is_dir() else contextlib.nullcontext():
-        commit = read_commit(folder)
-        stored = commit.get("analyzer")
-        if analyzer is None and not (isinstance(stored, dict) and stored.get("kind") == "kzsearch.Analyzer"):
-            shown = stored.get("repr", "?") if isinstance(stored, dict) else "?"
-            raise ValueError(f"analyzer: the index in {str(folder)!r} was built with a custom analyzer "
-                             f"({shown}); pass the same one: Index.load(path, analyzer=...)")
+    def run(self) -> StorageState:
         try:
-            return _build(folder, commit, analyzer, mmap, Index)
+            current: Optional[Tuple[Dict[str, Any], int]] = read_commit(self.folder)
         except IndexFormatError:
+            current = None  # no index there, or a damaged one: nothing readable to keep
+        known = self.state.commits.get(self.key)
+        if known is not None and current is not None and (current[0]["generation"], current[1]) != known:
+            raise ConflictError(f"{self.folder.path}: the index there changed since this index loaded or "
+                                "saved it (another writer saved); load it again, or save elsewhere")
+        self.on_disk = current[0]["files"] if current else {}
+        self.on_disk_vocab = current[0]["vocabulary"] if current else []
+        self.generation = current[0]["generation"] + 1 if current else 1
+        try:
+            new_state, checksum = self._write_all()
+        except BaseException:
+            for name in self.created:  # only what this save created: never a committed file
+                with contextlib.suppress(OSError):
+                    self.folder.remove(name)
             raise
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise _fail(folder, f"{COMMIT_FILE} is inconsistent ({type(e).__name__}: {e})") from None
+        self.folder.fsync()
+        self._collect_garbage()
+        new_state.commits = dict(self.state.commits)
+        new_state.commits[self.key] = (self.generation, checksum)
+        return new_state
+
+    def _reusable(self, files: Dict[str, Dict[str, int]]) -> bool:
+        for name, meta in files.items():
+            if self.on_disk.get(name) != meta:
+                return False
+            try:
+                if os.stat(name, dir_fd=self.folder.fd, follow_symlinks=False).st_size != meta["size"]:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def _write(self, name: str, array: np.ndarray) -> Dict[str, int]:
+        self.created.append(name)  # before: a half-written file is removed too
+        self.existing.add(name)
+        meta = self.folder.write_array(name, array)
+        self.files[name] = meta
+        return meta
+
+    def _fresh_segment_name(self, name: str) -> str:
+        serial = name.split("-")[0]
+        while any(n.startswith(name + ".") for n in self.existing):
+            name = f"{serial}-{secrets.token_hex(4)}"
+        return name
+
+    def _write_all(self) -> Tuple[StorageState, int]:
+        parts, state = self.parts, self.state
+        new = StorageState()
+        # vocabulary: reuse the runs the folder already holds, write the rest as one new run
+        start = 0
+        for part in state.vocab_parts:
+            listed = {k: part[k] for k in ("name", "start", "end")}
+            i = len(new.vocab_parts)
+            if (part["end"] > len(parts.terms) or i >= len(self.on_disk_vocab)
+                    or self.on_disk_vocab[i] != listed or not self._reusable(part["files"])):
+                break
+            new.vocab_parts.append(part)
+            self.files.update(part["files"])
+            start = part["end"]
+        if start < len(parts.terms) or not new.vocab_parts:
+            name = secrets.token_hex(6)
+            blob, offsets = TextBlock.from_strings(list(parts.terms[start:])).to_arrays()
+            metas = {}
+            for suffix, array in (("blob", blob), ("offsets", offsets)):
+                fname = f"vocab-{name}.{suffix}.npy"
+                metas[fname] = self._write(fname, array)
+            new.vocab_parts.append({"name": name, "start": start, "end": len(parts.terms), "files": metas})
+
+        entries = []
+        for seg in parts.segments:
+            record = state.segment_files.get(seg.name)
+            if record is not None and self._reusable(record["files"]):
+                self.files.update(record["files"])
+            else:
+                disk = self._fresh_segment_name(seg.name)
+                arrays = segment_arrays(seg)
+                record = {"disk": disk, "files": {}, "format2": format2_entry(seg, arrays)}
+                for part_name, array in arrays.items():  # the table's parts, then columns
+                    fname = f"{disk}.{part_name}.npy"
+                    record["files"][fname] = self._write(fname, array)
+            new.segment_files[seg.name] = record
+            disk = record["disk"]
+            live_name = None
+            if seg.live is not None:
+                old = state.live_files.get(seg.name)
+                if (old is not None and old[0] is seg.live and old[1].startswith(disk + ".live-")
+                        and self._reusable({old[1]: old[2]})):
+                    live_name = old[1]
+                    self.files[live_name] = old[2]
+                else:
+                    live_name = f"{disk}.live-{self.generation}-{secrets.token_hex(4)}.npy"
+                    self._write(live_name, np.asarray(seg.live, dtype=np.bool_))
+                new.live_files[seg.name] = (seg.live, live_name, self.files[live_name])
+            entries.append({"name": disk, "n_docs": seg.n_docs, "live": live_name,
+                            **record.get("format2", {})})
+
+        settings = parts.settings
+        body = {
+            "format": FORMAT_NAME, "version": FORMAT_VERSION, "generation": self.generation,
+            "method": settings["method"], "params": settings["params"],
+            "merge_policy": settings["merge_policy"], "analyzer": settings["analyzer"],
+            "restore_queries": settings["restore_queries"], "text_fields": settings.get("text_fields"),
+            "next_id": parts.next_id, "next_segment": parts.next_segment,
+            "vocabulary": [{k: p[k] for k in ("name", "start", "end")} for p in new.vocab_parts],
+            "segments": entries, "files": self.files,
+        }
+        checksum = checksum_of(body)
+        text = json.dumps(dict(body, checksum=checksum), ensure_ascii=True, indent=1, sort_keys=True)
+        temp = f"{COMMIT_FILE}.tmp-{secrets.token_hex(4)}"
+        self.created.append(temp)
+        self.folder.write_bytes(temp, (text.encode("ascii"),))
+        self.folder.rename(temp, COMMIT_FILE)  # the moment the new index becomes the index
+        self.created.remove(temp)
+        self.created = []  # committed: nothing of this save may be removed any more
+        return new, checksum
+
+    def _collect_garbage(self) -> None:
+        """Unlink this format's files that the new commit does not list (never truncate)."""
+        for name in self.folder.names():
+            if name in self.files or name in (COMMIT_FILE, LOCK_FILE):
+                continue
+            if DATA_FILE.fullmatch(name) or TEMP_COMMIT.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    self.folder.remove(name)
 
 
-def _build(folder: Path, commit: Dict[str, Any], analyzer: Optional[Any], mmap: bool, index_class: Any) -> Any:
+# ---------------------------------------------------------------- loading
+def load_index(path: Any, mmap: bool = True) -> IndexParts:
+    """The parts of the index saved in the folder ``path`` (see the module docstring)."""
+    folder_path = _check_path(path)
+    if not folder_path.is_dir():
+        raise fail(folder_path, "no such index folder")
+    try:
+        folder = Folder(folder_path)
+    except OSError as e:
+        raise fail(folder_path, f"cannot open the folder ({e.strerror})") from None
+    with folder, _locked(folder, exclusive=False):
+        commit, checksum = read_commit(folder)
+        return _load_parts(folder, commit, checksum, mmap, _folder_key(folder_path))
+
+
+def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: bool) -> np.ndarray:
+    try:
+        return folder.read_array(name, files[name], dtype, mmap)
+    except FileNotFoundError:
+        raise fail(folder.path, f"{name} is missing") from None
+    except UnsafeFile as e:
+        raise fail(folder.path, str(e)) from None
+    except OSError as e:
+        raise fail(folder.path, f"cannot read {name}: {e.strerror}") from None
+
+
+def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: bool, key: str) -> IndexParts:
     files = commit["files"]
-    if analyzer is None:
-        analyzer = Analyzer.from_config(commit["analyzer"]["config"])
-    params = BM25Params(**commit["params"])
-    index = index_class(analyzer=analyzer, method=commit["method"], k1=params.k1, b=params.b,
-                        epsilon=params.epsilon, delta=params.delta,
-                        merge_policy=MergePolicy(**commit["merge_policy"]),
-                        restore_queries=bool(commit.get("restore_queries", False)))
-
+    state = StorageState(commits={key: (commit["generation"], checksum)})
     terms: List[str] = []
     for part in commit["vocabulary"]:
-        terms.extend(_load_block(folder, f"vocab-{part['name']}", files, mmap=False))
-        _check(folder, len(terms) == part["end"], f"vocabulary part {part['name']} has the wrong size")
-    vocab = Vocabulary(terms)
+        prefix = f"vocab-{part['name']}"
+        blob = _array(folder, f"{prefix}.blob.npy", files, np.uint8, mmap=False)
+        offsets = _array(folder, f"{prefix}.offsets.npy", files, np.int64, mmap=False)
+        n = part["end"] - part["start"]
+        if not (len(offsets) == n + 1 and offsets[0] == 0 and offsets[-1] == len(blob)
+                and bool(np.all(offsets[1:] >= offsets[:-1]))):
+            raise fail(folder.path, f"{prefix}.offsets.npy does not match its blob or the part's size")
+        try:
+            terms.extend(TextBlock(blob, offsets))
+        except IndexFormatError:
+            raise fail(folder.path, f"{prefix}.blob.npy holds terms that are not UTF-8") from None
+        state.vocab_parts.append(dict(part, files={f"{prefix}.{s}.npy": files[f"{prefix}.{s}.npy"]
+                                                   for s in ("blob", "offsets")}))
 
     segments = []
-    live_arrays = {}
     for entry in commit["segments"]:
-        name = entry["name"]
-        arrays = {a: _load_array(folder, f"{name}.{a}.npy", files, mmap,
-                                 np.int64 if a == "offsets" else np.int32) for a in _ARRAYS}
-        blocks = {b: _load_block(folder, f"{name}.{b}", files, mmap) for b in _BLOCKS}
-        n_docs = entry["n_docs"]
+        name, n_docs = entry["name"], entry["n_docs"]
+        dtypes = {p.name: entry.get("dtypes", {}).get(p.name, p.dtype) for p in SEGMENT_PARTS
+                  if f"{name}.{p.name}.npy" in files}
+        dtypes.update(column_files(entry.get("columns", [])))  # checked by check_commit
+        seg_files = {f"{name}.{part}.npy": files[f"{name}.{part}.npy"] for part in dtypes}
+        arrays = {part: _array(folder, f"{name}.{part}.npy", files, dtype, mmap)
+                  for part, dtype in dtypes.items()}
         live = None
-        if entry.get("live"):
-            live = _load_array(folder, entry["live"], files, mmap=False, dtype=np.bool_)
-            _check(folder, len(live) == n_docs, f"{entry['live']} has the wrong length")
-        _check(folder, len(arrays["doc_len"]) == n_docs and len(blocks["ids"]) == n_docs
-               and len(blocks["texts"]) == n_docs, f"segment {name} has inconsistent document counts")
-        _check(folder, len(arrays["offsets"]) == len(arrays["terms"]) + 1
-               and int(arrays["offsets"][-1]) == len(arrays["docs"]) == len(arrays["tfs"]),
-               f"segment {name} has inconsistent postings")
-        _check(folder, len(arrays["terms"]) == 0 or int(arrays["terms"][-1]) < len(vocab),
-               f"segment {name} refers to terms beyond the vocabulary")
-        segments.append(Segment(arrays["terms"], arrays["offsets"], arrays["docs"], arrays["tfs"],
-                                arrays["doc_len"], blocks["ids"], blocks["texts"], live, name))
-        live_arrays[name] = live
+        if entry["live"] is not None:
+            live = _array(folder, entry["live"], files, np.bool_, mmap=False)
+            if len(live) and int(live.view(np.uint8).max()) > 1:
+                raise fail(folder.path, f"{entry['live']} holds values other than 0 and 1")
+            state.live_files[name] = (live, entry["live"], files[entry["live"]])
+        problem = check_segment(arrays, n_docs, len(terms), live)
+        if problem:
+            raise fail(folder.path, f"segment {name}: {problem}")
+        try:
+            segments.append(segment_from_arrays(arrays, live, name, entry.get("columns", []),
+                                                fields_count(commit)))
+        except ValueError as e:
+            raise fail(folder.path, f"segment {name}: {e}") from None
+        format2 = {k: entry[k] for k in ("dtypes", "columns") if k in entry}
+        state.segment_files[name] = {"disk": name, "files": seg_files, "format2": format2}
 
-    index._vocab = vocab
-    index._snapshot = Snapshot(segments)
-    index._next_id = int(commit["next_id"])
-    index._next_segment = int(commit["next_segment"])
-    index._storage_state = StorageState(str(folder.resolve()), int(commit["generation"]), files,
-                                        list(commit["vocabulary"]),
-                                        {e["name"]: e for e in commit["segments"]}, live_arrays)
-    return index
+    # a default id is never handed out twice, even if next_id was written too low
+    problem, next_id = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments], commit["next_id"])
+    if problem:
+        raise fail(folder.path, problem)
+    settings = {k: commit.get(k) for k in ("method", "params", "merge_policy", "analyzer")}
+    settings["restore_queries"] = commit.get("restore_queries", False)
+    settings["text_fields"] = commit.get("text_fields")  # format 1: None
+    return IndexParts(settings, terms, segments, next_id, commit["next_segment"], state)

@@ -1,0 +1,279 @@
+"""From what users pass to ``Index.add`` to new segments: check, analyse, invert.
+
+A document is a str (its text), an ``(id, text)`` pair, or a dict::
+
+    {"id": "n1", "title": "...", "text": "...", "region": "Түркістан",
+     "date": "2025-03-01", "views": 120, "tags": ["бюджет", "мәслихат"]}
+
+The index's declared text fields are analysed (a missing one is empty);
+every other key but ``id`` is stored metadata (str, int, float, bool, ISO
+date, list of str; None reads as missing) and becomes a column for filters
+(:mod:`kzsearch.engine.columns`). A dict's fields other than the hit text
+are stored as JSON, so that hits and ``Index.get`` return the document.
+
+Documents are read in batches of ``BATCH_DOCS`` and checked before
+anything is analysed; each batch's field texts go to analysis as one flat
+list (document after document, field after field), so that one
+:class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
+batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
+segment (:func:`kzsearch.engine.segment.build_segment`).
+
+>>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
+>>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
+(['a'], ['x'], ['{"n": 1}'], [{'n': 1}])
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .engine.columns import build_columns, kind_of, merge_kinds
+from .engine.docstore import TextBlock
+from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
+from .parallel import AnalysisPool, AnalyzedBatch, default_workers
+from .progress import Progress
+
+Document = Union[str, Tuple[str, str], Mapping[str, Any]]
+
+#: documents analysed together (one task for a worker process)
+BATCH_DOCS = 1000
+#: tokens buffered before they are inverted into a segment
+SEGMENT_TOKENS = 8_000_000
+#: below this many documents an add stays in this process
+PARALLEL_MIN_DOCS = 20_000
+
+
+@dataclass
+class Batch:
+    """Checked documents: ids, field texts (``units``: F per document), hit texts, stored JSON, metadata."""
+
+    ids: List[str]
+    units: List[str]
+    texts: List[str]
+    stored: Optional[List[str]]
+    meta: Optional[List[Optional[Dict[str, Any]]]]
+
+
+def _document(n: int, item: Mapping[str, Any], fields: Sequence[str], text_field: str,
+              schema: Dict[str, str], default_ids: Iterator[str]
+              ) -> Tuple[str, List[str], str, str, Optional[Dict[str, Any]]]:
+    """(id, field texts, hit text, stored JSON, metadata) of a dict document; updates ``schema``."""
+    doc_id = item.get("id")
+    if doc_id is None:
+        doc_id = next(default_ids)
+    elif not isinstance(doc_id, str):
+        raise TypeError(f"texts[{n}]: key 'id' must be str, not {type(doc_id).__name__}")
+    units = []
+    for name in fields:
+        value = item.get(name, "")
+        if not isinstance(value, str):
+            raise TypeError(f"document {doc_id!r}: text field {name!r} must be str, "
+                            f"not {type(value).__name__}")
+        units.append(value)
+    meta: Dict[str, Any] = {}
+    for key, value in item.items():
+        if key == "id" or key in fields:
+            continue
+        if not isinstance(key, str):
+            raise TypeError(f"document {doc_id!r}: keys must be str, not {type(key).__name__}")
+        try:
+            kind = kind_of(value)
+        except TypeError as e:
+            raise TypeError(f"document {doc_id!r}: key {key!r}: {e}") from None
+        if kind is None:
+            continue
+        merged = merge_kinds(schema.get(key), kind)
+        if merged is None:
+            raise TypeError(f"document {doc_id!r}: key {key!r} holds {schema[key]} values in this "
+                            f"index, not {kind}")
+        schema[key] = merged
+        meta[key] = list(value) if kind == "strs" else value
+    others = {k: _plain(v) for k, v in item.items() if k != "id" and k != text_field}
+    stored = json.dumps(others, ensure_ascii=False) if others else ""
+    text = item.get(text_field, "")
+    return doc_id, units, text, stored, meta or None
+
+
+def _plain(value: Any) -> Any:
+    """A metadata value as JSON stores it (tuples as lists, NumPy scalars as Python numbers)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def batches(texts: Iterable[Document], ids: Optional[Iterable[str]], default_ids: Iterator[str],
+            fields: Sequence[str], text_field: str,
+            schema: Optional[Dict[str, str]] = None) -> Iterator[Batch]:
+    """Checked batches of ``BATCH_DOCS`` documents; ``schema`` (key -> column kind) grows as keys appear."""
+    if ids is not None and isinstance(ids, (str, bytes)):
+        raise TypeError("ids must be an iterable of str, not a single str")
+    schema = schema if schema is not None else {}
+    id_iter = iter(ids) if ids is not None else None
+    plain_units = len(fields) == 1
+    text_index = list(fields).index(text_field)
+    batch = Batch([], [], [], None, None)
+    for n, item in enumerate(texts):
+        stored: Optional[str] = None
+        meta = None
+        if isinstance(item, str):
+            text = item
+            if id_iter is not None:
+                doc_id = next(id_iter, _MISSING)
+                if doc_id is _MISSING:
+                    raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
+            else:
+                doc_id = next(default_ids)
+            units = [text] if plain_units else [text if i == text_index else "" for i in range(len(fields))]
+        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
+            doc_id, text = item
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{n}] text must be str, not {type(text).__name__}")
+            units = [text] if plain_units else [text if i == text_index else "" for i in range(len(fields))]
+        elif isinstance(item, Mapping) and id_iter is None:
+            doc_id, units, text, stored, meta = _document(n, item, fields, text_field, schema, default_ids)
+        else:
+            raise TypeError(f"texts[{n}] must be str, an (id, text) pair or a dict, "
+                            f"not {type(item).__name__}")
+        if not isinstance(doc_id, str):
+            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        batch.ids.append(doc_id)
+        batch.units.extend(units)
+        batch.texts.append(text)
+        if stored is not None or batch.stored is not None:
+            if batch.stored is None:
+                batch.stored = [""] * (len(batch.ids) - 1)
+                batch.meta = [None] * (len(batch.ids) - 1)
+            batch.stored.append(stored or "")
+            batch.meta.append(meta)  # type: ignore[union-attr]
+        if len(batch.ids) >= BATCH_DOCS:
+            yield batch
+            batch = Batch([], [], [], None, None)
+    if id_iter is not None and next(id_iter, _MISSING) is not _MISSING:
+        raise ValueError("ids: more ids than texts")
+    if batch.ids:
+        yield batch
+
+
+_MISSING = object()
+
+
+@dataclass
+class Analyzed:
+    """A batch after analysis: global term ids, tokens per unit, encoded positions."""
+
+    batch: Batch
+    term_ids: np.ndarray
+    unit_lengths: np.ndarray
+    positions: Optional[np.ndarray]
+
+
+def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], replace: bool,
+           workers: Optional[int], progress: bool, schema: Dict[str, str]
+           ) -> Tuple[List[Segment], List[str]]:
+    """Validate, analyse and invert the input into new (not yet visible) segments of ``index``."""
+    existing = index._id_locations()
+    fields = list(index.fields)
+    n_fields = len(fields)
+    seen: set = set()
+    new_ids: List[str] = []
+    segments: List[Segment] = []
+    buffer: List[Analyzed] = []
+    buffered_tokens = 0
+    stream = batches(texts, ids, index._default_ids(), fields, index.text_field, schema)
+    # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
+    head = list(itertools.islice(stream, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
+    if not head:
+        return [], []
+    large = sum(len(batch.ids) for batch in head) >= PARALLEL_MIN_DOCS
+    n_workers = workers or (default_workers() if large else 1)
+    bar = Progress("indexing", enabled=progress)
+    pending: Deque[Batch] = deque()  # batches sent to analysis
+
+    def checked() -> Iterator[List[str]]:
+        for batch in itertools.chain(head, stream):
+            for doc_id in batch.ids:
+                if doc_id in seen:
+                    raise ValueError(f"ids: {doc_id!r} appears twice")
+                if not replace and doc_id in existing:
+                    raise ValueError(f"ids: {doc_id!r} is already in the index "
+                                     "(use replace=True or update())")
+                seen.add(doc_id)
+            new_ids.extend(batch.ids)
+            pending.append(batch)
+            yield batch.units
+
+    with AnalysisPool(index.analyzer, n_workers, positions=index.positions) as pool:
+        for analyzed in pool.map(checked()):
+            batch = pending.popleft()
+            item = _encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields)
+            buffer.append(item)
+            buffered_tokens += len(item.term_ids)
+            bar.advance(len(batch.ids))
+            if buffered_tokens >= SEGMENT_TOKENS:
+                segments.append(flush(index, buffer, n_fields, schema))
+                buffer, buffered_tokens = [], 0
+    if buffer:
+        segments.append(flush(index, buffer, n_fields, schema))
+    bar.close()
+    return segments, new_ids
+
+
+def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
+    """Field-encode the batch's positions; drop tokens past ``MAX_POSITION`` in their field."""
+    lengths = analyzed.lengths
+    positions = analyzed.positions
+    if positions is None:
+        return Analyzed(batch, term_ids, lengths, None)
+    positions = positions.astype(np.int32, copy=False)
+    if len(positions) and int(positions.max()) >= MAX_POSITION:
+        keep = positions < MAX_POSITION
+        unit_of_token = np.repeat(np.arange(len(lengths)), lengths)
+        lengths = np.bincount(unit_of_token[keep], minlength=len(lengths)).astype(np.int32)
+        term_ids, positions = term_ids[keep], positions[keep]
+    if n_fields > 1:
+        unit_field = np.tile(np.arange(n_fields, dtype=np.int32), len(lengths) // n_fields)
+        positions = positions | (np.repeat(unit_field, lengths) << FIELD_SHIFT)
+    return Analyzed(batch, term_ids, lengths, positions)
+
+
+def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str]) -> Segment:
+    """Invert buffered analysed batches into one segment."""
+    term_ids = np.concatenate([a.term_ids for a in buffer])
+    unit_lengths = np.concatenate([a.unit_lengths for a in buffer]).reshape(-1, n_fields)
+    positions = None
+    if buffer[0].positions is not None:
+        positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
+    batches_ = [a.batch for a in buffer]
+    ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
+    texts = TextBlock.from_strings([t for b in batches_ for t in b.texts])
+    stored = columns = None
+    if any(b.stored is not None for b in batches_):
+        stored = TextBlock.from_strings([s for b in batches_
+                                         for s in (b.stored if b.stored is not None else [""] * len(b.ids))])
+        rows = [m for b in batches_ for m in (b.meta if b.meta is not None else [None] * len(b.ids))]
+        used = {key for row in rows if row for key in row}
+        columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
+    field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
+    return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
+                         index._new_segment_name(), positions=positions, field_len=field_len,
+                         stored=stored, columns=columns)
+
+
+def stored_document(doc_id: str, text_field: str, text: str, stored: str) -> Dict[str, Any]:
+    """The document as it was added: ``id``, its other fields and metadata, and the hit text.
+
+    >>> stored_document("n1", "text", "Мәтін", '{"title": "Тақырып"}')
+    {'id': 'n1', 'title': 'Тақырып', 'text': 'Мәтін'}
+    """
+    out: Dict[str, Any] = {"id": doc_id}
+    if stored:
+        out.update(json.loads(stored))
+    out[text_field] = text
+    return out
