@@ -179,10 +179,7 @@ class AnalyzerSettings:
         d = asdict(self)
         if not isinstance(self.stopwords, bool):
             d["stopwords"] = list(self.stopwords)
-        if self.views:
-            d["views"] = [v.to_dict() for v in self.views]
-        else:
-            del d["views"]  # a config without views reads as it always did
+        d["views"] = [v.to_dict() for v in self.views]  # a config without "views" has none
         return d
 
 
