@@ -244,3 +244,9 @@ def test_views_never_mark_a_word_on_their_own():
 def test_parse_views_accepts_view_objects_and_dicts():
     assert parse_views([View("prefix", 6, 0.5)]) == parse_views([PREFIX6])
     assert parse_views(()) == ()
+
+
+def test_readme_examples_hold():
+    assert Analyzer(views=[{"kind": "prefix", "size": 6, "weight": 0.5}])("мектептердегі оқушылар") == \
+        ["мектеп", "~мектеп", "оқуш", "~оқушыл"]
+    assert Analyzer(views=[View("ngrams", 4, weight=0.15)])("үйлер") == ["үй", "^_үйл", "^үйле", "^йлер", "^лер_"]
