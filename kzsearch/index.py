@@ -99,8 +99,10 @@ class Index:
     ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
     "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
     parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
-    any callable text -> list of terms; the default is Kazakh analysis,
-    :class:`kzsearch.Analyzer`. Small segments are merged by ``merge_policy``
+    any callable text -> list of terms; the default is Kazakh analysis with
+    sub-word views, ``Analyzer(views=DEFAULT_VIEWS)`` (each stem plus the
+    word's first 6 letters at query weight 0.5; see
+    :mod:`kzsearch.analysis.views`). Small segments are merged by ``merge_policy``
     on a background thread (``background_merges=False``: during ``add``).
     ``restore_queries`` re-spells queries typed without Kazakh letters or in
     Latin script against the index's vocabulary (default: on with the
