@@ -13,7 +13,9 @@ Prints three tables, each with reference rows computed in the same run:
    over passages transliterated into Latin, each as a share of the properly
    typed score. With ``--queries FILE.jsonl``, the typed variants are read
    from ``FILE_folded.jsonl``, ``FILE_latin2021.jsonl``, ``FILE_latin2018.jsonl``
-   beside it when present.
+   beside it when present; then the questions with one typing error
+   (``FILE_typos.jsonl``) on the full collection and the passages-only
+   control, typo tolerance on and off.
    Then the **sub-word views** table (:func:`view_rows`): every configuration
    on the full collection and on the passages-only control, for the as-written,
    folded, Latin (2021, 2018) and typo'd questions, with whether its gain
@@ -286,6 +288,45 @@ def print_view_rows(rows: Sequence[Dict[str, Any]]) -> None:
               f" | {row['gain_full']:+.3f} | {row['gain_control']:+.3f} | {verdict} |")
 
 
+def typo_rows(corpus: Sequence[dict], queries: Sequence[dict],
+              queries_path: str) -> Dict[str, Dict[str, float]]:
+    """nDCG@10 of the questions with one typing error each, on the full
+    collection and on the passages-only control (no KazNERD distractors),
+    through the default Analyzer, typos on (the default) and off, each also as
+    a share of the properly typed questions' nDCG@10 on the same collection
+    with typos=False; and the properly typed questions themselves with typos on
+    and off (the same unless a question holds a word the index never saw)."""
+    typed = variant_queries(queries_path, "typos")
+    if not typed:
+        return {}
+    passage_ids = {d["id"] for d in datasets._jsonl("kazqad_passages.jsonl.xz", "kazqad/passages.jsonl")}
+    control = [d for d in corpus if d["id"] in passage_ids]
+    rows: Dict[str, Dict[str, float]] = {}
+    for name, docs in (("full collection", corpus), ("passages-only control", control)):
+        index = build_index(Analyzer(), docs)
+
+        def ndcg(qs: Sequence[dict], typos: bool) -> float:
+            ranked = [[h.id for h in index.search(q["text"], k=100, typos=typos)] for q in qs]
+            return retrieval_scores(ranked, qs)["ndcg@10"]
+
+        proper_off = ndcg(queries, False)
+        for label, qs in (("properly typed", queries), ("one typing error", typed)):
+            on, off = ndcg(qs, True), ndcg(qs, False)
+            rows[f"{label}, {name}"] = {"typos_on": on, "share_on": on / proper_off,
+                                        "typos_off": off, "share_off": off / proper_off}
+    return rows
+
+
+def print_typo_rows(rows: Dict[str, Dict[str, float]]) -> None:
+    print("Questions with a typing error (Analyzer(), through Index.search; share = of the "
+          "properly typed nDCG@10 with typos=False on the same collection)")
+    print("| questions, collection | nDCG@10 typos on | share | typos=False | share |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, row in rows.items():
+        print(f"| {name} | {row['typos_on']:.3f} | {row['share_on']:.1%} | {row['typos_off']:.3f} | "
+              f"{row['share_off']:.1%} |")
+
+
 #: (label, fields) rows of the title-field table; None: the text alone
 TITLE_CONFIGS = [
     ("text only", None),
@@ -407,7 +448,12 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--views-only", action="store_true", help="print only the sub-word views table")
     parser.add_argument("--titles-only", action="store_true", help="only the title-field table")
+    parser.add_argument("--typos-only", action="store_true", help="only the typing-error table")
     args = parser.parse_args(argv or None)
+    if args.typos_only:
+        queries = datasets.kazqad_queries(args.variant)
+        print_typo_rows(typo_rows(datasets.kazqad_corpus(), queries, args.queries))
+        return 0
     if args.titles_only:
         queries = datasets.kazqad_queries(args.variant)
         print_title_rows(title_field_rows(queries), len(queries))
@@ -462,6 +508,7 @@ def main(argv: Sequence[str] = ()) -> int:
                                             corpus, queries, args.queries,
                                             [v.to_dict() for v in DEFAULT_VIEWS])
     results["views"] = view_rows(args.queries or "")
+    results["typos"] = typo_rows(corpus, queries, args.queries)
     results["titles"] = title_field_rows(queries)
     results["titles_views"] = title_view_rows(queries)
 
@@ -498,6 +545,9 @@ def main(argv: Sequence[str] = ()) -> int:
     print_title_rows(results["titles_views"], len(queries), "Analyzer(views=DEFAULT_VIEWS), as in Index()")
     print()
     print_view_rows(results["views"])
+    if results["typos"]:
+        print()
+        print_typo_rows(results["typos"])
     if "speed" in results:
         s = results["speed"]
         base = s["baseline_tokens_per_s"]

@@ -1,8 +1,10 @@
-"""How costs grow with size: kzsearch, bm25s and rank-bm25 from 10k to 1M documents.
+"""How costs grow with size: kzsearch, tantivy-py, bm25s and rank-bm25 from 10k to 1M documents.
 
     python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
     python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
     python benchmarks/bench_scale.py --views --sizes 1000000   # cost of sub-word views
+    python benchmarks/bench_scale.py --sizes 1000000 --engines kzsearch kzsearch-plain tantivy
+    python benchmarks/bench_scale.py --query-language --sizes 300000   # phrases, -term
     python benchmarks/bench_scale.py --fields --sizes 1000000 --baseline DIR   # see scale_fields.py
 
 Documents are resampled from real KazNERD sentences (~70 words each), made
@@ -10,19 +12,29 @@ on the fly by a generator. For each engine and size, in a fresh process:
 
 * kzsearch: the public ``Index`` with its default Kazakh analyzer, fed the
   generator (a streaming build on all cores), saved to disk; then, in another
-  fresh process, ``Index.load`` (memory-mapped) plus the first query, and the
-  p50/p99 latency of 2-4-word queries;
+  fresh process, ``Index.load`` (memory-mapped) plus the first query, the
+  median latency of the first 100 queries right after loading (pages still
+  faulting in), and the p50/p99 latency of 2-4-word queries once warm;
+* kzsearch-plain: the same with ``Index(analyzer=plain)``, plain lowercase
+  ``\w+`` terms (``re.findall(r"\w+", text.lower())``);
+* tantivy-py: one stored text field with tantivy's default tokenizer, built
+  with 2 writer threads and committed, in one process; loaded, queried right
+  after loading and warm in another (the query parser's default OR query,
+  top 10, with the stored texts of the hits read as kzsearch reads them);
+* when several of these run at one size, their warm p50/p99 are measured
+  again in one process, one query on each engine in turn, so that all see
+  the same moments of a shared machine's load; those replace the solo ones;
 * bm25s ("robertson") and rank-bm25 (``BM25Okapi``), given the documents
-  tokenised by ``re.findall(r"\\w+", text.lower())`` — no Kazakh analysis,
-  so their work per document is lighter than kzsearch's.
+  tokenised by ``re.findall(r"\w+", text.lower())``, texts not stored.
 
 Measured: index time (from the document generator to a searchable index:
 making the documents, tokenising or analysing them, building), peak
-resident memory of the process, size on disk (kzsearch stores the document
-texts too, the peers do not: bm25s ``save``, rank-bm25 pickled), load time
-plus first query, and query latency. A peer is skipped at a size where, extrapolating linearly from the
+resident memory of the process, size on disk (kzsearch and tantivy store
+the texts, bm25s and rank-bm25 do not: bm25s ``save``, rank-bm25 pickled),
+load time plus first query, and query latency. A peer is skipped at a size where, extrapolating linearly from the
 previous size, its run would pass 10 minutes or 16 GB; the output says so.
-Writes ``scale.csv`` and ``scale.png`` (log-log, one curve per engine and
+Prints, for the largest size, every ratio of issue 15's targets. Writes
+``scale.csv`` and ``scale.png`` (log-log, one curve per engine and
 measure) to ``--out`` (default ``benchmarks/results``).
 """
 from __future__ import annotations
@@ -40,11 +52,13 @@ import time
 from typing import Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's kzsearch
 import datasets  # noqa: E402
 from bench_speed import make_queries, peak_rss_bytes, tokenize  # noqa: E402
 
-ENGINES = ("kzsearch", "bm25s", "rank-bm25")
-MEASURES = ("index_s", "peak_mb", "disk_mb", "load_first_query_s", "p50_ms", "p99_ms")
+ENGINES = ("kzsearch", "kzsearch-plain", "tantivy", "bm25s", "rank-bm25")
+MEASURES = ("index_s", "peak_mb", "disk_mb", "load_first_query_s", "first100_p50_ms", "p50_ms", "p99_ms")
+JUST_LOADED = 100  # queries timed right after loading
 LIMIT_SECONDS = 600
 LIMIT_BYTES = 16 * 2**30
 
@@ -72,28 +86,124 @@ def timed_queries(run, queries) -> Dict[str, float]:
 
 
 # ------------------------------------------------------------------ children
-def child_kzsearch_build(size: int, folder: str) -> dict:
+def plain(text: str) -> List[str]:
+    """Plain lowercase \\w+ terms: the analyzer of kzsearch-plain."""
+    return tokenize(text)
+
+
+def child_kzsearch_build(size: int, folder: str, analyzer: str) -> dict:
     import kzsearch
 
     t0 = time.perf_counter()
-    index = kzsearch.Index()
+    index = kzsearch.Index(analyzer=plain) if analyzer == "plain" else kzsearch.Index()
     index.add(datasets.resampled_documents(size))
     index_s = time.perf_counter() - t0
     index.save(folder)
     return {"index_s": index_s, "peak_mb": peak_rss_bytes() / 2**20, "disk_mb": folder_bytes(folder) / 2**20}
 
 
-def child_kzsearch_query(folder: str, n_queries: int) -> dict:
+def just_loaded(run, queries) -> Dict[str, float]:
+    """Median latency of the first queries after loading (no warm-up)."""
+    times = []
+    for q in queries[:JUST_LOADED]:
+        t0 = time.perf_counter()
+        run(q)
+        times.append(time.perf_counter() - t0)
+    return {"first100_p50_ms": 1000 * sorted(times)[len(times) // 2]}
+
+
+def child_kzsearch_query(folder: str, n_queries: int, analyzer: str) -> dict:
     import kzsearch
 
     queries = make_queries(n_queries)
     t0 = time.perf_counter()
-    index = kzsearch.Index.load(folder)
-    index.search(queries[0], k=10)
-    load_first = time.perf_counter() - t0
-    out = {"load_first_query_s": load_first}
-    out.update(timed_queries(lambda q: index.search(q, k=10), queries))
+    index = kzsearch.Index.load(folder, analyzer=plain if analyzer == "plain" else None)
+    run = lambda q: index.search(q, k=10)  # noqa: E731
+    run(queries[0])
+    out = {"load_first_query_s": time.perf_counter() - t0}
+    out.update(just_loaded(run, make_queries(JUST_LOADED, seed=2)))
+    out.update(timed_queries(run, queries))
     return out
+
+
+def child_tantivy_build(size: int, folder: str) -> dict:
+    import tantivy
+
+    t0 = time.perf_counter()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", stored=True)
+    index = tantivy.Index(builder.build(), path=folder)
+    writer = index.writer(heap_size=256_000_000, num_threads=2)
+    for text in datasets.resampled_documents(size):
+        writer.add_document(tantivy.Document(body=text))
+    writer.commit()
+    writer.wait_merging_threads()
+    index_s = time.perf_counter() - t0
+    return {"index_s": index_s, "peak_mb": peak_rss_bytes() / 2**20, "disk_mb": folder_bytes(folder) / 2**20}
+
+
+def child_tantivy_query(folder: str, n_queries: int) -> dict:
+    import tantivy
+
+    queries = make_queries(n_queries)
+    t0 = time.perf_counter()
+    index = tantivy.Index.open(folder)
+    searcher = index.searcher()
+
+    def run(q):
+        hits = searcher.search(index.parse_query(q, ["body"]), 10).hits
+        return [searcher.doc(address)["body"] for _, address in hits]
+
+    run(queries[0])
+    out = {"load_first_query_s": time.perf_counter() - t0}
+    out.update(just_loaded(run, make_queries(JUST_LOADED, seed=2)))
+    out.update(timed_queries(run, queries))
+    return out
+
+
+# ------------------------------------------------------------------ query language
+def child_query_language(size: int, n_queries: int) -> dict:
+    """p50/p99 of the query language's queries, beside plain words, on one index built here.
+
+    plain: the 2-4-word queries of the main table; ``-term``: the same with
+    `` -w`` (a word of another query) appended; phrase: the first two words
+    of each query in quotes (consecutive words of a real sentence).
+    """
+    import random
+
+    import kzsearch
+
+    queries = make_queries(n_queries)
+    rng = random.Random(7)
+    other_words = [w for q in make_queries(n_queries, seed=11) for w in q.split()]
+    index = kzsearch.Index()
+    index.add(datasets.resampled_documents(size))
+    index.wait_for_merges()
+    kinds = {
+        "plain": queries,
+        "minus": [f"{q} -{rng.choice(other_words)}" for q in queries],
+        "phrase": ['"' + " ".join(q.split()[:2]) + '"' for q in queries],
+    }
+    out: Dict[str, float] = {}
+    for kind, qs in kinds.items():
+        try:
+            result = timed_queries(lambda q: index.search(q, k=10), qs)
+        except ValueError as e:  # an index without positions
+            print(f"{kind}: {e}", file=sys.stderr)
+            continue
+        out.update({f"{kind}_{name}": value for name, value in result.items()})
+    return out
+
+
+def query_language(sizes: List[int], n_queries: int) -> None:
+    """Print the query-language table: plain words, the same with ``-term``, two-word phrases."""
+    print("| documents | plain p50 / p99 | with -term p50 / p99 | two-word phrase p50 / p99 |")
+    print("|---:|---:|---:|---:|")
+    for size in sizes:
+        r = run_child("query-language", str(size), str(n_queries))
+        cells = [f"{r[k + '_p50_ms']:.2f} / {r[k + '_p99_ms']:.2f} ms" if k + "_p50_ms" in r else "n/a"
+                 for k in ("plain", "minus", "phrase")]
+        print(f"| {size:,} | " + " | ".join(cells) + " |", flush=True)
 
 
 def child_bm25s(size: int, n_queries: int) -> dict:
@@ -228,18 +338,57 @@ def run_child(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(engine: str, size: int, n_queries: int, slow_queries: int) -> dict:
-    if engine == "kzsearch":
-        folder = tempfile.mkdtemp(prefix="kzsearch-scale-")
-        try:
-            out = run_child("kzsearch-build", str(size), folder)
-            out.update(run_child("kzsearch-query", folder, str(n_queries)))
-            return out
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+FOLDER_ENGINES = ("kzsearch", "kzsearch-plain", "tantivy")
+
+
+def measure(engine: str, size: int, n_queries: int, slow_queries: int, folder: str = "") -> dict:
+    """One engine at one size; kzsearch and tantivy leave their index in ``folder``."""
+    if engine == "tantivy":
+        out = run_child("tantivy-build", str(size), folder)
+        out.update(run_child("tantivy-query", folder, str(n_queries)))
+        return out
+    if engine in ("kzsearch", "kzsearch-plain"):
+        analyzer = "plain" if engine == "kzsearch-plain" else "default"
+        out = run_child("kzsearch-build", str(size), folder, analyzer)
+        out.update(run_child("kzsearch-query", folder, str(n_queries), analyzer))
+        return out
     if engine == "bm25s":
         return run_child("bm25s", str(size), str(n_queries))
     return run_child("rank-bm25", str(size), str(slow_queries))
+
+
+def child_interleaved(n_queries: int, pairs: List[str]) -> dict:
+    """Warm latency of several saved indexes, one query on each in turn (shared noise).
+
+    ``pairs`` alternates engine names and folders. The machine is shared, so
+    latencies measured at different times are not comparable; taken in
+    turn, every engine sees the same moments of load.
+    """
+    import kzsearch
+
+    runs = {}
+    for engine, folder in zip(pairs[::2], pairs[1::2]):
+        if engine == "tantivy":
+            import tantivy
+
+            tv = tantivy.Index.open(folder)
+            searcher = tv.searcher()
+            runs[engine] = lambda q, tv=tv, searcher=searcher: [
+                searcher.doc(a)["body"] for _, a in searcher.search(tv.parse_query(q, ["body"]), 10).hits]
+        else:
+            index = kzsearch.Index.load(folder, analyzer=plain if engine == "kzsearch-plain" else None)
+            runs[engine] = lambda q, index=index: index.search(q, k=10)
+    queries = make_queries(n_queries)
+    for q in queries:  # one full warm pass
+        for run in runs.values():
+            run(q)
+    times: Dict[str, List[float]] = {engine: [] for engine in runs}
+    for q in queries:
+        for engine, run in runs.items():
+            t0 = time.perf_counter()
+            run(q)
+            times[engine].append(time.perf_counter() - t0)
+    return {engine: percentiles(t) for engine, t in times.items()}
 
 
 def projected(previous: dict, ratio: float, n_queries: int) -> tuple:
@@ -255,9 +404,10 @@ def plot(rows: List[dict], path: str) -> None:
     import matplotlib.pyplot as plt
 
     titles = {"index_s": "index time (s)", "peak_mb": "peak memory (MB)", "disk_mb": "size on disk (MB)",
-              "load_first_query_s": "load + first query (s)", "p50_ms": "p50 query (ms)",
+              "load_first_query_s": "load + first query (s)", "first100_p50_ms": "first 100 after load, p50 (ms)",
+              "p50_ms": "p50 query (ms)",
               "p99_ms": "p99 query (ms)"}
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+    fig, axes = plt.subplots(2, 4, figsize=(17, 7.5))
     for ax, measure_name in zip(axes.flat, MEASURES):
         for engine in ENGINES:
             points = [(r["size"], r[measure_name]) for r in rows if r["engine"] == engine and r.get(measure_name)]
@@ -269,10 +419,46 @@ def plot(rows: List[dict], path: str) -> None:
         ax.set_title(titles[measure_name])
         ax.set_xlabel("documents")
         ax.grid(True, which="both", alpha=0.3)
+    for ax in list(axes.flat)[len(MEASURES):]:
+        ax.axis("off")
     axes.flat[0].legend()
-    fig.suptitle("kzsearch (Kazakh analysis included) vs bm25s and rank-bm25 (plain \\w+ tokens)")
+    fig.suptitle("kzsearch (Kazakh analysis, or plain \\w+ terms) vs tantivy-py, bm25s and rank-bm25")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+def print_row(row: dict) -> None:
+    first100 = f"{row['first100_p50_ms']:.2f} ms" if "first100_p50_ms" in row else ""
+    print(f"| {row['engine']} | {row['size']:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | "
+          f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {first100} | "
+          f"{row['p50_ms']:.2f} ms | {row['p99_ms']:.2f} ms |", flush=True)
+
+
+def print_targets(rows: List[dict]) -> None:
+    """Issue 15's targets at the largest size measured: each figure, ratio and verdict."""
+    if not rows:
+        return
+    size = max(r["size"] for r in rows)
+    at = {r["engine"]: r for r in rows if r["size"] == size}
+    lines = []
+    ks, tv = at.get("kzsearch-plain"), at.get("tantivy")
+    if ks and tv:
+        for key, label, limit in (("p50_ms", "p50", 1.0), ("p99_ms", "p99", 1.5), ("index_s", "build", 1.2),
+                                  ("peak_mb", "peak memory", 1.2), ("disk_mb", "on disk", 1.2)):
+            ratio = ks[key] / tv[key]
+            lines.append(f"| plain terms: {label} | {ks[key]:,.2f} | {tv[key]:,.2f} | ×{ratio:.2f} "
+                         f"| ≤ ×{limit} | {'met' if ratio <= limit else 'not met'} |")
+    kz = at.get("kzsearch")
+    if kz:
+        for key, label, limit in (("p50_ms", "default Index: p50 warm (ms)", 2.0),
+                                  ("first100_p50_ms", "default Index: first 100 after load, p50 (ms)", 5.0),
+                                  ("index_s", "default Index: build (s)", 60.0)):
+            lines.append(f"| {label} | {kz[key]:,.2f} | | | ≤ {limit} | {'met' if kz[key] <= limit else 'not met'} |")
+    if lines:
+        print(f"\nTargets at {size:,} documents\n")
+        print("| target | kzsearch | tantivy | ratio | limit | |")
+        print("|---|---:|---:|---:|---:|---|")
+        print("\n".join(lines))
 
 
 def main(argv=None) -> None:
@@ -288,6 +474,8 @@ def main(argv=None) -> None:
                         help="with --views: which configurations (the first is the reference)")
     parser.add_argument("--repeats", type=int, default=1, help="with --views: rounds of the configurations")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--query-language", action="store_true",
+                        help="only the query-language table (phrases, -term) at --sizes")
     parser.add_argument("--fields", action="store_true",
                         help="instead: what fields, filters and positions cost (see scale_fields.py)")
     parser.add_argument("--baseline", metavar="PATH",
@@ -298,12 +486,23 @@ def main(argv=None) -> None:
 
         scale_fields.main(sorted(args.sizes), args.queries, args.baseline)
         return
+    if args.query_language and not args.child:
+        query_language(sorted(args.sizes), args.queries)
+        return
     if args.child:
         kind, *rest = args.child
         if kind == "kzsearch-build":
-            result = child_kzsearch_build(int(rest[0]), rest[1])
+            result = child_kzsearch_build(int(rest[0]), rest[1], rest[2])
         elif kind == "kzsearch-query":
-            result = child_kzsearch_query(rest[0], int(rest[1]))
+            result = child_kzsearch_query(rest[0], int(rest[1]), rest[2])
+        elif kind == "tantivy-build":
+            result = child_tantivy_build(int(rest[0]), rest[1])
+        elif kind == "tantivy-query":
+            result = child_tantivy_query(rest[0], int(rest[1]))
+        elif kind == "interleaved":
+            result = child_interleaved(int(rest[0]), rest[1:])
+        elif kind == "query-language":
+            result = child_query_language(int(rest[0]), int(rest[1]))
         elif kind == "views-build":
             result = child_views_build(int(rest[0]), rest[1], rest[2])
         elif kind == "bm25s":
@@ -321,9 +520,10 @@ def main(argv=None) -> None:
     os.makedirs(args.out, exist_ok=True)
     rows: List[dict] = []
     last: Dict[str, dict] = {}
-    print("| engine | documents | index | peak memory | on disk | load + 1st query | p50 query | p99 query |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| engine | documents | index | peak memory | on disk | load + 1st query | first 100 p50 | p50 query | p99 query |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sorted(args.sizes):
+        folders: Dict[str, str] = {}
         for engine in args.engines:
             n_queries = args.slow_queries if engine == "rank-bm25" else args.queries
             if engine in last:
@@ -333,17 +533,34 @@ def main(argv=None) -> None:
                     print(f"| {engine} | {size:,} | skipped: projected {seconds:.0f} s and "
                           f"{memory / 2**30:.1f} GB from {prev['size']:,} documents | | | | | |", flush=True)
                     continue
+            folder = tempfile.mkdtemp(prefix="kzsearch-scale-") if engine in FOLDER_ENGINES else ""
             try:
-                result = measure(engine, size, args.queries, args.slow_queries)
+                result = measure(engine, size, args.queries, args.slow_queries, folder)
             except RuntimeError as e:
                 print(f"| {engine} | {size:,} | failed: {e} | | | | | |", flush=True)
+                shutil.rmtree(folder, ignore_errors=True) if folder else None
                 continue
+            if folder:
+                folders[engine] = folder
             row = {"engine": engine, "size": size, **result}
             rows.append(row)
             last[engine] = row
-            print(f"| {engine} | {size:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | "
-                  f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {row['p50_ms']:.2f} ms | "
-                  f"{row['p99_ms']:.2f} ms |", flush=True)
+            print_row(row)
+        try:
+            if len(folders) > 1:
+                pairs = [x for engine, folder in folders.items() for x in (engine, folder)]
+                together = run_child("interleaved", str(args.queries), *pairs)
+                print(f"\nwarm latency at {size:,} documents, the engines queried in turn "
+                      "(these replace the p50/p99 above):\n")
+                for row in rows:
+                    if row["size"] == size and row["engine"] in together:
+                        row.update(together[row["engine"]])
+                        print_row(row)
+                print()
+        finally:
+            for folder in folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
+    print_targets(rows)
     with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["engine", "size", *MEASURES])
         writer.writeheader()

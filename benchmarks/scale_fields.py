@@ -35,6 +35,8 @@ from datetime import date, timedelta
 from typing import Dict, Iterator, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if sys.argv[1:2] == ["--sort"]:  # this checkout's kzsearch (children get theirs by PYTHONPATH)
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import datasets  # noqa: E402
 from bench_speed import make_queries, peak_rss_bytes  # noqa: E402
 

@@ -17,8 +17,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .engine import searcher
 from .parallel import default_workers
+from .query.parser import structured_query
 
 #: below this many queries per worker, starting processes costs more than it saves
 MIN_QUERIES_PER_WORKER = 64
@@ -30,8 +30,19 @@ Result = Tuple[np.ndarray, np.ndarray]
 
 def _run(chunk: Sequence[str]) -> List[Result]:
     index, snapshot, k, params = _job
-    return [searcher.search(snapshot, index.query_terms(q), k, index.settings.method, params,
-                            len(index.vocabulary)) for q in chunk]
+    fields = tuple(index.fields)
+    return [index._rank(snapshot, q, structured_query(q, True, fields), k, params) for q in chunk]
+
+
+def _build_lazy_structures(index: Any, queries: Sequence[str]) -> None:
+    """Build what queries with unknown words need (query restoration, typo
+    correction) here, before the fork, so that workers inherit it instead of
+    each building its own."""
+    vocabulary = index.vocabulary
+    for q in queries:
+        if (vocabulary.lookup(index.analyzer(q)) < 0).any():
+            index.query_terms(q)
+            return
 
 
 def search_many(index: Any, queries: Sequence[str], k: int, params: Any,
@@ -48,6 +59,7 @@ def search_many(index: Any, queries: Sequence[str], k: int, params: Any,
         else:
             size = -(-len(queries) // (workers * 4))
             chunks = [queries[i:i + size] for i in range(0, len(queries), size)]
+            _build_lazy_structures(index, queries)
             gc.freeze()
             try:
                 pool = multiprocessing.get_context("fork").Pool(workers)

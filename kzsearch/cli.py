@@ -9,6 +9,7 @@
     kzsearch search --index news.kzs "бюджет" --filter region=Түркістан --filter "date>=2025-01-01"
     kzsearch stem мектептеріміздегі
     kzsearch analyze "Мектептердегі оқушылар"
+    kzsearch serve --index news.kzs [--host 127.0.0.1] [--port 8765] [--token T]
 
 Every failure prints one line to stderr and exits non-zero: 2 for a usage
 error, 1 for anything else (a missing file, a damaged index, bad input).
@@ -25,7 +26,6 @@ from typing import Any, Dict, Optional, Sequence
 from . import __version__
 from .analysis import Analyzer, stem
 from .corpus import DocumentReader, seed_documents
-from .highlight import snippet
 from .engine.storage import COMMIT_FILE
 from .index import Index
 from .engine.fields import check_fields
@@ -83,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="print the index terms of a text")
     p.add_argument("text")
+
+    p = sub.add_parser("serve", help="serve an index over HTTP with a search page (extra kzsearch[server])")
+    p.add_argument("--index", required=True, metavar="PATH", help="the index folder to serve")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--token", default=None, help="token that write requests must carry "
+                   "(default: the KZSEARCH_TOKEN environment variable)")
+    p.add_argument("--save-every", type=float, default=None, metavar="SECONDS",
+                   help="save changes on this schedule (default: only on POST /save)")
+    p.add_argument("--create", action="store_true", help="start an empty index if PATH does not exist")
     return parser
 
 
@@ -166,20 +176,23 @@ def _search(args: argparse.Namespace) -> None:
         index.add(seed_documents())
     filter = parse_filters(args.filter, index.schema)
     hits = index.search(args.query, k=args.k, offset=args.offset, filter=filter)
-    terms = set(index.analyzer(args.query))
+    suggestion = index.suggest_query(args.query)
     if args.json:
         rows = [{"rank": r, "id": h.id, "score": h.score,
-                 "snippet": snippet(h.text, terms, index.analyzer), "text": h.text, "fields": h.fields}
+                 "snippet": index.highlight(h, args.query).snippet, "text": h.text, "fields": h.fields}
                 for r, h in enumerate(hits, args.offset + 1)]
-        print(json.dumps({"query": args.query, "hits": rows}, ensure_ascii=False, indent=1))
+        found = {"query": args.query, "did_you_mean": suggestion, "hits": rows}
+        print(json.dumps(found, ensure_ascii=False, indent=1))
         return
+    if suggestion is not None:
+        print(f"did you mean: {suggestion}")
     if not hits:
         print(f"no documents match {args.query!r}")
         return
     for rank, hit in enumerate(hits, args.offset + 1):
         title = _title(hit)
         print(f"{rank}. {hit.id}  (score {hit.score:.3f})" + (f"  {' '.join(title.split())}" if title else ""))
-        print(f"   {snippet(hit.text, terms, index.analyzer)}")
+        print(f"   {index.highlight(hit, args.query).snippet}")
 
 
 def _holds_index(path: str) -> bool:
@@ -229,6 +242,21 @@ def _delete(args: argparse.Namespace) -> None:
     print(f"deleted {deleted} documents from {args.index}; {len(index)} left", file=sys.stderr)
 
 
+def _serve(args: argparse.Namespace) -> None:
+    try:
+        from .server import serve
+        from .server.settings import ServerSettings, token_from_env
+    except ImportError as e:
+        raise RuntimeError(f"the server needs its extra: pip install 'kzsearch[server]' ({e})") from None
+    settings = ServerSettings(host=args.host, port=args.port, token=token_from_env(args.token),
+                              save_every=args.save_every)
+    try:
+        settings.validate()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    serve(args.index, settings, create=args.create)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -236,7 +264,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: search, index, delete, stem or analyze (see --help)")
+            raise UsageError("a command is required: search, index, delete, stem, analyze or serve "
+                             "(see --help)")
         if args.command == "search":
             _search(args)
         elif args.command == "index":
@@ -248,6 +277,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{word}\t{stem(word)}")
         elif args.command == "analyze":
             print(" ".join(Analyzer()(args.text)))
+        elif args.command == "serve":
+            _serve(args)
         return 0
     except UsageError as e:
         print(f"kzsearch: usage error: {e}", file=sys.stderr)

@@ -59,6 +59,7 @@ class _CompatBM25:
         self._norm = length_norm(self._doc_len, self.avgdl, b)
         self._params = BM25Params(k1=k1, b=b)
         self._idf = self._compute_idf()
+        self._weights: Dict[int, Any] = {}
 
     # -- rank-bm25's public attributes, built on demand ---------------------
     @property
@@ -86,29 +87,41 @@ class _CompatBM25:
         raise NotImplementedError
 
     def _postings(self, token: Hashable):
+        """(documents, weights, idf) of a token, or None; weights are computed once per term."""
         term_id = self._vocab.get(token)
         if term_id < 0:
             return None
-        seg = self._segment
-        lo, hi = seg.offsets[term_id], seg.offsets[term_id + 1]
-        return seg.docs[lo:hi], seg.tfs[lo:hi], float(self._idf[term_id])
+        hit = self._weights.get(term_id)
+        if hit is None:
+            seg = self._segment
+            lo, hi = seg.offsets[term_id], seg.offsets[term_id + 1]
+            term_idf = float(self._idf[term_id]) or 0
+            docs = seg.docs[lo:hi]
+            # the weights of a term never change: the same expression gives the same floats
+            hit = self._weights[term_id] = (docs, self._weight(docs, seg.tfs[lo:hi], term_idf), term_idf)
+        return hit
 
-    def _add_token(self, score: np.ndarray, token: Hashable) -> None:
-        """Add one query token's contribution to every document's score."""
-        hit = self._postings(token)
-        if hit is not None:
-            docs, tf, term_idf = hit
-            self._add(score, docs, tf, term_idf or 0)
-
-    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
+    def _weight(self, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> np.ndarray:
+        """Contribution of one term to each of its documents."""
         raise NotImplementedError
+
+    def _add(self, score: np.ndarray, docs: np.ndarray, w: np.ndarray, term_idf: float) -> None:
+        score[docs] += w
+
+    def _scores(self, query: Sequence[Hashable], touched: Optional[np.ndarray] = None) -> np.ndarray:
+        score = np.zeros(self.corpus_size)
+        for token in query:
+            hit = self._postings(token)
+            if hit is not None:
+                docs, w, term_idf = hit
+                self._add(score, docs, w, term_idf)
+                if touched is not None:
+                    touched[docs] = True
+        return score
 
     def get_scores(self, query: Sequence[Hashable]) -> np.ndarray:
         """Score of every document for ``query`` (a list of tokens)."""
-        score = np.zeros(self.corpus_size)
-        for token in query:
-            self._add_token(score, token)
-        return score
+        return self._scores(query)
 
     def get_batch_scores(self, query: Sequence[Hashable], doc_ids: Sequence[int]) -> List[float]:
         """Scores of the documents ``doc_ids`` only, as a list."""
@@ -118,22 +131,38 @@ class _CompatBM25:
     def get_top_n(self, query: Sequence[Hashable], documents: Sequence[Any], n: int = 5) -> List[Any]:
         """The ``n`` best of ``documents`` (the corpus, in any form) for ``query``."""
         assert self.corpus_size == len(documents), "The documents given don't match the index corpus!"
-        scores = self.get_scores(query)
-        return [documents[i] for i in _top_n_like_argsort(scores, n)]
+        touched = np.zeros(self.corpus_size, dtype=bool)
+        scores = self._scores(query, touched)
+        return [documents[i] for i in _top_n_like_argsort(scores, n, touched)]
 
 
-def _top_n_like_argsort(scores: np.ndarray, n: int) -> np.ndarray:
+def _top_n_like_argsort(scores: np.ndarray, n: int, touched: Optional[np.ndarray] = None) -> np.ndarray:
     """``np.argsort(scores)[::-1][:n]`` without sorting everything when that is safe.
 
     When the n + 1 best scores are all distinct, the answer does not depend
     on how a sort orders ties, so selecting them with ``argpartition`` gives
     exactly rank-bm25's result. Otherwise fall back to rank-bm25's own call.
+    ``touched`` marks the documents that hold a query token: every other
+    document has one same score (0, or BM25+'s δ·idf sum), so the n + 1 best
+    are chosen among the touched ones when they all beat that score.
     """
     size = len(scores)
     if not isinstance(n, (int, np.integer)) or n <= 0 or n + 1 >= size:
         return np.argsort(scores)[::-1][:n]
-    best = np.argpartition(scores, size - n - 1)[size - n - 1:]
-    values = scores[best]
+    pool = None
+    if touched is not None:
+        pool = np.flatnonzero(touched)
+        if len(pool) <= n or len(pool) == size:
+            pool = None
+    values_from = scores if pool is None else scores[pool]
+    m = len(values_from)
+    best = np.argpartition(values_from, m - n - 1)[m - n - 1:]
+    values = values_from[best]
+    if pool is not None:
+        rest = scores[int(np.argmin(touched))]  # the score of every untouched document
+        if not rest < values.min():
+            return np.argsort(scores)[::-1][:n]
+        best = pool[best]
     if len(np.unique(values)) < len(values):
         return np.argsort(scores)[::-1][:n]
     return best[np.argsort(values)[::-1][:n]]
@@ -153,8 +182,8 @@ class BM25Okapi(_CompatBM25):
         values[values < 0] = eps
         return values
 
-    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
-        score[docs] += weights("okapi", tf, self._norm[docs], term_idf, self._params)
+    def _weight(self, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> np.ndarray:
+        return weights("okapi", tf, self._norm[docs], term_idf, self._params)
 
 
 class BM25L(_CompatBM25):
@@ -167,10 +196,10 @@ class BM25L(_CompatBM25):
     def _compute_idf(self) -> np.ndarray:
         return per_df("bm25l", self._df, self.corpus_size)
 
-    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
+    def _weight(self, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> np.ndarray:
         k1, delta = self.k1, self.delta
         ctd = tf / self._norm[docs]
-        score[docs] += term_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        return term_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
 
 
 class BM25Plus(_CompatBM25):
@@ -183,8 +212,11 @@ class BM25Plus(_CompatBM25):
     def _compute_idf(self) -> np.ndarray:
         return per_df("bm25+", self._df, self.corpus_size)
 
-    def _add(self, score: np.ndarray, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> None:
+    def _weight(self, docs: np.ndarray, tf: np.ndarray, term_idf: float) -> np.ndarray:
         k1, delta = self.k1, self.delta
+        return term_idf * (delta + (tf * (k1 + 1)) / (k1 * self._norm[docs] + tf))
+
+    def _add(self, score: np.ndarray, docs: np.ndarray, w: np.ndarray, term_idf: float) -> None:
         matched = score[docs]
-        score += term_idf * (delta + 0.0)   # rank-bm25 scores absent tokens as tf = 0
-        score[docs] = matched + term_idf * (delta + (tf * (k1 + 1)) / (k1 * self._norm[docs] + tf))
+        score += term_idf * (self.delta + 0.0)   # rank-bm25 scores absent tokens as tf = 0
+        score[docs] = matched + w

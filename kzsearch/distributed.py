@@ -69,6 +69,9 @@ import heapq
 import itertools
 import json
 import os
+import re
+import secrets
+import stat
 from collections import Counter
 from dataclasses import replace
 from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence,
@@ -157,8 +160,7 @@ class Shard:
         """Phase 1: this shard's statistics for the terms each (already restored) query searches."""
         index = self.index
         with _as_typed(index):
-            vocab = index.vocabulary
-            return [index.collection_stats([vocab.term(t) for t, _ in index.query_terms(q)]) for q in queries]
+            return [index.collection_stats(index.scoring_terms(q)) for q in queries]
 
     def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
                k1: Optional[float], b: Optional[float],
@@ -166,12 +168,15 @@ class Shard:
         """Phase 2: this shard's top ``k`` for each (already restored) query, scored with global ``stats``.
 
         A filter on a key no document of this shard has matches nothing here.
+        Typo tolerance is off in both phases: each shard would correct against
+        its own vocabulary, and the scores would no longer be one index's.
         """
         index = self.index
         if filter and any(key not in index.schema for key in filter):
             return [[] for _ in queries]
         with _as_typed(index):
-            return [index.search(q, k, k1=k1, b=b, stats=s, filter=filter) for q, s in zip(queries, stats)]
+            return [index.search(q, k, typos=False, k1=k1, b=b, stats=s, filter=filter)
+                    for q, s in zip(queries, stats)]
 
     def frequencies(self) -> Dict[str, int]:
         return self.index.document_frequencies()
@@ -195,22 +200,39 @@ def _as_typed(index: Index) -> Iterator[None]:
 
 
 def _write_manifest(folder: str, names: List[str], sizes: List[int]) -> None:
+    """Write the manifest beside the old one (never through a planted link) and rename it into place."""
     body = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "shards": names, "n_docs": sizes}
-    temporary = os.path.join(folder, f".{MANIFEST}.tmp")
-    with open(temporary, "w", encoding="utf-8") as f:
+    temporary = os.path.join(folder, f".{MANIFEST}.tmp-{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(body, f, indent=1)
         f.flush()
         os.fsync(f.fileno())
     os.replace(temporary, os.path.join(folder, MANIFEST))
 
 
+_SHARD_NAME = re.compile(r"shard-\d{4,9}")
+
+
 def _read_manifest(folder: str) -> List[str]:
-    with open(os.path.join(folder, MANIFEST), encoding="utf-8") as f:
-        body = json.load(f)
-    if body.get("format") != MANIFEST_FORMAT or body.get("version") != MANIFEST_VERSION:
-        raise ValueError(f"{os.path.join(folder, MANIFEST)} is not a version-{MANIFEST_VERSION} "
-                         "kzsearch shard manifest")
-    return [os.path.join(folder, name) for name in body["shards"]]
+    """The shard folders a manifest lists; names must be ones ``save`` writes (nothing outside ``folder``)."""
+    path = os.path.join(folder, MANIFEST)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        raw = f.read(1 << 20)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ValueError(f"{path} is damaged (not valid JSON)") from None
+    if not isinstance(body, dict) or body.get("format") != MANIFEST_FORMAT \
+            or body.get("version") != MANIFEST_VERSION:
+        raise ValueError(f"{path} is not a version-{MANIFEST_VERSION} kzsearch shard manifest")
+    names = body.get("shards")
+    if not isinstance(names, list) or not all(isinstance(n, str) and _SHARD_NAME.fullmatch(n) for n in names):
+        raise ValueError(f"{path} lists shards under names that save does not write")
+    return [os.path.join(folder, name) for name in names]
 
 
 # ---------------------------------------------------------------- client-side helpers

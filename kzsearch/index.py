@@ -30,23 +30,32 @@ import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .engine import searcher
 from .analysis import Analyzer, stem
-from .analysis.views import DEFAULT_VIEWS
+from .analysis.views import DEFAULT_VIEWS, StemsOnly, is_view_term
 from .engine.fields import Field, check_fields, text_key
 from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
 from .ingest import Document, ingest, stored_document
-from .restoration import QueryRestorer, restored_query
+from .query import execute
+from .query.explain import Explanation, explain
+from .query.highlight import Highlight, highlight_text
+from .query.objects import Query
+from .query.parser import structured_query
+from .query.resolve import BoolNode, Node, PrefixCache, Resolver, TermNode
+from .query.completion import complete
+from .query.typos import IndexView, TypoTolerance, suggested
+from .restoration import QueryRestorer, needs_restoration, restored_query, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
 from .engine.segment import Segment, merge_segments
 from .engine.vocabulary import Vocabulary
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -77,6 +86,12 @@ def check_k(k: object) -> int:
 def check_workers(workers: object) -> None:
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+
+
+def check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be bool, not {type(value).__name__}")
+    return value
 
 
 def check_offset(offset: object) -> int:
@@ -137,6 +152,7 @@ class Index:
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None
+        self._typos = TypoTolerance(StemsOnly(self.analyzer))  # built on the first query with an unknown word
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
         self.background_merges = background_merges
@@ -150,6 +166,7 @@ class Index:
         self._locations: Optional[Dict[str, Tuple[str, int]]] = None
         self._storage_state: Any = None   # what the last save/load wrote (see storage)
         self._schema: Dict[str, str] = {}  # metadata key -> column kind (see engine.columns)
+        self._prefixes = PrefixCache()    # the vocabulary sorted, for prefix queries
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -201,44 +218,171 @@ class Index:
                 if live is None or live[i]:
                     yield doc_id
 
-    def search(self, query: str, k: int = 10, *, offset: int = 0,
-               filter: Optional[Mapping[str, Any]] = None, k1: Optional[float] = None,
-               b: Optional[float] = None, stats: Optional[CollectionStats] = None) -> List[Hit]:
+    def search(self, query: Union[str, Query], k: int = 10, *, offset: int = 0,
+               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True, typos: bool = True,
+               exact: bool = False,
+               k1: Optional[float] = None, b: Optional[float] = None,
+               stats: Optional[CollectionStats] = None) -> List[Hit]:
         """The ``k`` best documents for ``query``, best first, ties in insertion order.
+
+        ``query`` is a string in the query syntax (phrases, ``+``/``-``,
+        ``AND``/``OR``/``NOT``, fields, prefixes: see :mod:`kzsearch.query.parser`)
+        or a query object (:class:`kzsearch.Term`, ``Phrase``, ``Prefix``,
+        ``Bool``). A string that uses no syntax, or any string with
+        ``syntax=False``, is plain words ranked by BM25 as a bag.
 
         ``offset`` skips that many of the ranking first (``offset=20, k=10``:
         results 21-30). ``filter`` keeps only documents whose metadata match
-        (see :mod:`kzsearch.engine.filters`): exactly, before top-k. ``k1`` and
-        ``b`` override the index's parameters for this query only.
+        (see :mod:`kzsearch.engine.filters`): exactly, before top-k.
+        ``typos``: a query word the index does not know is matched to known
+        words a typing error or two away (see :mod:`kzsearch.query.typos`);
+        queries whose words are all known rank exactly as with ``typos=False``.
+        ``k1`` and ``b`` override the index's parameters for this query only.
         A query with no known term returns ``[]``. ``stats`` replaces this
         index's own statistics by collection-wide ones (a shard of a larger
         collection: see :mod:`kzsearch.distributed`).
+
+        Plain words are ranked with dynamic pruning (block-max MaxScore, see
+        :mod:`kzsearch.engine.pruning`): the same ids and the same scores, bit
+        for bit, as scoring every posting, which ``exact=True`` does instead.
         """
-        check_query(query)
+        structured = structured_query(query, syntax, tuple(self.fields))
         k = check_k(k)
         offset = check_offset(offset)
+        check_flag(typos, "typos")
         params = self._query_params(k1, b)
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
-        terms = self.query_terms(query)
+        if not isinstance(exact, bool):
+            raise TypeError(f"exact must be bool, not {type(exact).__name__}")
+        positions, scores = self._rank(snapshot, query, structured, k + offset, params, keep, stats,
+                                       exact, typos)
+        return self._hits(snapshot, positions[offset:], scores[offset:])
+
+    def _rank(self, snapshot: Snapshot, query: Union[str, Query], structured: Optional[Query], k: int,
+              params: BM25Params, keep: Optional[np.ndarray] = None,
+              stats: Optional[CollectionStats] = None, exact: bool = False,
+              typos: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (global positions, scores): the query executor for syntax, else the bag-of-words searcher."""
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            return execute.search(node, self._scorer(snapshot, params, stats), k, keep)
+        assert isinstance(query, str)
+        terms = self.query_terms(query, typos=typos)
         if stats is not None:
             df = stats.df
             stats = replace(stats, df=[int(df.get(self._vocab.term(t), 0)) for t, _ in terms])  # type: ignore[union-attr]
-        positions, scores = searcher.search(snapshot, terms, k + offset, self.settings.method, params,
-                                            len(self._vocab), stats, keep=keep,
-                                            fields=self._field_weights(params))
-        return self._hits(snapshot, positions[offset:], scores[offset:])
+        return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
+                               keep=keep, fields=self._field_weights(params), exact=exact)
 
-    def count(self, query: Optional[str] = None, *, filter: Optional[Mapping[str, Any]] = None) -> int:
-        """How many live documents match: hold any term of ``query`` (all if None) and pass ``filter``."""
-        if query is not None:
-            check_query(query)
+    def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
+                k1: Optional[float] = None, b: Optional[float] = None,
+                stats: Optional[CollectionStats] = None) -> Explanation:
+        """How the document ``doc_id`` scores for ``query``, clause by clause (Lucene's explain).
+
+        The returned tree's ``value`` equals the document's score in
+        :meth:`search` with the same arguments (0 with ``match=False`` when the
+        document does not match); ``str()`` prints it. KeyError if there is
+        no live document ``doc_id``.
+        """
+        structured = structured_query(query, syntax, tuple(self.fields))
+        check_query(doc_id, "doc_id")
+        params = self._query_params(k1, b)
+        snapshot = self._snapshot
+        name, local = self._id_locations()[doc_id]
+        where = [i for i, seg in enumerate(snapshot.segments) if seg.name == name]
+        if not where:
+            raise KeyError(doc_id)
+        node = self._node(query, structured, snapshot)
+        return explain(node, self._scorer(snapshot, params, stats), int(snapshot.bases[where[0]]) + local,
+                       tuple(self.fields))
+
+    def highlight(self, hit: Union[Hit, str], query: Union[str, Query], *, syntax: bool = True,
+                  markers: Tuple[str, str] = ("[", "]"), width: int = 200) -> Highlight:
+        """Where ``query`` matched in ``hit`` (a :class:`Hit` or a text): spans and a snippet.
+
+        ``spans`` are (start, end) character offsets in the hit's ``text``; the
+        snippet shows about ``width`` characters around the densest cluster
+        of matches, each between ``markers`` (``("<mark>", "</mark>")`` for
+        HTML). Phrases are marked as a whole; queries typed on a Russian
+        keyboard or in Latin mark the words they were restored to.
+        """
+        text = hit.text if isinstance(hit, Hit) else check_query(hit, "hit")
+        structured = structured_query(query, syntax, tuple(self.fields))
+        if (not isinstance(markers, tuple) or len(markers) != 2
+                or not all(isinstance(m, str) for m in markers)):
+            raise TypeError("markers must be a pair of str (opening, closing)")
+        if isinstance(width, bool) or not isinstance(width, int):
+            raise TypeError(f"width must be int, not {type(width).__name__}")
+        if width < 1:
+            raise ValueError(f"width must be >= 1, got {width}")
+        node = self._node(query, structured, self._snapshot)
+        return highlight_text(text, node, self.analyzer, width, markers)
+
+    def scoring_terms(self, query: Union[str, Query], *, syntax: bool = True) -> List[str]:
+        """The index terms ``query`` is scored with: restored, analysed, prefixes expanded.
+
+        Shards of one collection exchange statistics for these terms (see
+        :mod:`kzsearch.distributed`).
+        """
+        structured = structured_query(query, syntax, tuple(self.fields))
+        snapshot = self._snapshot
+        if structured is None:
+            assert isinstance(query, str)
+            return restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
+                                  lambda: snapshot.document_frequencies(len(self._vocab)))
+        out: List[str] = []
+        pending = [self._resolver(snapshot).resolve(structured)]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, TermNode):
+                out.append(node.term)
+            elif isinstance(node, BoolNode):
+                pending.extend(reversed(node.must + node.should + node.must_not))
+            elif node is not None:
+                out.extend(node.terms)
+        return list(dict.fromkeys(out))
+
+    def _node(self, query: Union[str, Query], structured: Optional[Query], snapshot: Snapshot) -> Optional[Node]:
+        """The resolved query: the structured one, or the plain words' terms as one Bool."""
+        if structured is not None:
+            return self._resolver(snapshot).resolve(structured)
+        assert isinstance(query, str)
+        terms = self.query_terms(query)
+        if not terms:
+            return None
+        return BoolNode(should=tuple(TermNode(self._vocab.term(t), t, None, w) for t, w in terms))
+
+    def _resolver(self, snapshot: Snapshot) -> Resolver:
+        vocab_size = len(self._vocab)
+        return Resolver(self.analyzer, self._vocab, lambda: snapshot.document_frequencies(vocab_size),
+                        self._restorer, tuple(self.fields), self.positions, self._prefixes)
+
+    def _scorer(self, snapshot: Snapshot, params: BM25Params,
+                stats: Optional[CollectionStats]) -> execute.Scorer:
+        return execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats,
+                              self._field_weights(params))
+
+    def count(self, query: Optional[Union[str, Query]] = None, *,
+              filter: Optional[Mapping[str, Any]] = None, syntax: bool = True) -> int:
+        """How many live documents match ``query`` (all if None) and pass ``filter``.
+
+        Plain words match a document holding any of them; a query using the
+        syntax (or a query object) counts the documents it matches.
+        """
+        structured = structured_query(query, syntax, tuple(self.fields)) if query is not None else None
         snapshot = self._snapshot
         keep = self._filter_keep(snapshot, filter)
         if query is None:
             if keep is not None:
                 return int(np.count_nonzero(keep))
             return snapshot.n_live
+        if structured is not None:
+            node = self._resolver(snapshot).resolve(structured)
+            scorer = self._scorer(snapshot, self.settings.params, None)
+            docs = execute.evaluate(node, scorer).docs if node is not None else np.zeros(0, dtype=np.int64)
+            return int(np.count_nonzero(keep[docs])) if keep is not None else len(docs)
+        assert isinstance(query, str)
         terms = [t for t, _ in self.query_terms(query)]
         return len(searcher.matching_documents(snapshot, terms, keep))
 
@@ -288,24 +432,88 @@ class Index:
         check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
 
-    def query_terms(self, query: str) -> List[Tuple[int, float]]:
+    def query_terms(self, query: str, *, typos: bool = True) -> List[Tuple[int, float]]:
         """(term id, weight) of the query's known terms, in query order.
 
         The weight is how often the term occurs in the query (times any
-        weight below 1 of a looser match); the searcher scales the term's
-        contributions by it.
+        weight below 1 of a looser match: a corrected typo); the searcher
+        scales the term's contributions by it.
 
         A query typed on a Russian keyboard or in Latin script is re-spelled
-        first (see :mod:`kzsearch.restoration`).
+        first (see :mod:`kzsearch.restoration`); then, with ``typos``, words
+        the index does not know are corrected (see :mod:`kzsearch.query.typos`).
         """
+        return self._query_terms(query, check_flag(typos, "typos"))[0]
+
+    def suggest_query(self, query: str) -> Optional[str]:
+        """``query`` with its typing errors corrected, for a "did you mean", or
+        None when no word needed correcting.
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау министрлігі"])
+        >>> index.suggest_query("денсалық сақтау"), index.suggest_query("денсаулық")
+        ('денсаулық сақтау', None)
+        """
+        check_query(query)
+        text, corrections = self._query_terms(query, True)[1:]
+        return suggested(text, corrections)
+
+    def complete(self, prefix: str, k: int = 10) -> List[str]:
+        """Up to ``k`` completions of the last word of ``prefix`` (a partial
+        query), most frequent first: whole words as written in the documents,
+        earlier words kept as typed; a prefix typed on a Russian keyboard or
+        in Latin completes to Kazakh words (see :mod:`kzsearch.query.completion`).
+
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау", "Денсаулығы жақсы", "денсаулық"])
+        >>> index.complete("денс"), index.complete("мемлекет денсаулы", k=1)
+        (['денсаулық', 'денсаулығы'], ['мемлекет денсаулық'])
+        """
+        check_query(prefix, "prefix")
+        k = check_k(k)
+        return complete(self._typos.surface(self._index_view(self._snapshot)), prefix, k)
+
+    def _query_terms(self, query: str, typos: bool) -> Tuple[List[Tuple[int, float]], str, list]:
+        """(term id, weight) pairs, the restored query text and the typo corrections made."""
         snapshot = self._snapshot
-        terms = restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
-                               lambda: snapshot.document_frequencies(len(self._vocab)))
-        counted = searcher.count_terms(self._vocab.lookup(terms).tolist())
-        weight = getattr(self.analyzer, "query_weight", None)  # sub-word views weigh their own
-        if weight is None:
-            return counted
-        return [(t, n * weight(self._vocab.term(t))) for t, n in counted]
+        vocab = self._vocab
+        text = restored_text(query, self._restorer, vocab.terms,
+                             lambda: snapshot.document_frequencies(len(vocab)))
+        terms = self.analyzer(text)
+        views = [t for t in terms if is_view_term(t)] if isinstance(self.analyzer, Analyzer) else []
+        if views:  # typo correction looks at stems; view terms weigh their view's weight
+            terms = [t for t in terms if not is_view_term(t)]
+        if not typos:
+            return self._with_views(searcher.count_terms(vocab.lookup(terms).tolist()), views), text, []
+        weighted, corrections = self._typos.query_terms(
+            text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
+        return self._with_views(weighted, views), text, corrections
+
+    def _with_views(self, weighted: List[Tuple[int, float]], views: List[str]) -> List[Tuple[int, float]]:
+        """``weighted`` plus the known ``views`` terms, each weighted count x its view's weight."""
+        if not views:
+            return weighted
+        weight = self.analyzer.query_weight
+        counted = searcher.count_terms(self._vocab.lookup(views).tolist())
+        return list(weighted) + [(t, n * weight(self._vocab.term(t))) for t, n in counted]
+
+    def _index_view(self, snapshot: Snapshot) -> IndexView:
+        vocab = self._vocab
+        return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
+                         lambda step: _live_texts(snapshot, step), snapshot.n_live)
+
+    def restored_query(self, query: str) -> Optional[str]:
+        """``query`` re-spelled as it is searched (Russian keyboard or Latin script), or None.
+
+        None when the query is searched as typed (see :mod:`kzsearch.restoration`).
+        """
+        check_query(query)
+        if self._restorer is None or not needs_restoration(query):
+            return None
+        snapshot = self._snapshot
+        restored = self._restorer.restore(query, self._vocab.terms,
+                                          lambda: snapshot.document_frequencies(len(self._vocab)))
+        return restored if restored != query else None
 
     def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
         params = self.settings.params
@@ -559,3 +767,15 @@ def _check_settings(merge_policy: object, background_merges: object, restore_que
         raise TypeError(f"background_merges must be bool, not {type(background_merges).__name__}")
     if restore_queries is not None and not isinstance(restore_queries, bool):
         raise TypeError(f"restore_queries must be bool or None, not {type(restore_queries).__name__}")
+
+
+def _live_texts(snapshot: Snapshot, step: int = 1) -> Iterator[str]:
+    """Texts of every ``step``-th live document of ``snapshot``."""
+    for seg in snapshot.segments:
+        if seg.live is None and step == 1:
+            yield from seg.texts
+            continue
+        texts = seg.texts
+        live = np.arange(seg.n_docs) if seg.live is None else np.flatnonzero(seg.live)
+        for i in live[::step].tolist():
+            yield texts[i]

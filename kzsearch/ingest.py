@@ -35,6 +35,7 @@ import numpy as np
 from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
+from .errors import IndexFormatError
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
 
@@ -274,6 +275,12 @@ def stored_document(doc_id: str, text_field: str, text: str, stored: str) -> Dic
     """
     out: Dict[str, Any] = {"id": doc_id}
     if stored:
-        out.update(json.loads(stored))
+        try:
+            fields = json.loads(stored)
+        except (ValueError, RecursionError):
+            fields = None
+        if not isinstance(fields, dict):  # only a damaged or forged folder stores anything else
+            raise IndexFormatError(f"the stored fields of document {doc_id[:80]!r} are damaged")
+        out.update(fields)
     out[text_field] = text
     return out

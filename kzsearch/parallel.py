@@ -6,12 +6,21 @@ tokens, and the number of tokens per document. The index maps the few
 distinct terms to global ids and translates the array with one NumPy
 gather, so no per-token Python object crosses a process boundary or
 outlives its batch. In this process the batch's terms go straight to the
-index's vocabulary instead.
+index's vocabulary instead. A worker also sends home the tokens its
+analyzer cached during the batch (when the analyzer offers
+``cache_delta``/``absorb_cache``), so that after a parallel build the
+parent's analyzer is as warm as the workers were.
+
+Workers are forked; no lock is held across the fork: kzsearch's own locks
+are :class:`~kzsearch.engine.locks.ForkSafeLock` and the one lock of a
+library the analysis takes (pymorphy3's) is re-created in the child.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +47,7 @@ class AnalyzedBatch:
     term_ids: Optional[np.ndarray]
     lengths: np.ndarray  # int32, tokens per document
     positions: Optional[np.ndarray] = None  # int32, each token's position in its text
+    cache: Optional[list] = None  # a worker's new analyzer cache entries (see Analyzer.cache_delta)
 
     def global_ids(self, vocabulary: Vocabulary) -> np.ndarray:
         """The tokens' ids in ``vocabulary``, adding new terms to it."""
@@ -90,11 +100,32 @@ _worker_analyze: Optional[Analyze] = None
 def _init_worker(analyze: Analyze) -> None:
     global _worker_analyze
     _worker_analyze = analyze
+    if hasattr(analyze, "cache_delta"):
+        analyze.cache_delta()  # start tracking: what this worker learns goes home
 
 
 def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
     assert _worker_analyze is not None
-    return analyze_batch(_worker_analyze, texts, compact=True, positions=positions)
+    batch = analyze_batch(_worker_analyze, texts, compact=True, positions=positions)
+    if hasattr(_worker_analyze, "cache_delta"):
+        batch.cache = _worker_analyze.cache_delta()
+    return batch
+
+
+def _renew_library_locks_in_child() -> None:
+    """Locks of libraries the analysis uses, re-created in a forked child (see engine.locks).
+
+    pymorphy3 builds its analyzer under a class-level lock: a worker forked while
+    another thread of the parent was building one would wait on it forever.
+    """
+    morph = sys.modules.get("pymorphy3.analyzer")
+    analyzer_class = getattr(morph, "MorphAnalyzer", None)
+    if analyzer_class is not None and hasattr(analyzer_class, "_lock"):
+        analyzer_class._lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_library_locks_in_child)
 
 
 def default_workers() -> int:
@@ -144,6 +175,15 @@ class AnalysisPool:
         for texts in batches:
             in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions))
             if len(in_flight) >= 2 * self.workers:
-                yield in_flight.popleft().result()
+                yield self._home(in_flight.popleft().result())
         while in_flight:
-            yield in_flight.popleft().result()
+            yield self._home(in_flight.popleft().result())
+
+    def _home(self, batch: AnalyzedBatch) -> AnalyzedBatch:
+        """Bring a worker's cache entries home, so that the next ``add`` here runs warm."""
+        if batch.cache:
+            absorb = getattr(self.analyze, "absorb_cache", None)
+            if absorb is not None:
+                absorb(batch.cache)
+            batch.cache = None
+        return batch

@@ -75,6 +75,8 @@ def load_parts(index_class: Any, path: Any, analyzer: Optional[Any], mmap: bool)
     parts = load_index(path, mmap=mmap)
     settings = parts.settings
     stored = settings["analyzer"]
+    if stored.get("kind") not in ("kzsearch.Analyzer", "custom"):
+        raise IndexFormatError(f"{path}: the stored analyzer is of no known kind")
     if analyzer is None and stored.get("kind") != "kzsearch.Analyzer":
         shown = str(stored.get("repr", "?"))[:200]
         raise ValueError(f"analyzer: the index in {str(path)!r} was built with a custom analyzer "

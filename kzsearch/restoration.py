@@ -75,9 +75,15 @@ class QueryRestorer:
             return self._restorer
 
 
+def restored_text(query: str, restorer: Optional[QueryRestorer], terms: Sequence[str],
+                  df: Callable[[], np.ndarray]) -> str:
+    """``query`` re-spelled when it needs it, else as it is."""
+    if restorer is not None and needs_restoration(query):
+        return restorer.restore(query, terms, df)
+    return query
+
+
 def restored_query(query: str, analyzer: Callable[[str], List[str]], restorer: Optional[QueryRestorer],
                    terms: Sequence[str], df: Callable[[], np.ndarray]) -> List[str]:
     """The analyzer's terms for ``query``, restored first when it needs it."""
-    if restorer is not None and needs_restoration(query):
-        query = restorer.restore(query, terms, df)
-    return analyzer(query)
+    return analyzer(restored_text(query, restorer, terms, df))

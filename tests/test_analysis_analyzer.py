@@ -116,3 +116,33 @@ def test_reader_addressed_verbs_and_stem_prefix():
     assert Analyzer.from_config(a.config) == a
     import pickle
     assert pickle.loads(pickle.dumps(a))("президенттік") == ["презид"]
+
+
+def test_a_parallel_build_brings_the_workers_caches_home():
+    """After ``add`` on worker processes, the parent stems none of the words the workers saw."""
+    from kzsearch import Index
+
+    texts = ["Мектептердегі оқушылар жаңа кітаптарды оқиды", "Облыс әкімі бюджетті нақтылады",
+             "Қазақстанның оңтүстік-батысында жаңбыр жауды"] * 40
+    index = Index()
+    index.add(texts, workers=2)
+    analyzer = index.analyzer
+    calls = []
+    real = analyzer._stem
+    analyzer._stem = lambda word: calls.append(word) or real(word)
+    fresh = Analyzer.from_config(analyzer.config)  # the default Index's analyzer has views
+    assert [analyzer(t) for t in texts[:3]] == [fresh(t) for t in texts[:3]]
+    assert calls == []
+
+
+def test_cache_delta_hands_over_exactly_what_was_learned():
+    worker, home = Analyzer(), Analyzer()
+    worker.cache_delta()
+    worker("Мектептердегі оқушылар үй-коммуналдық")
+    delta = worker.cache_delta()
+    assert {token for _, token, _, _ in delta} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
+    assert worker.cache_delta() == []
+    home.absorb_cache(delta)
+    text = "Мектептердегі оқушылар үй-коммуналдық"
+    assert home(text) == worker(text)
+    assert home.analyze_positions(text) == worker.analyze_positions(text)

@@ -280,3 +280,30 @@ def test_addresses_reader():
         assert stemmer.addresses_reader(word), word
     for word in ("теңіз", "аңыз", "балаңыз", "жеріңіз"):
         assert not stemmer.addresses_reader(word), word
+
+
+def test_every_word_type_of_kaznerd_and_ud_keeps_its_reference_stem():
+    """The compiled, memoised stemmer gives the stems the plain recursive one gave.
+
+    ``data/stems_reference.tsv.xz`` was written by the stemmer before its
+    speed-up (every lowercase word type, hyphenated ones included, of the
+    vendored KazNERD sentences and UD Kazakh-KTB files, with its stem).
+    A fresh stemmer is used so that no cache hides a change.
+    """
+    import lzma
+    import os
+
+    from kzsearch.analysis import stemmer as stemmer_module
+
+    path = os.path.join(os.path.dirname(__file__), "data", "stems_reference.tsv.xz")
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        pairs = [line.rstrip("\n").split("\t") for line in f]
+    assert len(pairs) > 30_000
+    fresh = stemmer_module.KazakhStemmer()
+    default = stemmer_module._default
+    stemmer_module._default = fresh
+    try:
+        wrong = [(w, s, stemmer_module.stem(w)) for w, s in pairs if stemmer_module.stem(w) != s]
+    finally:
+        stemmer_module._default = default
+    assert wrong == []

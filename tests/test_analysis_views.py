@@ -135,7 +135,7 @@ def brute_bm25(analyzed_docs, query_weights, k1=1.5, b=0.75):
 
 
 def index_scores(index, query):
-    return {hit.id: hit.score for hit in index.search(query, k=len(index))}
+    return {hit.id: hit.score for hit in index.search(query, k=len(index), typos=False)}
 
 
 @pytest.mark.parametrize("views", [[PREFIX6], [GRAMS4], [PREFIX6, GRAMS4]])
@@ -250,3 +250,16 @@ def test_readme_examples_hold():
     assert Analyzer(views=[{"kind": "prefix", "size": 6, "weight": 0.5}])("мектептердегі оқушылар") == \
         ["мектеп", "~мектеп", "оқуш", "~оқушыл"]
     assert Analyzer(views=[View("ngrams", 4, weight=0.15)])("үйлер") == ["үй", "^_үйл", "^үйле", "^йлер", "^лер_"]
+
+
+def test_a_typo_is_corrected_on_stems_and_keeps_its_own_views():
+    index = Index()
+    index.add(DOCS)
+    terms = [index.vocabulary.term(t) for t, _ in index.query_terms("мектептердің оқушыңары")]
+    assert "оқуш" in terms and not any(t.startswith("~оқушың") for t in terms)
+
+
+def test_phrases_match_stems_not_views():
+    index = Index()
+    index.add(["мектебіміздің оқушылары келді", "оқушылары мектебіміздің"], ids=["a", "b"])
+    assert [h.id for h in index.search('"мектептің оқушылары"')] == ["a"]

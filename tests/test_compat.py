@@ -107,3 +107,21 @@ def test_empty_corpus_is_a_value_error():
 def test_top_n_larger_than_corpus_returns_all():
     bm25 = kzsearch.BM25L([["a"], ["b"]])
     assert sorted(bm25.get_top_n(["a"], ["x", "y"], n=10)) == ["x", "y"]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+@settings(max_examples=40, deadline=None)
+@given(corpus=corpora, query=queries, n=st.integers(1, 12), epsilon=st.sampled_from([0.25, -1.0]))
+def test_top_n_equals_rank_bm25_whichever_documents_the_query_touches(pair, corpus, query, n, epsilon):
+    """Selection among the touched documents gives rank-bm25's order, untouched ties included.
+
+    A negative epsilon makes Okapi scores of touched documents fall below
+    the untouched documents' 0, the case where untouched ones must win.
+    """
+    theirs_cls, ours_cls, defaults = pair
+    kw = {**defaults, "epsilon": epsilon} if "epsilon" in defaults else defaults
+    theirs, ours = theirs_cls(corpus, **kw), ours_cls(corpus, **kw)
+    if np.isnan(theirs.get_scores(query)).any():
+        return
+    docs = list(range(len(corpus)))
+    assert ours.get_top_n(query, docs, n=n) == theirs.get_top_n(query, docs, n=n)

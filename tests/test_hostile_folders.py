@@ -281,3 +281,18 @@ def test_save_never_follows_a_planted_symlink(tmp_path):
     with pytest.raises(IndexFormatError, match="lock"):
         ix.save(folder)
     assert target.read_bytes() == b"precious"
+
+
+def test_a_forged_segment_entry_without_live_key_and_forged_stored_fields(tmp_path):
+    ix = Index(analyzer=split_words, fields={"title": 2.0, "text": 1.0})
+    ix.add([{"id": "a", "title": "облыс", "text": "облыс бюджет", "region": "Алматы"}])
+    ix.save(tmp_path / "ix")
+    edit_commit(lambda c: c["segments"][0].pop("live"))(tmp_path / "ix")
+    assert len(Index.load(tmp_path / "ix", analyzer=split_words)) == 1  # absent means none deleted
+    name = segment(tmp_path / "ix")["name"]
+    stored = np.frombuffer(b'{"region": "\x01"}', dtype=np.uint8)  # not JSON: a raw control character
+    forge_array(tmp_path / "ix", f"{name}.stored.blob.npy", stored)
+    forge_array(tmp_path / "ix", f"{name}.stored.offsets.npy", np.array([0, len(stored)], dtype=np.int64))
+    loaded = Index.load(tmp_path / "ix", analyzer=split_words)
+    with pytest.raises(IndexFormatError, match="stored fields"):
+        loaded.search("облыс")

@@ -120,3 +120,13 @@ def test_merges_reclaim_deleted_space():
     ix.delete([str(i) for i in range(8)])
     ix.optimize()
     assert ix.segments[0].n_docs == 2 and ix.segments[0].live is None
+
+
+def test_merging_documents_without_terms_keeps_their_ids_and_texts():
+    index = Index(background_merges=False)
+    index.add(["", "", "..."], ids=["a", "b", "c"])
+    index.delete(["a"])
+    index.optimize()
+    assert list(index.ids()) == ["b", "c"]
+    assert index.delete(["b"]) == 1
+    assert list(index.ids()) == ["c"]

@@ -278,3 +278,22 @@ class Handles(RuleBasedStateMachine):
 Handles.TestCase.settings = settings(max_examples=6, stateful_step_count=10, deadline=None,
                                      suppress_health_check=list(HealthCheck))
 test_handles_and_processes_saving_to_one_folder = Handles.TestCase
+
+
+def test_an_interrupt_right_after_the_commit_keeps_the_new_index(tmp_path, monkeypatch):
+    from kzsearch.engine.files import Folder
+
+    make(4).save(tmp_path / "F")
+    ix = load(tmp_path / "F")
+    ix.add(["кейін құжат"], ids=["late"])
+    real = Folder.rename
+
+    def rename_then_interrupt(self, source, target):
+        real(self, source, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Folder, "rename", rename_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        ix.save(tmp_path / "F")
+    monkeypatch.undo()
+    assert content(load(tmp_path / "F")) == content(ix)  # committed: none of its files removed

@@ -148,3 +148,71 @@ def test_the_engine_never_imports_higher_layers():
                 assert node.module in ("errors",), (path.name, node.module)
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 assert not node.module.startswith("kzsearch"), (path.name, node.module)
+
+
+# ---------------------------------------------------------------- the vectorised id checks
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+id_text = st.sampled_from(["0", "7", "10", "007", "-3", "", "a", "ab", "Ж", "x" * 9, "x" * 8 + "y",
+                           "aaaaaaaabaaaaaaaa", "aaaaaaaacaaaaaaaa", "999999999999999999",
+                           "1000000000000000000", "\ud800"]) | st.integers(0, 2000).map(str) | st.text(max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.tuples(st.lists(id_text, max_size=8), st.data()), max_size=3),
+       next_id=st.integers(0, 3000))
+def test_check_ids_agrees_with_a_set_of_strings(blocks, next_id):
+    import numpy as np
+
+    from kzsearch.engine.docstore import TextBlock
+    from kzsearch.engine.layout import check_ids
+
+    arrays, live_ids = [], []
+    for ids, data in blocks:
+        live = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids), max_size=len(ids))), dtype=bool)
+        blob, offsets = TextBlock.from_strings(ids).to_arrays()
+        arrays.append((np.asarray(blob), offsets, live))
+        live_ids += [i for i, alive in zip(ids, live) if alive]
+    problem, new_next = check_ids(arrays, next_id)
+    assert (problem is not None) == (len(set(live_ids)) != len(live_ids))
+    numbers = [int(i) for ids, _ in blocks for i in ids
+               if i.isascii() and i.isdigit() and (i == "0" or i[0] != "0") and len(i) <= 18]
+    if problem is None:
+        assert new_next == max([next_id] + [n + 1 for n in numbers])
+
+
+def structure_ok(a, n_docs, vocab_size):
+    """Brute force, one posting at a time: what check_segment must accept."""
+    terms, offsets, docs, tfs, doc_len = (a[k].tolist() for k in ("terms", "offsets", "docs", "tfs", "doc_len"))
+    if len(doc_len) != n_docs or any(x < 0 for x in doc_len):
+        return False
+    if len(offsets) != len(terms) + 1 or offsets[0] != 0 or offsets[-1] != len(docs) or len(tfs) != len(docs):
+        return False
+    if any(not 0 <= t < vocab_size for t in terms) or any(x >= y for x, y in zip(terms, terms[1:])):
+        return False
+    if any(not 0 <= o <= len(docs) for o in offsets):
+        return False
+    for i in range(len(terms)):
+        run = docs[offsets[i]:offsets[i + 1]]
+        if not run or any(not 0 <= d < n_docs for d in run) or any(x >= y for x, y in zip(run, run[1:])):
+            return False
+    return all(tf >= 1 for tf in tfs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(docs=st.lists(st.lists(st.integers(0, 5), max_size=6), min_size=1, max_size=5), data=st.data())
+def test_check_segment_agrees_with_a_brute_force_check(docs, data):
+    import numpy as np
+
+    from kzsearch.engine.layout import check_segment, segment_arrays
+    from kzsearch.engine.segment import build_segment
+
+    seg = build_segment(np.array([t for d in docs for t in d], dtype=np.int32), np.array([len(d) for d in docs]))
+    arrays = {k: np.array(v) for k, v in segment_arrays(seg).items()}
+    assert check_segment(arrays, len(docs), 6) is None
+    part = data.draw(st.sampled_from(["terms", "offsets", "docs", "tfs", "doc_len"]))
+    if len(arrays[part]):
+        i = data.draw(st.integers(0, len(arrays[part]) - 1))
+        arrays[part][i] = data.draw(st.integers(-2, 8))
+    assert (check_segment(arrays, len(docs), 6) is None) == structure_ok(arrays, len(docs), 6)

@@ -60,7 +60,8 @@ def test_a_folded_word_prefers_the_common_proper_spelling(index):
 def test_restoration_can_be_turned_off():
     ix = Index(restore_queries=False)
     ix.add(list(DOCS.items()))
-    assert ids(ix, "когамдагы озгеристер") == []
+    # typo correction alone (on by default) also meets folded words, so turn it off too
+    assert [h.id for h in ix.search("когамдагы озгеристер", typos=False)] == []
     assert ids(ix, "қоғамдағы өзгерістер") == ["society"]
 
 

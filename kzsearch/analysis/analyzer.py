@@ -203,6 +203,7 @@ class TokenCache(dict):
         super().__init__()
         self.analyzer, self.lang, self.markers = analyzer, lang, markers
         self.special = set(markers)
+        self.fresh: Optional[List[Tuple[str, str, Optional[List[int]]]]] = None  # new entries, when tracked
         #: position offsets of the terms of multi-term tokens, when not 0, 1, 2, ...
         self.layouts: Dict[str, List[int]] = {}
 
@@ -213,12 +214,22 @@ class TokenCache(dict):
             self.special.update(self.markers)
             self.layouts.clear()
         terms, offsets = self.analyzer.token_layout(token, self.lang)
-        base = [t for t in terms if not is_view_term(t)] if self.analyzer.settings.views else terms
-        if len(base) > 1 or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
+        layout = offsets if len(terms) > 1 and offsets != list(range(len(terms))) else None
+        joined = self.put(token, " ".join(terms), layout)
+        if self.fresh is not None:
+            self.fresh.append((token, joined, layout))
+        return joined
+
+    def put(self, token: str, joined: str, layout: Optional[List[int]] = None) -> str:
+        """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
+        several = joined.count(" ")
+        if several and self.analyzer.settings.views:  # a word and its views are one term
+            several = sum(not is_view_term(t) for t in joined.split()) > 1
+        if several or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
-        if len(terms) > 1 and offsets != list(range(len(terms))):
-            self.layouts[token] = offsets
-        self[token] = joined = " ".join(terms)
+        if layout is not None:
+            self.layouts[token] = layout
+        self[token] = joined
         return joined
 
     def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
@@ -282,6 +293,28 @@ class Analyzer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
         return f"Analyzer({args})"
+
+    # caches shared between processes
+    def cache_delta(self) -> List[Tuple[str, str, str, Optional[List[int]]]]:
+        """(language, token, terms, layout) cached since the last call; the first call starts tracking.
+
+        A worker process sends these home with its results, and the parent's
+        :meth:`absorb_cache` takes them in, so that the parent's next text
+        finds the tokens the workers already analysed.
+        """
+        out: List[Tuple[str, str, str, Optional[List[int]]]] = []
+        for lang, cache in self._caches.items():
+            if cache.fresh is not None:
+                out.extend((lang, token, joined, layout) for token, joined, layout in cache.fresh)
+            cache.fresh = []
+        return out
+
+    def absorb_cache(self, entries: Iterable[Tuple[str, str, str, Optional[List[int]]]]) -> None:
+        """Take in entries from :meth:`cache_delta` (of an analyzer with the same settings)."""
+        for lang, token, joined, layout in entries:
+            cache = self._caches[lang]
+            if len(cache) < CACHE_LIMIT and token not in cache:
+                cache.put(token, joined, layout)
 
     # the chain
     def __call__(self, text: str) -> List[str]:

@@ -102,35 +102,77 @@ def parses(word: str) -> List[Parse]:
     ['ал', 'ала', 'алад', 'алады']
     """
     out: List[Parse] = [Parse(word, (), False)]
-    _strip(word, None, None, (), False, out)
+    out.extend(Parse(*reading) for reading in _readings(word, None, None))
     return out
 
 
-def _strip(word: str, state: Optional[sx.SuffixClass], needs: Optional[FrozenSet[str]],
-           stripped: Tuple[str, ...], risky: bool, out: List[Parse]) -> None:
-    candidates = _NEXT[None if state is None else state.name].get(word[-1:], ())
-    for cls, allo in candidates:
-        text = allo.text
-        if not word.endswith(text) or (needs and cls.name not in needs):
+_Reading = Tuple[str, Tuple[str, ...], bool, bool]
+
+
+class _Step(NamedTuple):
+    """One (class, allomorph) pair compiled into the fields the search reads."""
+
+    text: str
+    cut: int                 # len(text)
+    restore: str
+    min_stem: int            # the allomorph's, else the class's
+    after: FrozenSet[str]
+    needs_end: Tuple[str, ...]
+    harmony: str
+    lexical: bool
+    if_known: bool           # word-final only before a known stem (cls.word_final == IF_KNOWN)
+    cls_name: str
+    reading: bool            # a stem is left here (no needs, class after a noun or verb)
+    verbal: bool
+    next_needs: Optional[FrozenSet[str]]
+
+
+def _compile(pairs) -> Tuple[_Step, ...]:
+    return tuple(_Step(allo.text, len(allo.text), allo.restore, allo.min_stem or cls.min_stem, allo.after,
+                       allo.needs_end, allo.harmony, bool(allo.lexical), cls.word_final == sx.IF_KNOWN,
+                       cls.name, not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left),
+                       sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left), allo.needs or None)
+                 for cls, allo in pairs)
+
+
+#: :data:`_NEXT` compiled: state -> last letter -> steps, in the same order.
+_STEPS = {state: {letter: _compile(pairs) for letter, pairs in by_letter.items()}
+          for state, by_letter in _NEXT.items()}
+
+
+def _readings(word: str, state: Optional[str], needs: Optional[FrozenSet[str]]) -> Tuple[_Reading, ...]:
+    """Readings of ``word`` reached by stripping suffixes that may stand left of ``state``.
+
+    Each is (stem, suffixes stripped here, left to right, verbal, risky), in
+    the order of a depth-first search over the candidates, which the choice
+    relies on. The candidates are compiled tuples (:class:`_Step`).
+    """
+    out: List[_Reading] = []
+    for step in _STEPS[state].get(word[-1:], ()):
+        text = step.text
+        if not word.endswith(text) or (needs and step.cls_name not in needs):
             continue
-        stem = word[: len(word) - len(text)] + allo.restore
-        if len(stem) < (allo.min_stem or cls.min_stem) or not has_vowel(stem):
+        stem = word[: len(word) - step.cut] + step.restore
+        if len(stem) < step.min_stem or not has_vowel(stem):
             continue
-        if final_sound(stem) not in allo.after:
+        if final_sound(stem) not in step.after:
             continue
-        if allo.needs_end and not stem.endswith(allo.needs_end):
+        if step.needs_end and not stem.endswith(step.needs_end):
             continue
-        if allo.harmony:
-            h = harmony(stem)
-            if h is not None and h != allo.harmony:
+        if step.harmony:
+            h = _harmony(stem)
+            if h is not None and h != step.harmony:
                 continue
-        chain = (text,) + stripped
-        now_risky = risky or allo.lexical or (state is None and cls.word_final == sx.IF_KNOWN)
-        if not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left):
-            verbal = sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left)
-            if possible_word_end(stem):
-                out.append(Parse(stem, chain, verbal, now_risky))
-        _strip(stem, cls, allo.needs or None, chain, now_risky, out)
+        risky = step.lexical or (state is None and step.if_known)
+        if step.reading and possible_word_end(stem):
+            out.append((stem, (text,), step.verbal, risky))
+        for inner_stem, inner, verbal, inner_risky in _readings(stem, step.cls_name, step.next_needs):
+            out.append((inner_stem, inner + (text,), verbal, risky or inner_risky))
+    return tuple(out)
+
+
+_harmony = harmony
+_repair_stem = repair_stem  # (memoising these and _readings measured slower: few sub-results recur)
 
 
 @lru_cache(maxsize=4096)
@@ -144,7 +186,10 @@ def is_ending(text: str) -> bool:
     >>> is_ending("ларды"), is_ending("ші"), is_ending("шара")
     (True, True, False)
     """
-    return bool(text) and _chain(text, _allomorphs(_START + (sx.ORDINAL,)))
+    return bool(text) and _chain(text, _ENDING_START)
+
+
+_ENDING_START = _allomorphs(_START + (sx.ORDINAL,))
 
 
 def _chain(text: str, candidates) -> bool:
@@ -227,11 +272,13 @@ class KazakhStemmer:
                 return current
             if following in path:  # a cycle (never seen in practice): settle on its least member
                 return min(path[path.index(following):])
+            if following in self._cache:  # the rest of the way is known (a stem seen before)
+                return self._cache[following]
             path.append(following)
 
     def _stem_once(self, word: str) -> str:
         parse, known_noun = self._choose(word)
-        return repair_stem(parse.stem, keep_final_vowel=known_noun) or word
+        return _repair_stem(parse.stem, known_noun) or word
 
     def _known(self, parse: Parse, key: str) -> Tuple[bool, bool]:
         """(known, known as a noun): whether the reading stops at a known stem.
@@ -241,7 +288,7 @@ class KazakhStemmer:
                 return True, False
             if parse.verbal:
                 return False, False
-        known_noun = repair_stem(parse.stem, keep_final_vowel=True) in self._noun_keys
+        known_noun = _repair_stem(parse.stem, True) in self._noun_keys
         return known_noun, known_noun
 
     def addresses_reader(self, word: str) -> bool:
@@ -265,7 +312,7 @@ class KazakhStemmer:
         known: List[Tuple[Parse, bool]] = []
         possible: List[Parse] = []
         for p in parses(word):
-            key = repair_stem(p.stem)
+            key = _repair_stem(p.stem)
             is_known, as_noun = self._known(p, key)
             if is_known:
                 known.append((p, as_noun))

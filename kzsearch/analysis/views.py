@@ -140,3 +140,18 @@ _MARK_SET = frozenset(MARKS.values())
 
 #: Views of the default :class:`kzsearch.Index` (chosen by measurement: see README).
 DEFAULT_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5),)
+
+
+class StemsOnly:
+    """An analyzer's terms without the view terms (what typo correction compares).
+
+    >>> from kzsearch.analysis import Analyzer
+    >>> StemsOnly(Analyzer(views=[View("prefix", 6)]))("мектептердегі")
+    ['мектеп']
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        self.analyzer = analyzer
+
+    def __call__(self, text: str) -> List[str]:
+        return [t for t in self.analyzer(text) if not is_view_term(t)]

@@ -2,7 +2,9 @@
 
 ``vocabulary`` (term -> id) -> ``segment`` (immutable postings as flat
 arrays) + ``docstore`` (stored strings) -> ``scoring`` (BM25 variants) ->
-``searcher`` (query execution over a snapshot of segments) -> ``merging``
+``searcher`` (query execution over a snapshot of segments; ``pruning``
+skips the blocks of postings, from ``blocks``, that cannot reach the top k,
+and ``selection`` picks the top k) -> ``merging``
 (which segments to merge) -> ``storage`` (the save/load protocol), with
 ``layout`` (a segment's arrays on disk and their structure checks),
 ``commit`` (the commit file) and ``files`` (reading and writing an untrusted

@@ -112,8 +112,8 @@ class Folder:
             os.close(fd)
         return data
 
-    def read_array(self, name: str, meta: Dict[str, int], dtype: Any, mmap: bool) -> np.ndarray:
-        """The 1-d array in ``name``, checked against ``meta`` (its size and CRC-32) and ``dtype``.
+    def read_array(self, name: str, meta: Dict[str, int], dtype: Any, mmap: bool, ndim: int = 1) -> np.ndarray:
+        """The ``ndim``-d array in ``name``, checked against ``meta`` (its size and CRC-32) and ``dtype``.
 
         Raises FileNotFoundError or UnsafeFile (the message names what is wrong).
         """
@@ -133,10 +133,11 @@ class Folder:
             os.close(fd)
         if crc32_of(buffer) != meta["crc32"]:
             raise UnsafeFile(f"{name} is damaged (checksum mismatch)")
-        offset, count = _parse_header(name, memoryview(buffer)[:_MAX_HEADER + 12], size, np.dtype(dtype))
+        offset, shape = _parse_header(name, memoryview(buffer)[:_MAX_HEADER + 12], size, np.dtype(dtype), ndim)
+        count = int(np.prod(shape, dtype=np.int64))
         if count == 0:
-            return np.zeros(0, dtype=dtype)
-        return np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset)
+            return np.zeros(shape, dtype=dtype)
+        return np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset).reshape(shape)
 
     # ------------------------------------------------------------ writing
     def write_array(self, name: str, array: np.ndarray) -> Dict[str, int]:
@@ -182,7 +183,7 @@ def _read_into(fd: int, buffer: bytearray) -> None:
 
 
 def _header(array: np.ndarray) -> bytes:
-    """The .npy (version 1.0) header numpy itself would write for a 1-d array."""
+    """The .npy (version 1.0) header numpy itself would write for a C-ordered array."""
     d = {"descr": np.lib.format.dtype_to_descr(array.dtype), "fortran_order": False,
          "shape": array.shape}
     text = repr(d)
@@ -192,8 +193,8 @@ def _header(array: np.ndarray) -> bytes:
     return _MAGIC + b"\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
 
 
-def _parse_header(name: str, head: memoryview, size: int, dtype: np.dtype) -> tuple:
-    """(data offset, element count) of a .npy file whose whole size is ``size``."""
+def _parse_header(name: str, head: memoryview, size: int, dtype: np.dtype, ndim: int) -> tuple:
+    """(data offset, shape) of a .npy file of ``size`` bytes holding a C-ordered ``ndim``-d array."""
     raw = bytes(head)
     if raw[:6] != _MAGIC or len(raw) < 10:
         raise UnsafeFile(f"{name} is not a .npy array file")
@@ -214,11 +215,14 @@ def _parse_header(name: str, head: memoryview, size: int, dtype: np.dtype) -> tu
     if not isinstance(d, dict) or set(d) != {"descr", "fortran_order", "shape"}:
         raise UnsafeFile(f"{name} has a malformed .npy header")
     shape = d["shape"]
-    if not (isinstance(shape, tuple) and len(shape) == 1 and type(shape[0]) is int and shape[0] >= 0):
-        raise UnsafeFile(f"{name} must hold a 1-d array, its header says shape {shape!r}")
-    if d["descr"] != np.lib.format.dtype_to_descr(dtype) or d["fortran_order"] not in (False, True):
-        raise UnsafeFile(f"{name} holds {d['descr']!r}, expected {dtype.str!r}")
+    if not (isinstance(shape, tuple) and len(shape) == ndim and all(type(n) is int and n >= 0 for n in shape)):
+        raise UnsafeFile(f"{name} must hold a {ndim}-d array, its header says shape {shape!r}")
+    if d["descr"] != np.lib.format.dtype_to_descr(dtype) or d["fortran_order"] is not False and ndim > 1:
+        raise UnsafeFile(f"{name} holds {d['descr']!r}, expected {dtype.str!r} in C order")
     offset = start + length
-    if offset + shape[0] * dtype.itemsize != size:
+    count = 1
+    for n in shape:  # Python ints: a forged shape cannot overflow
+        count *= n
+    if offset + count * dtype.itemsize != size:
         raise UnsafeFile(f"{name}: its header does not match its size")
-    return offset, shape[0]
+    return offset, shape

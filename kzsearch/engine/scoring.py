@@ -148,14 +148,31 @@ def length_norm(doc_len: np.ndarray, avgdl: float, b: float) -> np.ndarray:
 
 
 def weights(method: str, tf: np.ndarray, norm: np.ndarray, term_idf: float,
-            p: BM25Params) -> np.ndarray:
+            p: BM25Params, inplace: bool = False) -> np.ndarray:
     """BM25 contribution of one term to each posting.
 
     ``tf`` are the postings' term frequencies, ``norm`` the length norms of
     their documents. The expressions keep rank-bm25's order of operations so
-    that scores agree bit for bit.
+    that scores agree bit for bit. ``inplace=True`` lets ``norm`` (a float64
+    array the caller owns) be overwritten and returned: the same operations
+    in the same order, without temporaries.
+
+    >>> norm = np.array([1.0, 2.0])
+    >>> w = weights("lucene", np.array([1, 3]), norm.copy(), 2.0, BM25Params(k1=1.0))
+    >>> w.tolist() == weights("lucene", np.array([1, 3]), norm, 2.0, BM25Params(k1=1.0), inplace=True).tolist()
+    True
     """
     k1 = p.k1
+    if inplace and norm.dtype == np.float64 and method in ("lucene", "okapi"):
+        out = norm
+        np.multiply(out, k1, out=out)          # k1 * norm (products commute exactly)
+        np.add(out, tf, out=out)               # + tf
+        if method == "lucene":
+            np.divide(tf, out, out=out)        # tf / (k1 * norm + tf)
+        else:
+            np.divide(tf * (k1 + 1), out, out=out)
+        np.multiply(out, term_idf, out=out)    # idf * (...)
+        return out
     if method == "lucene":
         return term_idf * (tf / (k1 * norm + tf))
     if method == "okapi":

@@ -47,9 +47,11 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 import numpy as np
 
 from .fields import combined_tf, field_norms
+from .pruning import pruned_search
 from .scoring import BM25Params, idf, okapi_mean_idf, weights
 from .locks import ForkSafeLock
 from .segment import FIELD_SHIFT, Segment, gather_runs
+from .selection import top_k
 
 #: per-query variants (one array over all documents for each ``b``) kept per snapshot
 PARAMETER_CACHE = 8
@@ -314,7 +316,7 @@ class FieldWeights:
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
            params: BM25Params, vocab_size: int,
            stats: Optional[CollectionStats] = None, *, keep: Optional[np.ndarray] = None,
-           fields: Optional[FieldWeights] = None) -> Tuple[np.ndarray, np.ndarray]:
+           fields: Optional[FieldWeights] = None, exact: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (global positions, scores), best first, ties by position.
 
     ``query_terms`` is a list of (term id, weight): a term's BM25 contributions
@@ -324,6 +326,11 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     ``stats`` supplies collection-wide ones. ``keep`` (bool over all stored
     documents: live and passing a filter) replaces the live mask; ``fields``
     turns on BM25F for an index of several text fields.
+
+    Without a filter or BM25F, the top k comes from dynamic pruning
+    (:mod:`.pruning`), which gives the same ids and the same scores bit for
+    bit; ``exact=True`` (and every filtered or BM25F query) scores every
+    posting of the query's terms.
     """
     if stats is None:
         n_live, avgdl = snapshot.n_live, snapshot.avgdl
@@ -334,6 +341,10 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     term_ids = np.array([t for t, _ in query_terms], dtype=np.int64)
     bm25f = fields is not None and snapshot.n_fields > 1
+    if not exact and keep is None and not bm25f:
+        found = pruned_search(snapshot, query_terms, k, method, params, vocab_size, stats, n_live, avgdl)
+        if found is not None:
+            return found
     if bm25f:
         assert fields is not None
         totals = snapshot.field_totals() if stats is None or stats.field_len is None \
@@ -356,6 +367,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     scratch.ensure(snapshot.n_stored)
     acc, seen = scratch.acc, scratch.seen
     candidates: List[np.ndarray] = []
+    marked: List[np.ndarray] = []  # the parts of `seen` set to True
     try:
         for i, ((_, qtf), (docs, tfs)) in enumerate(zip(query_terms, postings)):
             if not len(docs):
@@ -370,13 +382,24 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
             if bm25f:
                 w = weights(method, combined_tf(tfs, norms[:, docs]), 1.0, term_idf, unit)
             else:
-                w = weights(method, tfs, norm[docs], term_idf, params)
+                w = weights(method, tfs, norm[docs], term_idf, params, inplace=True)
             if qtf != 1:
                 w *= qtf
-            fresh = docs[~seen[docs]]
-            seen[fresh] = True
+            old = acc[docs]
+            if not marked and not bm25f and _surely_positive(term_idf, qtf, params):
+                # every weight so far is > 0, so a document is new exactly where its sum is 0
+                fresh = docs[old == 0.0]
+            else:
+                if not marked:  # switch to explicit marks: earlier candidates first
+                    for part in candidates:
+                        seen[part] = True
+                    marked.extend(candidates)
+                fresh = docs[~seen[docs]]
+                seen[fresh] = True
+                marked.append(fresh)
             candidates.append(fresh)
-            acc[docs] += w
+            old += w
+            acc[docs] = old
         if not candidates:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         cand = np.concatenate(candidates).astype(np.int64, copy=False)
@@ -384,6 +407,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
     finally:
         for part in candidates:
             acc[part] = 0.0
+        for part in marked:
             seen[part] = False
     return top_k(cand, scores, k)
 
@@ -397,16 +421,7 @@ def matching_documents(snapshot: Snapshot, term_ids: Sequence[int],
     return np.unique(np.concatenate(docs)) if docs else np.zeros(0, dtype=np.int64)
 
 
-def top_k(positions: np.ndarray, scores: np.ndarray, k: int) -> Tuple[np.ndarray, np.ndarray]:
-    """The ``k`` best (position, score) pairs: higher score first, then lower position."""
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        above = np.flatnonzero(scores > kth)
-        tied = np.flatnonzero(scores == kth)
-        need = k - len(above)
-        if len(tied) > need:
-            tied = tied[np.argsort(positions[tied], kind="stable")[:need]]
-        keep = np.concatenate((above, tied))
-        positions, scores = positions[keep], scores[keep]
-    order = np.lexsort((positions, -scores))
-    return positions[order], scores[order]
+def _surely_positive(term_idf: float, weight: float, params: BM25Params) -> bool:
+    """True when every BM25 weight of a term is > 0 (no underflow to 0 either)."""
+    return term_idf > 1e-100 and weight > 1e-100 and params.k1 < 1e100 and params.delta < 1e100
+

@@ -311,7 +311,8 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
                  columns=concat_columns(column_parts, sizes))
     if not parts_terms or not sum(len(t) for t in parts_terms):
         field_len = np.concatenate(field_len_parts, axis=1) if n_fields > 1 else None
-        return build_segment(np.zeros(0, dtype=np.int64), doc_len, name=name, field_len=field_len,
+        return build_segment(np.zeros(0, dtype=np.int64), doc_len, TextBlock.concat(ids_blocks),
+                             TextBlock.concat(text_blocks), name=name, field_len=field_len,
                              positions=np.zeros(0, dtype=np.int32) if with_positions else None, **extra)
     posting_term = np.concatenate(parts_terms)
     docs = np.concatenate(parts_docs)

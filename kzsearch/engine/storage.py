@@ -195,7 +195,7 @@ def save_index(parts: IndexParts, path: Any) -> StorageState:
             with _locked(folder, exclusive=True):
                 return _Save(parts, folder, _folder_key(folder_path)).run()
     except BaseException:
-        if created_dirs:  # this call made the folder: leave nothing behind
+        if created_dirs and not os.path.lexists(folder_path / COMMIT_FILE):  # made it: leave nothing
             with contextlib.suppress(OSError):
                 os.remove(folder_path / LOCK_FILE)
             for made in created_dirs:
@@ -226,18 +226,29 @@ class _Save:
         self.on_disk = current[0]["files"] if current else {}
         self.on_disk_vocab = current[0]["vocabulary"] if current else []
         self.generation = current[0]["generation"] + 1 if current else 1
+        self.checksum: Optional[int] = None
         try:
             new_state, checksum = self._write_all()
         except BaseException:
-            for name in self.created:  # only what this save created: never a committed file
-                with contextlib.suppress(OSError):
-                    self.folder.remove(name)
+            if not self._committed():  # interrupted right after the rename: the files are the index now
+                for name in self.created:  # only what this save created: never a committed file
+                    with contextlib.suppress(OSError):
+                        self.folder.remove(name)
             raise
         self.folder.fsync()
         self._collect_garbage()
         new_state.commits = dict(self.state.commits)
         new_state.commits[self.key] = (self.generation, checksum)
         return new_state
+
+    def _committed(self) -> bool:
+        """Whether the folder's commit is the one this save wrote."""
+        if self.checksum is None:
+            return False
+        try:
+            return read_commit(self.folder)[1] == self.checksum
+        except (IndexFormatError, OSError):
+            return False
 
     def _reusable(self, files: Dict[str, Dict[str, int]]) -> bool:
         for name, meta in files.items():
@@ -324,7 +335,7 @@ class _Save:
             "vocabulary": [{k: p[k] for k in ("name", "start", "end")} for p in new.vocab_parts],
             "segments": entries, "files": self.files,
         }
-        checksum = checksum_of(body)
+        checksum = self.checksum = checksum_of(body)
         text = json.dumps(dict(body, checksum=checksum), ensure_ascii=True, indent=1, sort_keys=True)
         temp = f"{COMMIT_FILE}.tmp-{secrets.token_hex(4)}"
         self.created.append(temp)
@@ -399,7 +410,7 @@ def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: boo
         arrays = {part: _array(folder, f"{name}.{part}.npy", files, dtype, mmap)
                   for part, dtype in dtypes.items()}
         live = None
-        if entry["live"] is not None:
+        if entry.get("live") is not None:
             live = _array(folder, entry["live"], files, np.bool_, mmap=False)
             if len(live) and int(live.view(np.uint8).max()) > 1:
                 raise fail(folder.path, f"{entry['live']} holds values other than 0 and 1")

@@ -1,4 +1,5 @@
-"""A sharded index re-spells queries typed without Kazakh letters exactly as one Index does.
+"""A sharded index re-spells queries typed without Kazakh letters exactly as one Index does,
+and its manifest names nothing outside its folder.
 
 Before, the shards' statistics came from the query as typed while each shard
 searched the re-spelled query: scores differed by an order of magnitude and
@@ -55,3 +56,22 @@ def test_shards_keep_their_restoration_setting_when_saved(client, tmp_path):
         sharded.save(tmp_path / "shards")
     shard = Index.load(tmp_path / "shards" / "shard-0000")
     assert shard._restorer is not None
+
+
+def test_a_manifest_naming_folders_outside_is_refused(tmp_path):
+    import json
+    import os
+
+    from kzsearch.distributed import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, _read_manifest, _write_manifest
+
+    _write_manifest(str(tmp_path), ["shard-0000", "shard-0001"], [1, 2])
+    assert _read_manifest(str(tmp_path)) == [str(tmp_path / "shard-0000"), str(tmp_path / "shard-0001")]
+    for names in (["../elsewhere"], ["/etc"], ["shard-0000/../../x"], "shard-0000", [7]):
+        body = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "shards": names, "n_docs": [1]}
+        (tmp_path / MANIFEST).write_text(json.dumps(body))
+        with pytest.raises(ValueError, match="names"):
+            _read_manifest(str(tmp_path))
+    os.remove(tmp_path / MANIFEST)
+    os.symlink(tmp_path / "nowhere", tmp_path / MANIFEST)
+    with pytest.raises(OSError):
+        _read_manifest(str(tmp_path))

@@ -1,0 +1,179 @@
+"""Block maxima: per-term blocks of postings with their largest tf and shortest document.
+
+A segment's postings (term major, documents ascending) are cut into blocks
+of :data:`BLOCK` postings that never span two terms. Each block keeps its
+largest term frequency, the shortest length among its documents and its
+first and last document (:func:`block_maxima`, computed once per segment
+and cached while the segment's postings live). :func:`block_table` lays
+the blocks of all segments of a snapshot out in the order of its term
+directory, so that a term's blocks over every segment are one run.
+:func:`sparse_table` and :func:`range_max` answer "largest value in
+``values[lo:hi]``" for many ranges at once. :mod:`.pruning` turns these
+into score bounds.
+
+>>> from kzsearch.engine.segment import build_segment
+>>> seg = build_segment(np.array([0, 0, 1, 0, 0, 1], dtype=np.int32), np.array([3, 1, 2]))
+>>> bm = block_maxima(seg)  # one block per term here: term 0 in docs 0-2, term 1 in docs 0 and 2
+>>> bm.max_tf.tolist(), bm.min_len.tolist()
+([2, 1], [1, 2])
+>>> range_max(sparse_table(np.array([3.0, 1.0, 4.0, 1.0])), np.array([0, 1, 2]), np.array([2, 2, 2]))
+array([3., 1., 0.])
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+import numpy as np
+
+BLOCK = 128
+
+
+@dataclass(frozen=True)
+class BlockMaxima:
+    """Per-term blocks of one segment's postings (term major, BLOCK postings at most).
+
+    ``starts[j]`` is the first posting of block j (a block never spans two
+    terms; a term's blocks are consecutive), ``max_tf``/``min_len`` its
+    largest tf and shortest document length, ``first_doc``/``last_doc`` the
+    local ids of its first and last posting.
+    """
+
+    starts: np.ndarray
+    max_tf: np.ndarray
+    min_len: np.ndarray
+    first_doc: np.ndarray
+    last_doc: np.ndarray
+    docs: np.ndarray  # the segment's postings as plain arrays (slicing a memmap costs more)
+    tfs: np.ndarray
+
+
+_cache: Dict[int, Tuple[weakref.ref, BlockMaxima]] = {}
+
+
+def block_maxima(segment) -> BlockMaxima:
+    """The :class:`BlockMaxima` of ``segment``, computed once per postings array."""
+    key = id(segment.docs)
+    hit = _cache.get(key)
+    if hit is not None and hit[0]() is segment.docs:
+        return hit[1]
+    value = _compute_block_maxima(segment.offsets, np.asarray(segment.docs), np.asarray(segment.tfs),
+                                  np.asarray(segment.doc_len))
+    try:
+        ref = weakref.ref(segment.docs, lambda _r, key=key, cache=_cache: cache.pop(key, None))
+    except TypeError:  # pragma: no cover - arrays always take weak references
+        return value
+    _cache[key] = (ref, value)
+    return value
+
+
+def _compute_block_maxima(offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                          doc_len: np.ndarray) -> BlockMaxima:
+    offsets = np.asarray(offsets, dtype=np.int64)
+    counts = np.diff(offsets)
+    n_blocks = (counts + BLOCK - 1) // BLOCK
+    total = int(n_blocks.sum())
+    first_block = np.cumsum(n_blocks) - n_blocks
+    within = np.arange(total, dtype=np.int64) - np.repeat(first_block, n_blocks)
+    starts = np.repeat(offsets[:-1], n_blocks) + within * BLOCK
+    ends = np.minimum(starts + BLOCK, np.repeat(offsets[1:], n_blocks))
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int32)
+        return BlockMaxima(starts, empty, empty, empty, empty, docs, tfs)
+    max_tf = np.empty(total, dtype=np.int32)
+    min_len = np.empty(total, dtype=np.int32)
+    step = 1 << 15  # blocks per pass: keeps the gathered lengths small
+    for a in range(0, total, step):
+        b = min(a + step, total)
+        lo, hi = int(starts[a]), int(ends[b - 1])
+        rel = starts[a:b] - lo
+        max_tf[a:b] = np.maximum.reduceat(tfs[lo:hi], rel)
+        min_len[a:b] = np.minimum.reduceat(doc_len[docs[lo:hi]], rel)
+    return BlockMaxima(starts, max_tf, min_len, docs[starts].astype(np.int32),
+                       docs[ends - 1].astype(np.int32), docs, tfs)
+
+
+@dataclass(frozen=True)
+class BlockTable:
+    """The blocks of all segments of a snapshot, in the order of its term directory.
+
+    A term's blocks over all segments are one run: the directory rows
+    ``a:b`` of a term own blocks ``row_start[a]:row_start[b]``. Positions
+    (``first``/``last``) are global; ``start``/``end`` index the postings of
+    segment ``segment``.
+    """
+
+    row_start: np.ndarray
+    segment: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    max_tf: np.ndarray
+    min_len: np.ndarray
+
+
+def block_table(snapshot) -> BlockTable:
+    """The snapshot's :class:`BlockTable`, built once per snapshot."""
+    return snapshot._cached("block_table", lambda: _build_block_table(snapshot))
+
+
+def _build_block_table(snapshot) -> BlockTable:
+    _, which, lo, hi = snapshot.term_directory()
+    which = np.asarray(which, dtype=np.int64)
+    maxima = [block_maxima(seg) for seg in snapshot.segments]
+    sizes = [len(bm.starts) for bm in maxima]
+    seg_block0 = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+    cat = lambda name: np.concatenate([getattr(bm, name) for bm in maxima]) if maxima else \
+        np.zeros(0, dtype=np.int64)  # noqa: E731
+    starts, max_tf, min_len = cat("starts"), cat("max_tf"), cat("min_len")
+    first_doc, last_doc = cat("first_doc"), cat("last_doc")
+    # each directory row's first and last block, in the concatenated per-segment arrays
+    row_lo = np.zeros(len(which), dtype=np.int64)
+    row_hi = np.zeros(len(which), dtype=np.int64)
+    for s, bm in enumerate(maxima):
+        mine = which == s
+        row_lo[mine] = np.searchsorted(bm.starts, lo[mine]) + seg_block0[s]
+        row_hi[mine] = np.searchsorted(bm.starts, hi[mine]) + seg_block0[s]
+    counts = row_hi - row_lo
+    row_start = np.concatenate(([0], np.cumsum(counts)))
+    order = np.repeat(row_lo - row_start[:-1], counts) + np.arange(int(row_start[-1]), dtype=np.int64)
+    segment = np.repeat(which, counts)
+    ends = np.empty(len(order), dtype=np.int64)  # a block ends where the next of its row starts, or at hi
+    ends[:-1] = starts[order[1:]] if len(order) else ends[:-1]
+    ends[row_start[1:][counts > 0] - 1] = np.asarray(hi, dtype=np.int64)[counts > 0]
+    base = np.asarray(snapshot.bases, dtype=np.int64)[segment]
+    return BlockTable(row_start, segment.astype(np.int32), starts[order], ends,
+                      first_doc[order].astype(np.int64) + base, last_doc[order].astype(np.int64) + base,
+                      max_tf[order], min_len[order])
+
+
+
+def sparse_table(values: np.ndarray) -> np.ndarray:
+    """Row j, column i: max(values[i : i + 2**j]) (rows padded with 0 past the end)."""
+    n = len(values)
+    rows = [values]
+    width = 1
+    while 2 * width <= n:
+        prev = rows[-1]
+        rows.append(np.maximum(prev[:len(prev) - width], prev[width:]))
+        width *= 2
+    table = np.zeros((len(rows), n))
+    for j, row in enumerate(rows):
+        table[j, :len(row)] = row
+    return table
+
+
+def range_max(table: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(values[lo:hi]) for each pair (0 for an empty range), from :func:`sparse_table`."""
+    out = np.zeros(len(lo))
+    length = hi - lo
+    ok = length > 0
+    if not ok.any():
+        return out
+    lo, hi, length = lo[ok], hi[ok], length[ok]
+    level = np.minimum(np.floor(np.log2(length)).astype(np.int64), len(table) - 1)
+    level -= (np.left_shift(1, level) > length)  # guard against log2 rounding
+    out[ok] = np.maximum(table[level, lo], table[level, hi - np.left_shift(1, level)])
+    return out

@@ -1,0 +1,319 @@
+"""Dynamic pruning: the exact top k without scoring every posting (block-max MaxScore).
+
+Each segment's postings are cut into blocks of 128 postings per term, and
+each block keeps its largest term frequency and the shortest length among
+its documents (:mod:`.blocks`). Every BM25 variant's weight grows with tf and shrinks with the
+length norm ``1 - b + b·dl/avgdl``, so ``weight(max tf, norm(min dl))``
+bounds every posting of the block for *any* query-time ``k1``/``b``, any
+idf > 0 and any live mask (deleting documents only removes scores).
+
+A query (:func:`search_pruned`) then works in NumPy over blocks, not postings:
+
+1. the bound of a block of term t is its own bound plus, for every other
+   term, the largest bound among that term's blocks whose document range
+   overlaps it (a sparse-table range maximum);
+2. blocks are taken best bound first, in chunks that double in size; their
+   not yet scored live documents get their exact score (:func:`exact_scores`:
+   every query term's tf found by binary search, the weights computed and
+   added in query order, exactly as the exhaustive searcher does, so the
+   floats are bit for bit the same), and θ becomes the k-th best score;
+3. MaxScore: terms sorted by their largest bound; the longest prefix whose
+   bounds add up to less than θ is *non-essential* — a document holding only
+   those terms cannot reach θ — so their blocks are skipped, and the loop
+   stops once the next block's bound is below θ.
+
+A document that could tie the k-th score is still scored (the bounds are
+compared strictly and inflated by a relative margin far above rounding
+error), so ties break by position as in the exhaustive path. When pruning
+would not pay (few postings, or no term much rarer than the others: then
+most blocks can reach θ) or cannot be bounded (an idf ≤ 0, a weight
+≤ 0, a field-weighted segment), :func:`search_pruned` returns None and the
+caller scores exhaustively.
+
+>>> from kzsearch import Index
+>>> index = Index(analyzer=str.split)
+>>> index.add(["a b", "a a", "b c"] * 20_000)
+>>> [(h.id, h.score) for h in index.search("a c")] == [(h.id, h.score) for h in index.search("a c", exact=True)]
+True
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
+from .scoring import BM25Params, idf, length_norm, weights
+from .selection import top_k
+
+MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
+GIVE_UP = 0.25         # share of the postings scored after which pruning stops paying
+RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
+_MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
+_CHUNK = 2048          # postings scored in the first round; doubles each round
+
+
+class _Scratch(threading.local):
+    """A per-thread bool per document, kept between queries and cleared sparsely."""
+
+    def __init__(self) -> None:
+        self.seen = np.zeros(0, dtype=bool)
+
+    def take(self, size: int) -> np.ndarray:
+        if len(self.seen) < size:
+            self.seen = np.zeros(max(size, int(len(self.seen) * 1.25)), dtype=bool)
+        return self.seen
+
+
+_scratch = _Scratch()
+
+
+@dataclass(frozen=True)
+class TermPlan:
+    """One query term as the pruned search takes it.
+
+    ``weight`` the query weight, ``idf`` the term's idf (as the exhaustive
+    path computes it), ``rows`` its postings as (segment, lo, hi), and
+    ``directory`` the range ``a:b`` of its rows in the snapshot's term directory.
+    """
+
+    weight: float
+    idf: float
+    rows: List[Tuple[int, int, int]]
+    directory: Tuple[int, int]
+
+
+@dataclass
+class _TermBlocks:
+    """One query term's blocks over all segments, in global document order."""
+
+    segment: np.ndarray   # int32[B]
+    start: np.ndarray     # int64[B] first posting (in its segment)
+    end: np.ndarray       # int64[B]
+    first: np.ndarray     # int64[B] global position of the first document
+    last: np.ndarray      # int64[B]
+    bound: np.ndarray     # float64[B]
+    rows: List[Tuple[int, int, int]]  # (segment, lo, hi) posting ranges of the term
+
+def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
+                 params: BM25Params) -> np.ndarray:
+    """BM25 scores of the sorted global positions ``cands``, bit for bit the exhaustive ones.
+
+    A document's contributions are added in query order, starting from 0.0,
+    with the same elementwise expressions as the searcher; each term's tf
+    is found by binary search in its postings.
+    """
+    score = np.zeros(len(cands))
+    bases = snapshot.bases
+    cut = np.searchsorted(cands, bases).tolist()  # candidates of segment s: cut[s]:cut[s + 1]
+    base_list = bases.tolist()
+    for term in terms:
+        tf = np.zeros(len(cands), dtype=np.int64)
+        for s, lo, hi in term.rows:
+            a, b = cut[s], cut[s + 1]
+            if a == b or hi == lo:
+                continue
+            bm = block_maxima(snapshot.segments[s])
+            local = cands[a:b] - base_list[s] if base_list[s] else cands[a:b]
+            docs = bm.docs[lo:hi]
+            idx = np.searchsorted(docs, local)
+            np.minimum(idx, len(docs) - 1, out=idx)
+            found = docs[idx] == local
+            part = tf[a:b]
+            part[found] = bm.tfs[lo:hi][idx[found]]
+        has = np.flatnonzero(tf)
+        if len(has):
+            w = weights(method, tf[has], norm[cands[has]], term.idf, params)
+            if term.weight != 1:
+                w *= term.weight
+            score[has] += w
+    return score
+
+
+def _term_blocks(table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]], qw: float,
+                 term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
+    lo, hi = table.row_start[row_range[0]], table.row_start[row_range[1]]
+    norm_min = length_norm(table.min_len[lo:hi], avgdl, params.b)
+    bound = weights(method, table.max_tf[lo:hi].astype(np.float64), norm_min, term_idf, params)
+    bound *= qw * _MARGIN
+    return _TermBlocks(table.segment[lo:hi], table.start[lo:hi], table.end[lo:hi], table.first[lo:hi],
+                       table.last[lo:hi], bound, rows=rows)
+
+
+def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> np.ndarray:
+    """Global positions of the postings of the chosen blocks (one index array per term)."""
+    out = []
+    for tb, sel in zip(blocks, chosen):
+        if not len(sel):
+            continue
+        segs = tb.segment[sel]
+        for s in (segs[:1] if segs[0] == segs[-1] else np.unique(segs)).tolist():
+            mine = sel if segs[0] == segs[-1] else sel[segs == s]
+            st, en = tb.start[mine], tb.end[mine]
+            lengths = en - st
+            total = int(lengths.sum())
+            idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+            docs = block_maxima(snapshot.segments[s]).docs[idx].astype(np.int64)
+            base = int(snapshot.bases[s])
+            out.append(docs + base if base else docs)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, params: BM25Params,
+                  avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """Top ``k`` (global positions, scores) equal to exhaustive scoring, or None.
+
+    ``terms``: the query terms with postings, in query order. None means
+    "score exhaustively": too few postings to gain, a bound that does not
+    hold, or pruning that stopped paying on the way.
+    """
+    if any(getattr(s, "field_tfs", None) is not None for s in snapshot.segments):
+        return None
+    sizes = [sum(hi - lo for _, lo, hi in term.rows) for term in terms]
+    total_postings = sum(sizes)
+    if total_postings < MIN_POSTINGS or not terms:
+        return None
+    if len(sizes) > 1 and min(sizes) >= RARE_SHARE * total_postings:
+        return None  # no rare term to lead: most blocks would have to be scored anyway
+    if any(not (term.weight > 0) or not (term.idf > 0) for term in terms):
+        return None
+    table = block_table(snapshot)
+    blocks = [_term_blocks(table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
+              for term in terms]
+    n_terms = len(blocks)
+    term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
+    # block-level bound: own bound + best overlapping block of each other term
+    tables = [sparse_table(tb.bound) for tb in blocks]
+    block_bound = []
+    for i, tb in enumerate(blocks):
+        bound = tb.bound.copy()
+        for j, other in enumerate(blocks):
+            if j != i and len(other.bound):
+                lo = np.searchsorted(other.last, tb.first, side="left")
+                hi = np.searchsorted(other.first, tb.last, side="right")
+                bound += range_max(tables[j], lo, hi)
+        block_bound.append(bound * _MARGIN)
+    plan = _Plan(
+        blocks=blocks,
+        bound=np.concatenate(block_bound),
+        term=np.repeat(np.arange(n_terms), [len(b) for b in block_bound]),
+        index=np.concatenate([np.arange(len(b)) for b in block_bound]),
+        length=np.concatenate([tb.end - tb.start for tb in blocks]),
+        by_max=np.argsort(term_max, kind="stable"),
+        prefix=np.cumsum(np.sort(term_max, kind="stable")) * _MARGIN,
+        total=total_postings)
+    # the term with the largest bound stays essential longest: its best blocks first
+    order = np.lexsort((-plan.bound, -term_max[plan.term]))
+    plan.bound, plan.term, plan.index, plan.length = (plan.bound[order], plan.term[order],
+                                                      plan.index[order], plan.length[order])
+    seen = _scratch.take(snapshot.n_stored)  # True for documents already scored
+    scored: List[np.ndarray] = []
+    try:
+        return _rounds(snapshot, terms, k, method, params, avgdl, plan, seen, scored)
+    finally:
+        for part in scored:
+            seen[part] = False
+
+
+@dataclass
+class _Plan:
+    """Every block of the query's terms, in the order they are taken."""
+
+    blocks: List[_TermBlocks]
+    bound: np.ndarray    # float64: block-level bound (own + best overlapping of the others)
+    term: np.ndarray     # which query term
+    index: np.ndarray    # block number within that term's _TermBlocks
+    length: np.ndarray   # postings in the block
+    by_max: np.ndarray   # terms by their largest bound, ascending
+    prefix: np.ndarray   # running sums of those bounds
+    total: int           # postings of all the query's terms
+
+
+def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: float, plan: _Plan,
+            seen: np.ndarray, scored: List[np.ndarray]) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """Score blocks until no block left can reach the k-th score (None: not worth it)."""
+    n_terms = len(plan.blocks)
+    live = snapshot.live
+    norm = snapshot.length_norm(params.b, avgdl)
+    best_pos = np.zeros(0, dtype=np.int64)
+    best_score = np.zeros(0)
+    theta = -np.inf
+    done = 0
+    chunk = _CHUNK
+    open_ = np.ones(len(plan.bound), dtype=bool)
+    while True:
+        essential = np.ones(n_terms, dtype=bool)
+        essential[plan.by_max[plan.prefix < theta]] = False
+        todo = np.flatnonzero(open_ & essential[plan.term] & (plan.bound >= theta))
+        if not len(todo):
+            break
+        lengths = plan.length[todo]
+        if done and done + int(lengths.sum()) > GIVE_UP * plan.total:
+            return None
+        n_take = max(1, int(np.searchsorted(np.cumsum(lengths), chunk, side="right")))
+        take = todo[:n_take]
+        open_[take] = False
+        take_term, take_index = plan.term[take], plan.index[take]
+        chosen = [np.sort(take_index[take_term == i]) for i in range(n_terms)]
+        cands = _gather(snapshot, plan.blocks, chosen)
+        done += int(lengths[:n_take].sum())
+        chunk *= 2
+        if live is not None and len(cands):
+            cands = cands[live[cands]]
+        cands = cands[~seen[cands]]
+        if not len(cands):
+            continue
+        cands.sort()
+        if len(cands) > 1:
+            cands = cands[np.concatenate(([True], cands[1:] != cands[:-1]))]
+        seen[cands] = True
+        scored.append(cands)
+        scores = exact_scores(snapshot, cands, terms, norm, method, params)
+        best_pos, best_score = top_k(np.concatenate((best_pos, cands)),
+                                     np.concatenate((best_score, scores)), k)
+        if len(best_pos) == k:
+            theta = float(best_score[-1])
+    return best_pos, best_score
+
+
+def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
+                   params: BM25Params, vocab_size: int, stats,
+                   n_live: int, avgdl: float) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """:func:`search_pruned` for (term id, weight) pairs, None to score all.
+
+    Each term's idf is worked out as the exhaustive searcher does: live
+    document frequency (or ``stats.df``), and the Okapi floor.
+    """
+    terms, which, lo, hi = snapshot.term_directory()
+    ids = np.asarray([t for t, _ in query_terms], dtype=terms.dtype)
+    first_at = np.searchsorted(terms, ids, side="left")
+    last_at = np.searchsorted(terms, ids, side="right")
+    running = snapshot._cached("directory_sums", lambda: np.concatenate(([0], np.cumsum(hi - lo))))
+    if int((running[last_at] - running[first_at]).sum()) < MIN_POSTINGS:
+        return None  # too few postings for pruning to pay: skip working out the idfs
+    first, last = first_at.tolist(), last_at.tolist()
+    floor: Optional[float] = None
+    plan: List[TermPlan] = []
+    for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
+        rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
+        if not rows:
+            continue
+        if stats is None:
+            df = 0
+            for s, l, h in rows:
+                seg_live = snapshot.segments[s].live
+                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
+            if df == 0:
+                continue
+        else:
+            df = stats.df[i]  # type: ignore[index]
+        term_idf = idf(method, df, n_live)
+        if method == "okapi" and term_idf < 0:
+            if floor is None:
+                mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
+                floor = params.epsilon * mean
+            term_idf = floor
+        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
+    return search_pruned(snapshot, plan, k, method, params, avgdl)

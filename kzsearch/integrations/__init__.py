@@ -1,0 +1,1 @@
+"""kzsearch inside other frameworks: ``langchain`` (a retriever for RAG pipelines, extra ``kzsearch[langchain]``)."""

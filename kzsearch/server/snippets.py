@@ -1,0 +1,121 @@
+"""Snippets for the service: matched words found by set operations, marked with private-use characters.
+
+An index without its own highlighter (issue 12) gets its snippets here: the
+words of a hit whose analysis meets the query's terms, and about
+:data:`SNIPPET_WIDTH` characters from a little before the first of them,
+each matched word between :data:`MARK_OPEN` and :data:`MARK_CLOSE`. The
+markers are Unicode private-use characters, so the page can escape the text
+first and turn them into ``<mark>`` tags after.
+
+>>> text = "Облыс бюджеті нақтыланды"
+>>> spans = matched_spans(text, {"бюджеті"}, SurfaceWords(str.split))
+>>> marked_snippet(text, spans).replace(MARK_OPEN, "[").replace(MARK_CLOSE, "]")
+'Облыс [бюджеті] нақтыланды'
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Sequence, Set, Tuple
+
+#: opens a highlighted word in a snippet (a Unicode private-use character)
+MARK_OPEN = "\ue000"
+#: closes a highlighted word
+MARK_CLOSE = "\ue001"
+#: characters of text shown around the matches
+SNIPPET_WIDTH = 240
+#: words whose analysis a SurfaceWords keeps (then it starts afresh)
+WORD_CACHE = 200_000
+
+_WORD = re.compile(r"\w+(?:[-‐']\w+)*")
+_WORD_CHAR = re.compile(r"\w")
+_JOINERS = "-‐'"
+
+
+class SurfaceWords:
+    """Which surface words analyse to which terms, learned as snippets are made.
+
+    The analyzer is a pure function of a word, so each word is analysed once;
+    after that a hit's matching words are found with set operations alone.
+    Forgets everything past ``limit`` words.
+
+    >>> words = SurfaceWords(str.split)
+    >>> sorted(words.matching({"a", "b", "c"}, {"b", "c", "z"}))
+    ['b', 'c']
+    """
+
+    def __init__(self, analyze: Any, limit: int = WORD_CACHE) -> None:
+        self.analyze, self.limit = analyze, limit
+        self._seen: Set[str] = set()
+        self._by_term: Dict[str, Set[str]] = {}
+
+    def matching(self, words: Set[str], terms: Set[str]) -> Set[str]:
+        """Those of ``words`` whose analysis meets ``terms``."""
+        seen, by_term = self._seen, self._by_term
+        new = words - seen
+        if new:
+            if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
+                seen, by_term, new = set(), {}, words
+                self._seen, self._by_term = seen, by_term
+            for word in new:
+                for term in self.analyze(word):
+                    by_term.setdefault(term, set()).add(word)
+            seen |= new  # only now: a word counts as seen once its terms are recorded
+        found: Set[str] = set()
+        for term in terms:
+            known = by_term.get(term)
+            if known:
+                found |= words & known
+        return found
+
+
+def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple[int, int]]:
+    """(start, end) of the words of ``text`` whose analysis meets ``terms``.
+
+    >>> matched_spans("Облыс бюджеті", {"бюджеті"}, SurfaceWords(str.split))
+    [(6, 13)]
+    """
+    matching = words.matching(set(_WORD.findall(text)), terms)
+    spans = []
+    for word in matching:  # the few matching words, found with str.find
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if _WORD.match(text, at).end() == end and not _inside_word(text, at):  # type: ignore[union-attr]
+                spans.append((at, end))
+            at = text.find(word, end)
+    spans.sort()
+    return spans
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether a word of ``_WORD`` running through ``at - 1`` would go on at ``at``."""
+    if at == 0:
+        return False
+    before = text[at - 1]
+    if _WORD_CHAR.match(before):
+        return True
+    return before in _JOINERS and at >= 2 and _WORD_CHAR.match(text[at - 2]) is not None
+
+
+def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters from a little before the first match, matches marked.
+
+    >>> marked_snippet("a b c", [(2, 3)]) == "a " + MARK_OPEN + "b" + MARK_CLOSE + " c"
+    True
+    """
+    start = max(0, spans[0][0] - width // 4) if spans else 0
+    end = min(len(text), start + width)
+    if start > 0:  # do not cut a word in half
+        cut = text.find(" ", start, spans[0][0])
+        start = cut + 1 if cut >= 0 else start
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start else end
+    out, pos = [], start
+    for s, e in spans:
+        if s >= start and e <= end:
+            out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
+            pos = e
+    out.append(text[pos:end])
+    body = " ".join("".join(out).split())
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

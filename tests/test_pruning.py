@@ -1,0 +1,168 @@
+"""Dynamic pruning gives exactly the exhaustive top k: same ids, same scores bit for bit.
+
+The pruned path (the default) is compared with ``search(..., exact=True)``,
+which scores every posting, on random collections, deletions, segment
+splits, BM25 variants, query-time k1/b, query weights and k. Blocks are
+made tiny and the "too few postings" shortcut is switched off so that the
+small collections exercise many blocks and many rounds.
+"""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kzsearch import Index
+from kzsearch.engine import blocks, pruning, searcher
+from kzsearch.engine.segment import build_segment
+
+from conftest import split_words
+
+WORDS = [f"w{i}" for i in range(12)]
+
+
+@pytest.fixture(autouse=True)
+def tiny_blocks(monkeypatch):
+    monkeypatch.setattr(blocks, "BLOCK", 4)
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
+    monkeypatch.setattr(pruning, "_CHUNK", 8)
+    monkeypatch.setattr(pruning, "GIVE_UP", 1e9)
+    monkeypatch.setattr(pruning, "RARE_SHARE", 2.0)
+    monkeypatch.setattr(blocks, "_cache", {})
+
+
+def zipf_docs(rng, n_docs):
+    """Documents over WORDS with a skewed frequency, like real text."""
+    p = 1.0 / np.arange(1, len(WORDS) + 1)
+    p /= p.sum()
+    docs = []
+    for _ in range(n_docs):
+        n = int(rng.integers(1, 15))
+        docs.append(" ".join(WORDS[i] for i in rng.choice(len(WORDS), size=n, p=p)))
+    return docs
+
+
+def brute_force_top(docs, live, query, k, k1, b):
+    """Lucene BM25 by hand, in the searcher's order of operations, best first, ties by position."""
+    tokens = [d.split() for d in docs]
+    alive = [i for i in range(len(docs)) if live[i]]
+    avgdl = sum(len(tokens[i]) for i in alive) / len(alive)
+    counts = {}
+    for t in query.split():
+        counts[t] = counts.get(t, 0) + 1
+    scores = {}
+    for term, qtf in counts.items():
+        df = sum(1 for i in alive if term in tokens[i])
+        if not df:
+            continue
+        idf = np.log(1 + (len(alive) - df + 0.5) / (df + 0.5))
+        for i in alive:
+            tf = tokens[i].count(term)
+            if tf:
+                norm = 1 - b + b * len(tokens[i]) / avgdl
+                w = idf * (tf / (k1 * norm + tf))
+                scores[i] = scores.get(i, 0.0) + (w * qtf if qtf != 1 else w)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_docs=st.integers(1, 250), n_batches=st.integers(1, 4),
+       method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
+       k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
+       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]))
+def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share):
+    rng = np.random.default_rng(seed)
+    docs = zipf_docs(rng, n_docs)
+    index = Index(analyzer=split_words, method=method)
+    for part in np.array_split(np.arange(n_docs), n_batches):
+        if len(part):
+            index.add([docs[i] for i in part], ids=[str(i) for i in part])
+    gone = [str(i) for i in range(n_docs) if rng.random() < delete_share]
+    if len(gone) < n_docs:
+        index.delete(gone)
+    for _ in range(5):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 5))))
+        pruned = index.search(query, k, k1=k1, b=b)
+        exact = index.search(query, k, k1=k1, b=b, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_docs=st.integers(1, 200), k=st.integers(1, 15),
+       k1=st.sampled_from([0.5, 1.2, 2.0]), b=st.sampled_from([0.0, 0.5, 0.75, 1.0]))
+def test_pruned_top_k_equals_a_brute_force_reference(seed, n_docs, k, k1, b):
+    rng = np.random.default_rng(seed)
+    docs = zipf_docs(rng, n_docs)
+    live = rng.random(n_docs) > 0.2
+    live[0] = True
+    index = Index(analyzer=split_words, k1=k1, b=b)
+    index.add(docs, ids=[str(i) for i in range(n_docs)])
+    index.delete([str(i) for i in range(n_docs) if not live[i]])
+    query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 5))))
+    expected = brute_force_top(docs, live, query, k, k1, b)
+    got = [(int(h.id), h.score) for h in index.search(query, k)]
+    assert [i for i, _ in got] == [i for i, _ in expected]
+    assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-12, atol=0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 10))
+def test_float_query_weights_and_collection_stats_prune_exactly(seed, k):
+    rng = np.random.default_rng(seed)
+    index = Index(analyzer=split_words)
+    index.add(zipf_docs(rng, 150))
+    index.add(zipf_docs(rng, 60))
+    snap = index._snapshot
+    n_vocab = len(index.vocabulary)
+    terms = [(int(t), float(w)) for t, w in zip(rng.choice(n_vocab, size=3, replace=False),
+                                                  rng.uniform(0.1, 3.0, size=3))]
+    stats = searcher.CollectionStats(n_docs=500, total_len=snap.total_len * 3,
+                                     df=[int(x) for x in rng.integers(1, 400, size=3)])
+    params = index.settings.params
+    for st_ in (None, stats):
+        pruned = searcher.search(snap, terms, k, "lucene", params, n_vocab, st_)
+        exact = searcher.search(snap, terms, k, "lucene", params, n_vocab, st_, exact=True)
+        assert pruned[0].tolist() == exact[0].tolist()
+        assert pruned[1].tolist() == exact[1].tolist()
+
+
+def test_a_rare_term_spares_the_common_terms_postings(monkeypatch):
+    rng = np.random.default_rng(7)
+    docs = [" ".join(rng.choice(["common", "other", "filler"], size=8)) for _ in range(3000)]
+    for i in range(0, 3000, 300):
+        docs[i] += " rare"
+    index = Index(analyzer=split_words)
+    index.add(docs)
+    scored = []
+    real = pruning.exact_scores
+
+    def counting(snapshot, cands, *args):
+        scored.append(len(cands))
+        return real(snapshot, cands, *args)
+
+    monkeypatch.setattr(pruning, "exact_scores", counting)
+    monkeypatch.setattr(blocks, "BLOCK", 64)
+    hits = index.search("rare common", k=5)
+    assert [h.id for h in hits] == [h.id for h in index.search("rare common", k=5, exact=True)]
+    assert 0 < sum(scored) < 3000 // 4
+
+
+def test_block_maxima_bound_every_posting():
+    rng = np.random.default_rng(3)
+    doc_len = rng.integers(1, 30, size=400)
+    term_ids = rng.integers(0, 20, size=int(doc_len.sum())).astype(np.int32)
+    seg = build_segment(term_ids, doc_len)
+    bm = blocks.block_maxima(seg)
+    block_of = np.searchsorted(bm.starts, np.arange(seg.n_postings), side="right") - 1
+    assert (seg.tfs <= bm.max_tf[block_of]).all()
+    assert (seg.doc_len[seg.docs] >= bm.min_len[block_of]).all()
+    assert (seg.docs >= bm.first_doc[block_of]).all() and (seg.docs <= bm.last_doc[block_of]).all()
+    # a block never spans two terms
+    term_of = np.repeat(np.arange(len(seg.terms)), np.diff(seg.offsets))
+    assert (term_of[bm.starts[block_of]] == term_of).all()
+
+
+def test_exact_must_be_a_bool():
+    index = Index(analyzer=split_words)
+    index.add(["a b"])
+    with pytest.raises(TypeError, match="exact"):
+        index.search("a", exact="yes")
