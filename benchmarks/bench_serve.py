@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -55,11 +55,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(folder: str, port: int) -> subprocess.Popen:
+def start_server(folder: str, port: int, search_threads: Optional[int]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                         os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-m", "kzsearch", "serve", "--index", folder, "--port", str(port),
-                             "--token", TOKEN], env=env, stderr=subprocess.PIPE, text=True)
+                             "--token", TOKEN]
+                            + ([] if search_threads is None else ["--search-threads", str(search_threads)]),
+                            env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -183,6 +185,7 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads of the in-process comparison")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--no-snippets", action="store_true", help="searches ask for snippets=false")
+    parser.add_argument("--search-threads", type=int, default=None, help="the server's --search-threads")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -196,7 +199,7 @@ def main(argv=None) -> None:
     queries = make_queries(args.queries)
 
     port = free_port()
-    server = start_server(folder, port)
+    server = start_server(folder, port, args.search_threads)
     try:
         # warm up: the first queries build the restorer and caches
         warm = Client(port, queries, -1, time.monotonic() + 2, 0.0, not args.no_snippets, new_texts)

@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--save-every", type=float, default=None, metavar="SECONDS",
                    help="save changes on this schedule (default: only on POST /save)")
     p.add_argument("--create", action="store_true", help="start an empty index if PATH does not exist")
+    p.add_argument("--search-threads", type=int, default=None, metavar="N",
+                   help="threads searches run on (default: cores, at most 4; 0: on the event loop)")
     return parser
 
 
@@ -248,8 +250,9 @@ def _serve(args: argparse.Namespace) -> None:
         from .server.settings import ServerSettings, token_from_env
     except ImportError as e:
         raise RuntimeError(f"the server needs its extra: pip install 'kzsearch[server]' ({e})") from None
+    extra = {} if args.search_threads is None else {"search_threads": args.search_threads}
     settings = ServerSettings(host=args.host, port=args.port, token=token_from_env(args.token),
-                              save_every=args.save_every)
+                              save_every=args.save_every, **extra)
     try:
         settings.validate()
     except ValueError as e:

@@ -26,8 +26,6 @@ Thread safety: any number of threads may search while one writes; writes
 """
 from __future__ import annotations
 
-import itertools
-import secrets
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -53,8 +51,9 @@ from .query.typos import IndexView, TypoTolerance, suggested
 from .restoration import QueryRestorer, needs_restoration, restored_query, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
 from .engine.searcher import CollectionStats, FieldWeights, Snapshot
-from .engine.segment import Segment, merge_segments
+from .engine.segment import Segment
 from .engine.vocabulary import Vocabulary
+from .writer import SegmentWriter
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def check_query(query: object, name: str = "query") -> str:
     return query
 
 
-class Index:
+class Index(SegmentWriter):
     """A BM25 index over Kazakh (and Russian) documents.
 
     ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
@@ -598,147 +597,6 @@ class Index:
             segments = self._snapshot.segments
             if len(segments) > 1 or (segments and segments[0].live is not None):
                 self._replace_run(0, len(segments))
-
-    # ------------------------------------------------------------------ internals
-    def _segment_by_name(self, name: str) -> Segment:
-        for seg in self._snapshot.segments:
-            if seg.name == name:
-                return seg
-        raise KeyError(name)
-
-    def _id_locations(self) -> Dict[str, Tuple[str, int]]:
-        locations = self._locations
-        if locations is None:
-            with self._write_lock:
-                if self._locations is None:
-                    built: Dict[str, Tuple[str, int]] = {}
-                    for seg in self._snapshot.segments:
-                        live = seg.live
-                        for i, doc_id in enumerate(seg.ids):
-                            if live is None or live[i]:
-                                built[doc_id] = (seg.name, i)
-                    self._locations = built
-                locations = self._locations
-        return locations
-
-    def _new_segment_name(self) -> str:
-        self._next_segment += 1
-        # the random part keeps file names unique when another index saves to the same folder
-        return f"seg{self._next_segment:06d}-{secrets.token_hex(4)}"
-
-    def _default_ids(self) -> Iterator[str]:
-        while True:
-            doc_id = str(self._next_id)
-            self._next_id += 1
-            yield doc_id
-
-    def _without(self, segments: Sequence[Segment], doc_ids: Sequence[str]) -> List[Segment]:
-        """``segments`` with the documents ``doc_ids`` marked deleted (copy-on-write)."""
-        if not doc_ids:
-            return list(segments)
-        locations = self._id_locations()
-        by_segment: Dict[str, List[int]] = {}
-        for doc_id in doc_ids:
-            name, local = locations[doc_id]
-            by_segment.setdefault(name, []).append(local)
-        out = []
-        for seg in segments:
-            dead = by_segment.get(seg.name)
-            if dead:
-                live = np.ones(seg.n_docs, dtype=bool) if seg.live is None else seg.live.copy()
-                live[dead] = False
-                seg = seg.with_live(live)
-            out.append(seg)
-        return out
-
-    def _commit(self, new_segments: List[Segment], replaced: List[str]) -> None:
-        locations = self._id_locations()
-        present = [d for d in replaced if d in locations]
-        segments = self._without(self._snapshot.segments, present) + new_segments
-        self._swap(segments, drop=present, added=new_segments)
-        self._maybe_merge()
-
-    def _swap(self, segments: Sequence[Segment], drop: Sequence[str] = (),
-              added: Sequence[Segment] = ()) -> None:
-        """Publish a new snapshot and keep the id locations in step."""
-        locations = self._id_locations()
-        self._snapshot = Snapshot(segments)
-        for doc_id in drop:
-            del locations[doc_id]
-        for seg in added:
-            self._point_ids_at(seg)
-
-    def _plan_merge(self) -> Optional[Tuple[int, int]]:
-        segs = self._snapshot.segments
-        return self.merge_policy.plan([s.n_live for s in segs], [s.n_docs for s in segs])
-
-    def _maybe_merge(self) -> None:
-        """Run the merges the policy asks for: on a background thread, or here and now."""
-        if not self.background_merges:
-            run = self._plan_merge()
-            while run is not None:
-                self._replace_run(*run)
-                run = self._plan_merge()
-        elif self._merger is None and self._plan_merge() is not None:
-            self._merger = threading.Thread(target=self._merge_loop, name="kzsearch-merge", daemon=True)
-            self._merger.start()
-
-    def _merge_loop(self) -> None:
-        """Background merging: pick a run under the lock, merge outside it, install under it."""
-        while True:
-            with self._write_lock:
-                run = self._plan_merge()
-                if run is None:
-                    self._merger = None
-                    return
-                sources = self._snapshot.segments[run[0]:run[1]]
-                name = self._new_segment_name()
-            merged = merge_segments(sources, name)
-            with self._write_lock:
-                self._install_merge(sources, merged)
-
-    def wait_for_merges(self) -> None:
-        """Block until background merging has nothing left to do."""
-        merger = self._merger
-        while merger is not None:
-            merger.join()
-            merger = self._merger
-
-    def _install_merge(self, sources: Sequence[Segment], merged: Segment) -> None:
-        """Swap ``merged`` in for ``sources``, carrying over deletions made meanwhile."""
-        segs = list(self._snapshot.segments)
-        where = {seg.name: i for i, seg in enumerate(segs)}
-        first = where.get(sources[0].name)
-        if first is None or [where.get(s.name) for s in sources] != list(range(first, first + len(sources))):
-            return  # the sources changed meanwhile (optimize ran): drop this merge
-        dead, base = [], 0
-        for source, now in zip(sources, segs[first:first + len(sources)]):
-            was_live = source.live if source.live is not None else np.ones(source.n_docs, dtype=bool)
-            if now.live is not source.live:
-                rank = np.cumsum(was_live) - 1  # position of each survivor in the merged segment
-                dead.append(rank[was_live & ~now.live] + base)
-            base += int(was_live.sum())
-        if dead:
-            live = np.ones(merged.n_docs, dtype=bool)
-            live[np.concatenate(dead)] = False
-            merged = merged.with_live(live)
-        segs[first:first + len(sources)] = [merged]
-        self._snapshot = Snapshot(segs)
-        self._point_ids_at(merged)
-
-    def _replace_run(self, start: int, end: int) -> None:
-        sources = self._snapshot.segments[start:end]
-        self._install_merge(sources, merge_segments(sources, self._new_segment_name()))
-
-    def _point_ids_at(self, seg: Segment) -> None:
-        """Record that the live documents of ``seg`` now live there."""
-        locations = self._id_locations()
-        live = seg.live
-        if live is None:
-            locations.update(zip(seg.ids, zip(itertools.repeat(seg.name), range(seg.n_docs))))
-        else:
-            for i in np.flatnonzero(live).tolist():
-                locations[seg.ids[i]] = (seg.name, i)
 
     # ------------------------------------------------------------------ storage
     def save(self, path: Any) -> None:

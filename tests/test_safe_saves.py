@@ -297,3 +297,15 @@ def test_an_interrupt_right_after_the_commit_keeps_the_new_index(tmp_path, monke
         ix.save(tmp_path / "F")
     monkeypatch.undo()
     assert content(load(tmp_path / "F")) == content(ix)  # committed: none of its files removed
+
+
+def test_merging_empty_documents_keeps_their_ids_through_a_save(tmp_path):
+    # a merge of segments without a single posting once dropped the stored ids: the load caught it
+    ix = Index(analyzer=split_words)
+    ix.add([""], ids=["d0"])
+    ix.add(["", " "], ids=["d1", "d2"])
+    ix.delete(["d2"])
+    ix.optimize()
+    assert sorted(ix.ids()) == ["d0", "d1"]
+    ix.save(tmp_path / "F")
+    assert content(load(tmp_path / "F")) == content(ix) and sorted(content(ix)) == ["d0", "d1"]

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from kzsearch import Index
 from kzsearch.analysis import Analyzer
 from kzsearch.corpus import seed_documents
-from kzsearch.server.engine import Capabilities, FeatureMissing, SearchEngine
+from kzsearch.server.engine import Capabilities, FeatureMissing, SearchEngine, uses_syntax
 from kzsearch.server.snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, matched_spans
 
 import pytest
@@ -133,7 +133,10 @@ def test_the_adapter_uses_the_features_when_they_exist():
     assert [h.id for h in result.hits] == ["d5", "d7", "d9", "d11"] and not result.has_more
     assert result.total == 6 and result.corrected == "облыс бюджеті"
     assert result.hits[0].fields == {"text": "Облыс бюджеті 5", "region": "Алматы"}
-    assert result.hits[0].snippet.startswith(MARK_OPEN + "О" + MARK_CLOSE)
+    assert result.hits[0].snippet.startswith(MARK_OPEN + "Облыс" + MARK_CLOSE)  # plain words: marked here
+    if uses_syntax(engine.index, "облыс -мектеп"):  # the query language: marked by the index
+        syntax = engine.search("облыс -мектеп", k=1)
+        assert syntax.hits[0].snippet.startswith(MARK_OPEN + "О" + MARK_CLOSE)
     assert engine.complete("обл", 1) == ["облыс"]
     assert engine.facets("облыс") == {"region": [("Алматы", 6), ("Түркістан", 6)]}
     assert engine.facets("облыс", {"region": "Алматы"}) == {"region": [("Алматы", 6)]}

@@ -159,6 +159,10 @@ def test_search_in_a_browser(server, browser):
     marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "ol.hits mark")]
     assert "бюджеті" in marks
     assert "q=" in browser.current_url  # ...and the address follows, so it can be shared
+    if engine.can.complete:  # the box offers completions of the last word
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#completions option"))
+        offered = [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#completions option")]
+        assert offered == engine.complete(QUERY, 8)
     (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ROOT / "benchmarks" / "results" / "server_page.png"))
 

@@ -91,3 +91,14 @@ def test_positions_false_and_narrow_dtypes_load(tmp_path):
     loaded = Index.load(tmp_path / "ix")
     assert not loaded.positions and loaded.segments[0].positions is None
     assert np.array_equal(loaded.segments[0].tfs, index.segments[0].tfs)
+
+
+def test_merging_documents_without_terms_keeps_their_fields():
+    index = Index(fields={"title": 2.0, "text": 1.0}, background_merges=False)
+    index.add([{"id": "empty", "region": "Алматы", "tags": ["x"]}, {"id": "full", "text": "облыс"}])
+    index.add([{"id": "more", "title": "", "text": "", "n": 1}])
+    index.delete(["full"])
+    index.optimize()
+    assert index.get("empty") == {"id": "empty", "region": "Алматы", "tags": ["x"], "text": ""}
+    assert index.count(filter={"region": "Алматы"}) == 1 and index.count(filter={"n": 1}) == 1
+    assert index.segments[0].field_len.shape == (2, 2)

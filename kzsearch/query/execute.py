@@ -204,17 +204,21 @@ def occurrences(snapshot: Snapshot, term_id: int, docs: np.ndarray,
         if positions is None or pos_offsets is None:
             raise ValueError("phrase queries need positions, and this index keeps none "
                              f"(segment {seg.name!r}: built with positions=False or an older format)")
-        seg_docs = seg.docs[lo:hi].astype(np.int64) + int(snapshot.bases[seg_no])
-        at = np.searchsorted(docs, seg_docs)
-        at[at == len(docs)] = 0
-        selected = np.flatnonzero(docs[at] == seg_docs) if len(docs) else _NO_DOCS
+        base = int(snapshot.bases[seg_no])
+        # the documents asked for that fall in this segment find their postings by binary search
+        a, b = np.searchsorted(docs, [base, base + seg.n_docs])
+        wanted = docs[a:b] - base
+        seg_docs = seg.docs[lo:hi]
+        at = np.searchsorted(seg_docs, wanted)
+        at[at == len(seg_docs)] = 0
+        selected = at[seg_docs[at] == wanted] if len(seg_docs) else _NO_DOCS
         if not len(selected):
             continue
         starts = pos_offsets[lo + selected].astype(np.int64)
         counts = pos_offsets[lo + selected + 1].astype(np.int64) - starts
         run_start = np.cumsum(counts) - counts
         flat = np.repeat(starts - run_start, counts) + np.arange(int(counts.sum()), dtype=np.int64)
-        found_docs = np.repeat(seg_docs[selected], counts)
+        found_docs = np.repeat(seg_docs[selected].astype(np.int64) + base, counts)
         found_pos = positions[flat]
         if field is not None:
             keep = (found_pos >> FIELD_SHIFT) == field
@@ -277,6 +281,8 @@ def _local_df(scorer: Scorer, term_id: int, docs: np.ndarray, field: Optional[in
     """Live documents holding the term anywhere (df counts documents, whatever the field)."""
     if field is None:
         return len(docs)
+    if term_id < 0:  # a term the index does not know (not df of the last term, as [-1] would give)
+        return 0
     return int(scorer.snapshot.document_frequencies(scorer.vocab_size)[term_id])
 
 
@@ -360,9 +366,15 @@ def _evaluate_bool(node: BoolNode, scorer: Scorer) -> Matches:
             if not len(docs):
                 break
             excluded = matching_docs(clause, scorer)
-            flag[excluded] = True
-            docs = docs[~flag[docs]]
-            flag[excluded] = False
+            if isinstance(clause, TermNode) and len(excluded) > len(docs):
+                # a long sorted posting list: probe it with the few candidates
+                at = np.searchsorted(excluded, docs)
+                at[at == len(excluded)] = 0
+                docs = docs[excluded[at] != docs]
+            else:
+                flag[excluded] = True
+                docs = docs[~flag[docs]]
+                flag[excluded] = False
         return Matches(docs, acc[docs])
     finally:
         for part in touched:

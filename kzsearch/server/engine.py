@@ -149,8 +149,10 @@ class SearchEngine:
         else:  # page by hand: the ranking is deterministic (ties in insertion order)
             hits = index.search(query, offset + k + 1, **kwargs)[offset:]
         hits, more = hits[:k], hits[k:]
-        terms = self._highlight_terms(query) if snippets and not can.highlight else set()
-        found = [self._found(hit, query, terms, snippets) for hit in hits]
+        # the index's highlighter knows phrases and fields; plain words are marked faster here
+        own = snippets and (not can.highlight or not uses_syntax(index, query))
+        terms = self._highlight_terms(query) if own else set()
+        found = [self._found(hit, query, terms, snippets, own) for hit in hits]
         matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
         corrected = index.suggest_query(query) if can.suggest else None
         restored = index.restored_query(query) if can.restore else None
@@ -259,17 +261,26 @@ class SearchEngine:
         vocab = self.index.vocabulary
         return {vocab.term(term_id) for term_id, _ in self.index.query_terms(query)}
 
-    def _found(self, hit: Any, query: str, terms: Set[str], snippets: bool) -> FoundHit:
+    def _found(self, hit: Any, query: str, terms: Set[str], snippets: bool, own: bool) -> FoundHit:
         fields = getattr(hit, "fields", None)
         fields = dict(fields) if isinstance(fields, Mapping) else {"text": hit.text}
         if not snippets:
             snippet, spans = "", []
-        elif self.can.highlight:
+        elif not own:
             snippet, spans = _index_highlight(self.index, hit, query)
         else:
             spans = matched_spans(hit.text, terms, self._words)
             snippet = marked_snippet(hit.text, spans)
         return FoundHit(hit.id, float(hit.score), hit.text, fields, snippet, spans)
+
+
+def uses_syntax(index: Any, query: str) -> bool:
+    """Whether ``query`` uses the query language (issue 12): phrases, -, AND/OR, field:, prefix*."""
+    try:
+        from ..query.parser import structured_query
+    except ImportError:  # no query language: plain words
+        return False
+    return structured_query(query, True, tuple(getattr(index, "fields", None) or ())) is not None
 
 
 def _index_highlight(index: Any, hit: Any, query: str) -> Tuple[str, List[Tuple[int, int]]]:
