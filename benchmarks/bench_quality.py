@@ -16,6 +16,10 @@ Prints three tables, each with reference rows computed in the same run:
    beside it when present; then the questions with one typing error
    (``FILE_typos.jsonl``) on the full collection and the passages-only
    control, typo tolerance on and off.
+   Then the **sub-word views** table (:func:`view_rows`): every configuration
+   on the full collection and on the passages-only control, for the as-written,
+   folded, Latin (2021, 2018) and typo'd questions, with whether its gain
+   survives the control.
 3. **Speed** over the KazNERD sentences, against
    ``re.findall(r"\\w+", text.lower())``.
 
@@ -25,6 +29,7 @@ Definitions follow the project's evaluation data README (summarised in
     python benchmarks/bench_quality.py                 # vendored dev data
     python benchmarks/bench_quality.py --queries held_out.jsonl --conllu held_out.conllu
     python benchmarks/bench_quality.py --json --skip-speed
+    python benchmarks/bench_quality.py --views-only      # just the sub-word views table
 """
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datasets  # noqa: E402  (benchmarks/datasets.py)
 from kzsearch import Index  # noqa: E402
 from kzsearch.analysis import Analyzer, stem  # noqa: E402
+from kzsearch.analysis.views import DEFAULT_VIEWS, is_view_term  # noqa: E402
 from kzsearch.engine.fields import Field  # noqa: E402
 from kzsearch.script import to_latin  # noqa: E402
 
@@ -172,12 +178,13 @@ def variant_queries(queries_path: str, variant: str) -> List[dict]:
 
 
 def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict],
-                   queries_path: str) -> Dict[str, Dict[str, float]]:
+                   queries_path: str, views: Sequence[dict] = ()) -> Dict[str, Dict[str, float]]:
     """nDCG@10 of questions typed on a Russian keyboard or in Latin, and of
     Cyrillic questions over passages written in Latin, with query restoration
     on and off ("plain analysis"), each also as a share of the properly typed
-    score; and the mean time per question through ``Index.search``."""
-    plain = build_index(Analyzer(), corpus, restore_queries=False)
+    score; and the mean time per question through ``Index.search``. ``views``: the
+    analyzer's sub-word views (those of ``index``)."""
+    plain = build_index(Analyzer(views=views), corpus, restore_queries=False)
     proper = retrieval_scores(rank_passages(index, queries), queries)["ndcg@10"]
     cases = [("as written (Cyrillic)", index, plain, queries)]
     for variant, label in (("folded", "typed without Kazakh letters"),
@@ -188,7 +195,7 @@ def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict]
     for orthography in ("2021", "2018"):
         latin_corpus = [dict(d, text=to_latin(d["text"], orthography)) for d in corpus]
         cases.append((f"passages in {orthography} Latin, Cyrillic questions",
-                      build_index(Analyzer(), latin_corpus), None, queries))
+                      build_index(Analyzer(views=views), latin_corpus), None, queries))
     rows: Dict[str, Dict[str, float]] = {}
     for label, restoring, reference, qs in cases:
         start = time.perf_counter()
@@ -198,6 +205,87 @@ def typed_variants(index: Index, corpus: Sequence[dict], queries: Sequence[dict]
         rows[label] = {"ndcg@10": ndcg, "share": ndcg / proper, "plain_ndcg@10": plain_ndcg,
                        "plain_share": plain_ndcg / proper, "ms_per_query": ms}
     return rows
+
+
+# --- 2b. sub-word views, full collection vs passages-only control ------------------
+
+class StemTwice(Analyzer):
+    """A control "view" that adds no information: each stem plus a marked copy of
+    itself (weighted like a prefix view). BM25 then scores every document
+    (1 + weight) times its stem-only score: the same ranking, which shows that the
+    views' gains come from what the view sees, not from emitting more terms."""
+
+    def word_terms(self, word: str, lang: str = "kk") -> List[str]:
+        stems = [t for t in super().word_terms(word, lang) if not is_view_term(t)]
+        return stems + ["~" + t for t in stems]
+
+
+def _views(*views: dict) -> Callable[[], Analyzer]:
+    return lambda: Analyzer(views=list(views))
+
+
+PREFIX6_HALF = {"kind": "prefix", "size": 6, "weight": 0.5}
+#: configurations of the views table: (label, analyzer factory, k1, b); the first is today's
+VIEW_CONFIGS: List[Tuple[str, Callable[[], Analyzer], float, float]] = [
+    ("stems only (today's Analyzer())", _views(), 1.5, 0.75),
+    ("Index() default: + prefix 6, weight 0.5", lambda: Analyzer(views=DEFAULT_VIEWS), 1.5, 0.75),
+    ("+ prefix 6, weight 1.0", _views({"kind": "prefix", "size": 6, "weight": 1.0}), 1.5, 0.75),
+    ("+ prefix 5, weight 1.0", _views({"kind": "prefix", "size": 5, "weight": 1.0}), 1.5, 0.75),
+    ("+ 4-grams, weight 0.25", _views({"kind": "ngrams", "size": 4, "weight": 0.25}), 1.5, 0.75),
+    ("+ 4-grams, weight 0.15", _views({"kind": "ngrams", "size": 4, "weight": 0.15}), 1.5, 0.75),
+    ("+ prefix 6 w 0.5 + 4-grams w 0.2", _views(PREFIX6_HALF, {"kind": "ngrams", "size": 4, "weight": 0.2}),
+     1.5, 0.75),
+    ("check: + a marked copy of the stem, weight 0.5", lambda: StemTwice(views=[PREFIX6_HALF]), 1.5, 0.75),
+    ("stems only, BM25 retuned k1=1.2 b=0.5", _views(), 1.2, 0.5),
+]
+#: question variants of the views table ("" = as written)
+VIEW_VARIANTS = ("", "folded", "latin2021", "latin2018", "typos")
+#: a gain is real when the control keeps at least this share of the full-collection gain
+SURVIVES = 0.5
+#: a smaller full-collection gain is no gain at all
+NO_GAIN = 0.005
+
+
+def view_rows(queries_path: str = "") -> List[Dict[str, Any]]:
+    """nDCG@10 of every view configuration on the full collection and on the
+    passages-only control, for each question variant (``queries_path``: read the
+    variants beside it, as :func:`variant_queries` does; missing ones are skipped).
+    A gain over today's analysis (as-written questions) *survives* when the control
+    keeps at least :data:`SURVIVES` of it."""
+    question_sets = {v: variant_queries(queries_path, v) for v in VIEW_VARIANTS}
+    question_sets = {v: qs for v, qs in question_sets.items() if qs}
+    collections = {"full": datasets.kazqad_corpus(), "control": datasets.kazqad_control()}
+    rows: List[Dict[str, Any]] = []
+    for label, make_analyzer, k1, b in VIEW_CONFIGS:
+        analyzer = make_analyzer()
+        row: Dict[str, Any] = {"config": label, "analyzer": analyzer.config, "k1": k1, "b": b}
+        for where, corpus in collections.items():
+            index = build_index(analyzer, corpus)
+            for variant, qs in question_sets.items():
+                ranked = [[h.id for h in index.search(q["text"], k=100, k1=k1, b=b)] for q in qs]
+                row[f"{where}:{variant or 'written'}"] = retrieval_scores(ranked, qs)["ndcg@10"]
+        rows.append(row)
+    base = rows[0]
+    for row in rows:
+        row["gain_full"] = row["full:written"] - base["full:written"]
+        row["gain_control"] = row["control:written"] - base["control:written"]
+        row["survives"] = row["gain_full"] > 0 and row["gain_control"] >= SURVIVES * row["gain_full"]
+    return rows
+
+
+def print_view_rows(rows: Sequence[Dict[str, Any]]) -> None:
+    variants = [k.split(":", 1)[1] for k in rows[0] if k.startswith("full:")]
+    print("Sub-word views (BM25 Okapi through Index.search; nDCG@10 on the full collection | "
+          "the passages-only control; gain over today on as-written questions)")
+    print("| analyzer | " + " | ".join(f"full {v}" for v in variants) + " | "
+          + " | ".join(f"control {v}" for v in variants) + " | gain full | gain control | real? |")
+    print("| --- |" + " ---: |" * (2 * len(variants) + 2) + " --- |")
+    for row in rows:
+        cells = [f"{row[f'{w}:{v}']:.3f}" for w in ("full", "control") for v in variants]
+        verdict = "–" if row is rows[0] else "no gain" if row["gain_full"] < NO_GAIN else \
+            "yes" if row["survives"] else "no (artefact)"
+        print(f"| {row['config']} | " + " | ".join(cells) +
+              f" | {row['gain_full']:+.3f} | {row['gain_control']:+.3f} | {verdict} |")
 
 
 def typo_rows(corpus: Sequence[dict], queries: Sequence[dict],
@@ -249,14 +337,16 @@ TITLE_CONFIGS = [
 ]
 
 
-def title_field_rows(queries: Sequence[dict]) -> Dict[str, Dict[str, float]]:
+def title_field_rows(queries: Sequence[dict], analyzer: Optional[Analyzer] = None,
+                     configs: Sequence[Tuple[str, Any]] = TITLE_CONFIGS) -> Dict[str, Dict[str, float]]:
     """nDCG@10 with the passage title as a BM25F field, on the full collection and
     on the passages-only control (every passage has a title, no distractor does,
-    so only the control is an honest measure of scoring titles)."""
+    so only the control is an honest measure of scoring titles). ``analyzer``:
+    default ``Analyzer()``."""
     collections = {"full": datasets.kazqad_titled_corpus(), "control": datasets.kazqad_titled_passages()}
-    analyzer = Analyzer()
+    analyzer = analyzer if analyzer is not None else Analyzer()
     rows: Dict[str, Dict[str, float]] = {}
-    for label, fields in TITLE_CONFIGS:
+    for label, fields in configs:
         row = {}
         for name, corpus in collections.items():
             index = Index(analyzer=analyzer, method="okapi", k1=1.5, b=0.75, epsilon=0.25,
@@ -273,12 +363,27 @@ def title_field_rows(queries: Sequence[dict]) -> Dict[str, Dict[str, float]]:
     return rows
 
 
-def print_title_rows(rows: Dict[str, Dict[str, float]], n_queries: int) -> None:
-    print(f"KazQAD titles as a field ({n_queries} questions, BM25F over Okapi k1=1.5 b=0.75)")
+def print_title_rows(rows: Dict[str, Dict[str, float]], n_queries: int, analyzer: str = "Analyzer()") -> None:
+    print(f"KazQAD titles as a field ({analyzer}, {n_queries} questions, BM25F over Okapi k1=1.5 b=0.75)")
     print("| fields | nDCG@10 full collection | nDCG@10 passages-only control |")
     print("| --- | ---: | ---: |")
     for label, row in rows.items():
         print(f"| {label} | {row['full_ndcg@10']:.3f} | {row['control_ndcg@10']:.3f} |")
+
+
+#: title rows with the default Index()'s analyzer (its sub-word views)
+TITLE_VIEW_CONFIGS = [
+    ("text only", None),
+    ("title 2.0 + text", {"title": 2.0, "text": 1.0}),
+    ("title 3.0 + text", {"title": 3.0, "text": 1.0}),
+    ("title Field(2.0, b=0.3) + text", {"title": Field(2.0, b=0.3), "text": 1.0}),
+    ("title Field(3.0, b=0.3) + text", {"title": Field(3.0, b=0.3), "text": 1.0}),
+]
+
+
+def title_view_rows(queries: Sequence[dict]) -> Dict[str, Dict[str, float]]:
+    """:func:`title_field_rows` with the default ``Index()``'s analyzer (views on)."""
+    return title_field_rows(queries, Analyzer(views=DEFAULT_VIEWS), TITLE_VIEW_CONFIGS)
 
 
 def oracle_ndcg(rows: Iterable[Dict[str, float]]) -> float:
@@ -343,6 +448,7 @@ def main(argv: Sequence[str] = ()) -> int:
                         "UD Kazakh-KTB dev + train")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--views-only", action="store_true", help="print only the sub-word views table")
     parser.add_argument("--titles-only", action="store_true", help="only the title-field table")
     parser.add_argument("--typos-only", action="store_true", help="only the typing-error table")
     args = parser.parse_args(argv or None)
@@ -353,11 +459,20 @@ def main(argv: Sequence[str] = ()) -> int:
     if args.titles_only:
         queries = datasets.kazqad_queries(args.variant)
         print_title_rows(title_field_rows(queries), len(queries))
+        print()
+        print_title_rows(title_view_rows(queries), len(queries), "Analyzer(views=DEFAULT_VIEWS), as in Index()")
         return 0
 
     results: Dict[str, Any] = {"stemming": {}, "retrieval": {}}
     if not args.skip_speed:
         results["speed"] = speed(datasets.kaznerd_sentences())
+    if args.views_only:
+        rows = view_rows(args.queries or "")
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            print_view_rows(rows)
+        return 0
     ud = read_conllu(args.conllu) if args.conllu else datasets.ud_tokens()
 
     stemmers = {
@@ -382,6 +497,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "first 5 letters": truncating(5),
         "first 6 letters": truncating(6),
         "Analyzer()": Analyzer(),
+        "Analyzer(views=DEFAULT_VIEWS), as in Index()": Analyzer(views=DEFAULT_VIEWS),
         "Analyzer(stopwords=False)": Analyzer(stopwords=False),
         "Analyzer(compounds=False)": Analyzer(compounds=False),
         "Analyzer(stemming=False)": Analyzer(stemming=False),
@@ -390,8 +506,13 @@ def main(argv: Sequence[str] = ()) -> int:
     for name, index in indexes.items():
         results["retrieval"][name] = retrieval_scores(rank_passages(index, queries), queries)
     results["typed"] = typed_variants(indexes["Analyzer()"], corpus, queries, args.queries)
+    results["typed_views"] = typed_variants(indexes["Analyzer(views=DEFAULT_VIEWS), as in Index()"],
+                                            corpus, queries, args.queries,
+                                            [v.to_dict() for v in DEFAULT_VIEWS])
+    results["views"] = view_rows(args.queries or "")
     results["typos"] = typo_rows(corpus, queries, args.queries)
     results["titles"] = title_field_rows(queries)
+    results["titles_views"] = title_view_rows(queries)
 
     retrieval = results["retrieval"]
     oracle = oracle_ndcg(retrieval[name] for name in
@@ -412,15 +533,20 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"nDCG@10 if each question picked the best of Analyzer() and the 4/5/6-letter "
           f"truncations: {results['oracle_ndcg@10']:.3f}")
     print()
-    print("Questions as people type them (Analyzer(), through Index.search; share = of the "
-          "properly typed nDCG@10)")
-    print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, row in results["typed"].items():
-        print(f"| {name} | {row['ndcg@10']:.3f} | {row['share']:.1%} | {row['plain_ndcg@10']:.3f} | "
-              f"{row['plain_share']:.1%} | {row['ms_per_query']:.2f} |")
-    print()
+    for key, analyzer in (("typed", "Analyzer()"), ("typed_views", "Analyzer(views=DEFAULT_VIEWS)")):
+        print(f"Questions as people type them ({analyzer}, through Index.search; share = of the "
+              "properly typed nDCG@10)")
+        print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, row in results[key].items():
+            print(f"| {name} | {row['ndcg@10']:.3f} | {row['share']:.1%} | {row['plain_ndcg@10']:.3f} | "
+                  f"{row['plain_share']:.1%} | {row['ms_per_query']:.2f} |")
+        print()
     print_title_rows(results["titles"], len(queries))
+    print()
+    print_title_rows(results["titles_views"], len(queries), "Analyzer(views=DEFAULT_VIEWS), as in Index()")
+    print()
+    print_view_rows(results["views"])
     if results["typos"]:
         print()
         print_typo_rows(results["typos"])

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py                         # 10k 30k 100k 300k 1M
     python benchmarks/bench_scale.py --sizes 10000 30000 --out /tmp/scale
+    python benchmarks/bench_scale.py --views --sizes 1000000   # cost of sub-word views
     python benchmarks/bench_scale.py --sizes 1000000 --engines kzsearch kzsearch-plain tantivy
     python benchmarks/bench_scale.py --query-language --sizes 300000   # phrases, -term
     python benchmarks/bench_scale.py --fields --sizes 1000000 --baseline DIR   # see scale_fields.py
@@ -272,6 +273,68 @@ def child_rank_bm25(size: int, n_queries: int) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ------------------------------------------------------------------ cost of sub-word views
+#: analyzer configurations compared by ``--views``: today's analysis, then the view candidates
+VIEW_CONFIGS = {
+    "stems": [],
+    "prefix6": [{"kind": "prefix", "size": 6, "weight": 0.5}],
+    "4grams": [{"kind": "ngrams", "size": 4, "weight": 0.15}],
+}
+
+
+def child_views_build(size: int, folder: str, views_json: str) -> dict:
+    """Build ``Index(analyzer=Analyzer(views=...))`` over ``size`` documents; time, postings, disk."""
+    import kzsearch
+
+    t0 = time.perf_counter()
+    index = kzsearch.Index(analyzer=kzsearch.Analyzer(views=json.loads(views_json)))
+    index.add(datasets.resampled_documents(size))
+    index_s = time.perf_counter() - t0
+    index.wait_for_merges()
+    postings = sum(len(seg.docs) for seg in index.segments)
+    index.save(folder)
+    return {"index_s": index_s, "postings": postings, "peak_mb": peak_rss_bytes() / 2**20,
+            "disk_mb": folder_bytes(folder) / 2**20}
+
+
+def views_cost(size: int, n_queries: int, configs: Dict[str, list] = VIEW_CONFIGS,
+               repeats: int = 1) -> List[dict]:
+    """Index time, postings, disk and query latency of each view configuration at ``size``
+    documents, each in fresh processes, in the same run; prints a table with ratios to the
+    first configuration (today's analysis: "stems"). With ``repeats`` > 1 the configurations
+    take turns (A B A B ...) and each keeps its fastest index time and p50/p99, so that a
+    burst of load on a shared machine does not land on one configuration only. Queries run
+    twice, each time in a fresh process on the saved (memory-mapped) index: first as the
+    scale table does, then again with the index's files in the page cache ("warm")."""
+    best: Dict[str, dict] = {}
+    for _ in range(repeats):
+        for name, views in configs.items():
+            folder = tempfile.mkdtemp(prefix="kzsearch-views-")
+            try:
+                row = {"config": name, **run_child("views-build", str(size), folder, json.dumps(views))}
+                row.update(run_child("kzsearch-query", folder, str(n_queries)))
+                warm = run_child("kzsearch-query", folder, str(n_queries))  # the files now in page cache
+                row.update(p50_warm_ms=warm["p50_ms"], p99_warm_ms=warm["p99_ms"])
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            kept = best.setdefault(name, row)
+            for measure in ("index_s", "p50_ms", "p99_ms", "p50_warm_ms", "p99_warm_ms"):
+                kept[measure] = min(kept[measure], row[measure])
+    rows = list(best.values())
+    base = rows[0]
+    print(f"Sub-word views at {size:,} documents ({n_queries} queries of 2-4 words, best of {repeats})")
+    print("| analyzer | index | × | postings | × | on disk | peak memory | p50 query | × | p99 query "
+          "| p50 warm | × | p99 warm |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(f"| {row['config']} | {row['index_s']:.1f} s | {row['index_s'] / base['index_s']:.2f} | "
+              f"{row['postings'] / 1e6:,.1f} M | {row['postings'] / base['postings']:.2f} | "
+              f"{row['disk_mb']:,.0f} MB | {row['peak_mb']:,.0f} MB | {row['p50_ms']:.2f} ms | "
+              f"{row['p50_ms'] / base['p50_ms']:.2f} | {row['p99_ms']:.2f} ms | {row['p50_warm_ms']:.2f} ms | "
+              f"{row['p50_warm_ms'] / base['p50_warm_ms']:.2f} | {row['p99_warm_ms']:.2f} ms |", flush=True)
+    return rows
+
+
 def run_child(*args: str) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -410,6 +473,11 @@ def main(argv=None) -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--slow-queries", type=int, default=20, help="queries for rank-bm25")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    parser.add_argument("--views", action="store_true", help="instead: the cost of the sub-word "
+                        "view configurations (VIEW_CONFIGS) at each size, against today's analysis")
+    parser.add_argument("--view-configs", nargs="+", default=list(VIEW_CONFIGS), choices=list(VIEW_CONFIGS),
+                        help="with --views: which configurations (the first is the reference)")
+    parser.add_argument("--repeats", type=int, default=1, help="with --views: rounds of the configurations")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--query-language", action="store_true",
                         help="only the query-language table (phrases, -term) at --sizes")
@@ -440,6 +508,8 @@ def main(argv=None) -> None:
             result = child_interleaved(int(rest[0]), rest[1:])
         elif kind == "query-language":
             result = child_query_language(int(rest[0]), int(rest[1]))
+        elif kind == "views-build":
+            result = child_views_build(int(rest[0]), rest[1], rest[2])
         elif kind == "bm25s":
             result = child_bm25s(int(rest[0]), int(rest[1]))
         else:
@@ -447,6 +517,11 @@ def main(argv=None) -> None:
         print(json.dumps(result))
         return
 
+    if args.views:
+        for size in sorted(args.sizes):
+            views_cost(size, args.queries, {name: VIEW_CONFIGS[name] for name in args.view_configs},
+                       args.repeats)
+        return
     os.makedirs(args.out, exist_ok=True)
     rows: List[dict] = []
     last: Dict[str, dict] = {}

@@ -45,6 +45,12 @@ def kazqad_corpus() -> List[dict]:
     return [{"id": d["id"], "text": d["text"]} for d in passages + distractors]
 
 
+def kazqad_control() -> List[dict]:
+    """The passages-only control: the 697 KazQAD passages without distractors (``id``, ``text``)."""
+    passages = _jsonl("kazqad_passages.jsonl.xz", "kazqad/passages.jsonl")
+    return [{"id": d["id"], "text": d["text"]} for d in passages]
+
+
 def kazqad_titled_passages() -> List[dict]:
     """The 697 KazQAD passages with ``id``, ``title`` and ``text`` (the passages-only control)."""
     return _jsonl("kazqad_passages.jsonl.xz", "kazqad/passages.jsonl")

@@ -34,6 +34,7 @@ import numpy as np
 
 from .engine import searcher
 from .analysis import Analyzer, stem
+from .analysis.views import DEFAULT_VIEWS, StemsOnly, is_view_term
 from .engine.fields import Field, check_fields, text_key
 from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
@@ -112,8 +113,10 @@ class Index(SegmentWriter):
     ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
     "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
     parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
-    any callable text -> list of terms; the default is Kazakh analysis,
-    :class:`kzsearch.Analyzer`. Small segments are merged by ``merge_policy``
+    any callable text -> list of terms; the default is Kazakh analysis with
+    sub-word views, ``Analyzer(views=DEFAULT_VIEWS)`` (each stem plus the
+    word's first 6 letters at query weight 0.5; see
+    :mod:`kzsearch.analysis.views`). Small segments are merged by ``merge_policy``
     on a background thread (``background_merges=False``: during ``add``).
     ``restore_queries`` re-spells queries typed without Kazakh letters or in
     Latin script against the index's vocabulary (default: on with the
@@ -144,11 +147,11 @@ class Index(SegmentWriter):
             delta = DEFAULT_DELTA.get(method, 0.5)
         params = BM25Params.checked(k1=k1, b=b, epsilon=epsilon, delta=delta)
         _check_settings(merge_policy, background_merges, restore_queries)
-        self.analyzer = analyzer if analyzer is not None else Analyzer()
+        self.analyzer = analyzer if analyzer is not None else Analyzer(views=DEFAULT_VIEWS)
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None
-        self._typos = TypoTolerance(self.analyzer)  # built on the first query with an unknown word
+        self._typos = TypoTolerance(StemsOnly(self.analyzer))  # built on the first query with an unknown word
         self.settings = IndexSettings(method, params)
         self.merge_policy = merge_policy or MergePolicy()
         self.background_merges = background_merges
@@ -476,11 +479,22 @@ class Index(SegmentWriter):
         text = restored_text(query, self._restorer, vocab.terms,
                              lambda: snapshot.document_frequencies(len(vocab)))
         terms = self.analyzer(text)
+        views = [t for t in terms if is_view_term(t)] if isinstance(self.analyzer, Analyzer) else []
+        if views:  # typo correction looks at stems; view terms weigh their view's weight
+            terms = [t for t in terms if not is_view_term(t)]
         if not typos:
-            return searcher.count_terms(vocab.lookup(terms).tolist()), text, []
+            return self._with_views(searcher.count_terms(vocab.lookup(terms).tolist()), views), text, []
         weighted, corrections = self._typos.query_terms(
             text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
-        return weighted, text, corrections
+        return self._with_views(weighted, views), text, corrections
+
+    def _with_views(self, weighted: List[Tuple[int, float]], views: List[str]) -> List[Tuple[int, float]]:
+        """``weighted`` plus the known ``views`` terms, each weighted count x its view's weight."""
+        if not views:
+            return weighted
+        weight = self.analyzer.query_weight
+        counted = searcher.count_terms(self._vocab.lookup(views).tolist())
+        return list(weighted) + [(t, n * weight(self._vocab.term(t))) for t, n in counted]
 
     def _index_view(self, snapshot: Snapshot) -> IndexView:
         vocab = self._vocab

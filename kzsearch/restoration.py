@@ -29,6 +29,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 
 from .engine.locks import ForkSafeLock
+from .analysis.views import is_view_term
 from .analysis.language import KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, sentence_language
 
 #: rebuild the restorer when the vocabulary has grown by this share
@@ -68,7 +69,8 @@ class QueryRestorer:
             if self._restorer is None or size > self._built_for * (1 + REBUILD_GROWTH):
                 counts = df()
                 live = np.flatnonzero(counts[:size]).tolist()
-                self._restorer = Restorer((terms[i], int(counts[i])) for i in live)
+                self._restorer = Restorer((terms[i], int(counts[i])) for i in live
+                                          if not is_view_term(terms[i]))
                 self._built_for = size
             return self._restorer
 

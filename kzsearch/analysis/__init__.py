@@ -4,7 +4,8 @@ The chain (see :mod:`.analyzer`): character filters (:mod:`.normalize`) ->
 language routing (:mod:`.language`) -> tokenizer (:mod:`.tokenize`) ->
 token filters: compounds and numbers, stopwords (:mod:`.stopwords`), the
 Kazakh suffix stemmer (:mod:`.stemmer`, tables in :mod:`.suffixes`) or
-Russian lemmas (:mod:`.russian`).
+Russian lemmas (:mod:`.russian`); optional sub-word views beside each stem
+(:mod:`.views`).
 
 Robustness: any ``str`` is analysed without error; tokens are cut to
 :data:`MAX_TOKEN_LENGTH` characters and the per-token caches are bounded.
@@ -18,6 +19,7 @@ from .analyzer import CACHE_LIMIT, MAX_TOKEN_LENGTH, Analyzer, AnalyzerSettings
 from .normalize import normalize
 from .stemmer import KazakhStemmer, stem
 from .tokenize import tokenize
+from .views import DEFAULT_VIEWS, View, is_view_term
 
 __all__ = [
     "Analyzer",
@@ -26,6 +28,9 @@ __all__ = [
     "stem",
     "normalize",
     "tokenize",
+    "View",
+    "DEFAULT_VIEWS",
+    "is_view_term",
     "MAX_TOKEN_LENGTH",
     "CACHE_LIMIT",
 ]

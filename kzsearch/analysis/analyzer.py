@@ -33,6 +33,7 @@ when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
@@ -44,6 +45,7 @@ from .russian import RussianLemmatizer
 from .stemmer import KazakhStemmer, is_ending
 from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import is_address, tokenize
+from .views import View, is_view_term, parse_views, view_terms, view_weight
 from .wordlists import load_pairs
 from ..script import to_cyrillic
 
@@ -146,6 +148,10 @@ class AnalyzerSettings:
         ``stem_prefix`` letters only (``6``: президенттік and президент both
         -> ``презид``), a coarser key that also meets derived words and
         compounds written solid; 0 (the default) keeps the whole stem.
+    views: sub-word views emitted beside each word's term (see
+        :mod:`.views`): :class:`~.views.View` objects or dicts such as
+        ``{"kind": "prefix", "size": 6, "weight": 1.0}``; none by default
+        (the default :class:`kzsearch.Index` adds :data:`~.views.DEFAULT_VIEWS`).
     """
 
     stemming: bool = True
@@ -155,8 +161,10 @@ class AnalyzerSettings:
     max_token_length: int = MAX_TOKEN_LENGTH
     stem_prefix: int = 0
     latin: bool = True
+    views: Tuple[View, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "views", parse_views(self.views))
         if not isinstance(self.stem_prefix, int) or self.stem_prefix < 0:
             raise ValueError("stem_prefix must be an int >= 0")
         if not isinstance(self.stopwords, bool):
@@ -171,6 +179,7 @@ class AnalyzerSettings:
         d = asdict(self)
         if not isinstance(self.stopwords, bool):
             d["stopwords"] = list(self.stopwords)
+        d["views"] = [v.to_dict() for v in self.views]  # a config without "views" has none
         return d
 
 
@@ -213,7 +222,10 @@ class TokenCache(dict):
 
     def put(self, token: str, joined: str, layout: Optional[List[int]] = None) -> str:
         """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
-        if joined.count(" ") or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
+        several = joined.count(" ")
+        if several and self.analyzer.settings.views:  # a word and its views are one term
+            several = sum(not is_view_term(t) for t in joined.split()) > 1
+        if several or (self.analyzer.settings.latin and LATIN_LETTER.search(token)):
             self.special.add(token)
         if layout is not None:
             self.layouts[token] = layout
@@ -312,7 +324,8 @@ class Analyzer:
         tokens = tokenize(text)
         terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self._kazakh_special.isdisjoint(tokens):
-            return terms  # the common case: no Russian, no compounds, no ranges, no Latin
+            # the common case: no Russian, no compounds, no ranges, no Latin
+            return " ".join(terms).split() if self.settings.views else terms
         if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
             if converted != text:
@@ -349,6 +362,11 @@ class Analyzer:
         kazakh = self._caches[KAZAKH]
         joined = list(map(kazakh.__getitem__, tokens))
         if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
+            if self.settings.views:  # a word's view terms share its position
+                n = len(joined)
+                spaces = np.fromiter(map(str.count, joined, repeat(" ")), dtype=np.int32, count=n)
+                counts = (spaces + 1) * np.fromiter(map(bool, joined), dtype=bool, count=n)
+                return " ".join(joined).split(), np.repeat(np.arange(n, dtype=np.int32), counts)
             lengths = np.fromiter(map(len, joined), dtype=np.int32, count=len(joined))
             return list(filter(None, joined)), np.flatnonzero(lengths).astype(np.int32)
         if self.settings.latin and LATIN_LETTER.search(text):
@@ -429,7 +447,7 @@ class Analyzer:
                 return [token], [0]  # a Latin word with an apostrophe or hyphen: o'zi, covid-19
             parts, whole = compound_parts(token)
             terms, offsets = _chain(self.token_layout(p, lang) for p in parts)
-            if whole and self.settings.compounds and len(terms) > 1:
+            if whole and self.settings.compounds and sum(not is_view_term(t) for t in terms) > 1:
                 solid = self.word_terms(whole, lang)
                 terms, offsets = terms + solid, offsets + [offsets[0]] * len(solid)
             return terms, offsets
@@ -439,11 +457,27 @@ class Analyzer:
         return _chain(self.token_layout(run, lang) for run in runs)
 
     def word_terms(self, word: str, lang: str = KAZAKH) -> List[str]:
-        """The term of one word (a list of zero or one term).
+        """The term of one word (zero or one term), followed by its view terms if any.
 
         >>> Analyzer().word_terms("және"), Analyzer().word_terms("оқушылар")
         ([], ['оқуш'])
+        >>> Analyzer(views=[{"kind": "prefix", "size": 5}]).word_terms("оқушылар")
+        ['оқуш', '~оқушы']
         """
+        terms = self._word_term(word, lang)
+        if terms and self.settings.views:
+            terms += view_terms(ABBREVIATIONS.get(word, word), self.settings.views)
+        return terms
+
+    def query_weight(self, term: str) -> float:
+        """Weight of ``term`` in a query: its view's weight, 1.0 for a stem.
+
+        >>> Analyzer(views=[{"kind": "ngrams", "size": 4, "weight": 0.25}]).query_weight("^мект")
+        0.25
+        """
+        return view_weight(term, self.settings.views)
+
+    def _word_term(self, word: str, lang: str) -> List[str]:
         if not _CYRILLIC.search(word):
             return [] if word in self._kk_stop else [word]
         if lang == RUSSIAN and not KAZAKH_LETTER.search(word):

@@ -26,6 +26,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 import numpy as np
 
+from ..analysis.views import is_view_term
 from .phrase import match_phrase
 from .resolve import BoolNode, Node, PhraseNode, TermNode
 
@@ -44,7 +45,12 @@ class Highlight:
 
 
 def matched_spans(text: str, terms: Set[str], analyze: Callable[[str], Iterable[str]]) -> List[Span]:
-    """(start, end) of the words of ``text`` whose analysis meets ``terms``."""
+    """(start, end) of the words of ``text`` whose analysis meets ``terms``.
+
+    Sub-word view terms (:mod:`kzsearch.analysis.views`) never mark a word on
+    their own: a word sharing only a prefix or n-grams with the query is no match.
+    """
+    terms = {t for t in terms if not is_view_term(t)}
     spans = []
     verdict: Dict[str, bool] = {}
     for m in _WORD.finditer(text):

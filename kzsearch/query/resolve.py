@@ -32,6 +32,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..analysis.normalize import normalize
+from ..analysis.views import is_view_term
 from ..restoration import QueryRestorer, needs_restoration
 from .objects import Bool, Phrase, Prefix, Query, Term, leaves
 
@@ -168,6 +169,9 @@ class Resolver:
         return None if len(self.fields) == 1 else self.fields.index(name)
 
     def _term(self, term: str, field: Optional[int]) -> TermNode:
+        if is_view_term(term):  # a sub-word view weighs its view's weight
+            weight = getattr(self.analyzer, "query_weight", None)
+            return TermNode(term, self.vocab.get(term, -1), field, weight(term) if weight else 1.0)
         return TermNode(term, self.vocab.get(term, -1), field)
 
     def _word(self, text: str, field: Optional[int]) -> Optional[Node]:
@@ -180,6 +184,8 @@ class Resolver:
 
     def _phrase(self, text: str, slop: int, field: Optional[int]) -> Optional[Node]:
         terms, offsets = analyze_positions(self.analyzer, text)
+        kept = [(t, p) for t, p in zip(terms, offsets) if not is_view_term(t)]  # phrases match stems
+        terms, offsets = [t for t, _ in kept], [p for _, p in kept]
         if len(terms) <= 1:
             return self._term(terms[0], field) if terms else None
         if not self.positions:
@@ -195,7 +201,7 @@ class Resolver:
             return None
         table = self.prefixes.table(self.vocab.terms)
         ids = table.expand(prefix)
-        analysed = self.analyzer(text)
+        analysed = [t for t in self.analyzer(text) if not is_view_term(t)]
         if len(analysed) == 1 and not analysed[0].startswith(prefix):
             ids = np.union1d(ids, table.expand(analysed[0]))
         df = self.df()

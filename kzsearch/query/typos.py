@@ -41,6 +41,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..analysis.views import is_view_term
+
 from ..engine.locks import ForkSafeLock
 from ..script import loose_fold
 from .deletions import DeletionIndex
@@ -236,7 +238,9 @@ class TypoTolerance:
                 counts = view.df()
                 n = len(view.terms)
                 live_terms = np.flatnonzero(counts[:n]).tolist()
-                self._corrector = TypoCorrector(((view.terms[i], int(counts[i])) for i in live_terms),
+                terms = view.terms  # sub-word view terms are never proposed
+                self._corrector = TypoCorrector(((terms[i], int(counts[i])) for i in live_terms
+                                                 if not is_view_term(terms[i])),
                                                 surface, self.analyzer, self.settings)
                 self._corrector_for = (n, view.n_live)
             return self._corrector

@@ -1,0 +1,157 @@
+"""Sub-word views: extra, marked terms emitted beside each word's stem.
+
+A stemmer conflates the forms it knows; a second, coarser look at the word
+catches what it misses (derived words, compounds written solid, unknown
+endings). A :class:`View` makes one such look:
+
+* ``prefix`` — the word's first ``size`` letters, marked ``~``
+  (``мектептердегі`` -> ``~мектеп`` for ``size=6``);
+* ``ngrams`` — the word's character ``size``-grams, padded with ``_`` at both
+  ends and marked ``^`` (``үйлер`` -> ``^_үйл``, ``^үйле``, ``^йлер``, ``^лер_``).
+
+View terms are ordinary index terms (they have postings, document
+frequencies and count toward document length), so BM25 over stems plus
+views is a weighted score sum: at query time each view term's
+contributions are multiplied by its view's ``weight`` (:func:`view_weight`).
+The marks keep view terms apart from real terms: no token starts with
+``~`` or ``^``. Views never stand for a word on their own — phrases,
+highlighting and query restoration look at stems only (:func:`is_view_term`).
+
+>>> views = parse_views([{"kind": "prefix", "size": 5, "weight": 1.0}])
+>>> view_terms("мектептердегі", views)
+['~мекте']
+>>> view_terms("үйлер", parse_views([{"kind": "ngrams", "size": 4, "weight": 0.25}]))
+['^_үйл', '^үйле', '^йлер', '^лер_']
+>>> view_weight("~мекте", views), is_view_term("мектеп")
+(1.0, False)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Tuple, Union
+
+#: view kind -> the mark its terms start with
+MARKS: Dict[str, str] = {"prefix": "~", "ngrams": "^"}
+#: padding at both ends of a word before cutting n-grams
+PAD = "_"
+
+
+@dataclass(frozen=True)
+class View:
+    """One view: ``kind`` ("prefix" or "ngrams"), ``size`` in letters, query ``weight``.
+
+    ``min_length``: words shorter than this get no view term (0: every word).
+    """
+
+    kind: str
+    size: int
+    weight: float = 1.0
+    min_length: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in MARKS:
+            raise ValueError(f"views: kind must be one of {sorted(MARKS)}, got {self.kind!r}")
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or not 1 <= self.size <= 32:
+            raise ValueError(f"views: size must be an int from 1 to 32, got {self.size!r}")
+        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)) \
+                or not math.isfinite(self.weight) or self.weight <= 0:
+            raise ValueError(f"views: weight must be a finite number > 0, got {self.weight!r}")
+        object.__setattr__(self, "weight", float(self.weight))
+        if isinstance(self.min_length, bool) or not isinstance(self.min_length, int) or self.min_length < 0:
+            raise ValueError(f"views: min_length must be an int >= 0, got {self.min_length!r}")
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.kind]
+
+    def terms(self, word: str) -> List[str]:
+        """This view's terms of ``word`` (a normalised word), in order."""
+        if len(word) < self.min_length:
+            return []
+        mark = self.mark
+        if self.kind == "prefix":
+            return [mark + word[: self.size]]
+        padded = PAD + word + PAD
+        n = self.size
+        if len(padded) <= n:
+            return [mark + padded]
+        return [mark + padded[i:i + n] for i in range(len(padded) - n + 1)]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+ViewSpec = Union[View, Mapping[str, Any]]
+
+
+def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...]:
+    """A tuple of :class:`View` from views or dicts (the JSON form); at most one view a kind.
+
+    ``False``/``None``/``()`` mean no views.
+    """
+    if views is None or views is False:
+        return ()
+    if views is True:
+        raise TypeError("views must be a sequence of View or dicts; True is not allowed "
+                        "(use kzsearch.analysis.views.DEFAULT_VIEWS)")
+    if isinstance(views, (str, bytes, Mapping, View)):
+        raise TypeError(f"views must be a sequence of View or dicts, not a single {type(views).__name__}")
+    out: List[View] = []
+    for i, spec in enumerate(views):
+        if isinstance(spec, View):
+            out.append(spec)
+        elif isinstance(spec, Mapping):
+            unknown = set(spec) - {"kind", "size", "weight", "min_length"}
+            if unknown:
+                raise ValueError(f"views[{i}]: unknown keys {sorted(unknown)}")
+            if "kind" not in spec or "size" not in spec:
+                raise ValueError(f"views[{i}]: needs 'kind' and 'size'")
+            out.append(View(**spec))
+        else:
+            raise TypeError(f"views[{i}] must be a View or a dict, not {type(spec).__name__}")
+    kinds = [v.kind for v in out]
+    if len(set(kinds)) != len(kinds):
+        raise ValueError("views: at most one view of each kind")
+    return tuple(out)
+
+
+def view_terms(word: str, views: Tuple[View, ...]) -> List[str]:
+    """The terms of all ``views`` of ``word``."""
+    return [t for view in views for t in view.terms(word)]
+
+
+def is_view_term(term: str) -> bool:
+    """Whether ``term`` is a view term (starts with a view mark)."""
+    return term[:1] in _MARK_SET
+
+
+def view_weight(term: str, views: Tuple[View, ...]) -> float:
+    """Query weight of ``term``: its view's weight, 1.0 for a real term."""
+    mark = term[:1]
+    if mark in _MARK_SET:
+        for view in views:
+            if view.mark == mark:
+                return view.weight
+    return 1.0
+
+
+_MARK_SET = frozenset(MARKS.values())
+
+#: Views of the default :class:`kzsearch.Index` (chosen by measurement: see README).
+DEFAULT_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5),)
+
+
+class StemsOnly:
+    """An analyzer's terms without the view terms (what typo correction compares).
+
+    >>> from kzsearch.analysis import Analyzer
+    >>> StemsOnly(Analyzer(views=[View("prefix", 6)]))("мектептердегі")
+    ['мектеп']
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        self.analyzer = analyzer
+
+    def __call__(self, text: str) -> List[str]:
+        return [t for t in self.analyzer(text) if not is_view_term(t)]
