@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datasets  # noqa: E402  (benchmarks/datasets.py)
 from kzsearch import Index  # noqa: E402
 from kzsearch.analysis import Analyzer, stem  # noqa: E402
-from kzsearch.analysis.views import DEFAULT_VIEWS, is_view_term  # noqa: E402
+from kzsearch.analysis.views import RECOMMENDED_VIEWS, is_view_term  # noqa: E402
 from kzsearch.engine.fields import Field  # noqa: E402
 from kzsearch.script import to_latin  # noqa: E402
 
@@ -228,7 +228,7 @@ PREFIX6_HALF = {"kind": "prefix", "size": 6, "weight": 0.5}
 #: configurations of the views table: (label, analyzer factory, k1, b); the first is today's
 VIEW_CONFIGS: List[Tuple[str, Callable[[], Analyzer], float, float]] = [
     ("stems only (today's Analyzer())", _views(), 1.5, 0.75),
-    ("Index() default: + prefix 6, weight 0.5", lambda: Analyzer(views=DEFAULT_VIEWS), 1.5, 0.75),
+    ("+ prefix 6, weight 0.5 (RECOMMENDED_VIEWS)", lambda: Analyzer(views=RECOMMENDED_VIEWS), 1.5, 0.75),
     ("+ prefix 6, weight 1.0", _views({"kind": "prefix", "size": 6, "weight": 1.0}), 1.5, 0.75),
     ("+ prefix 5, weight 1.0", _views({"kind": "prefix", "size": 5, "weight": 1.0}), 1.5, 0.75),
     ("+ 4-grams, weight 0.25", _views({"kind": "ngrams", "size": 4, "weight": 0.25}), 1.5, 0.75),
@@ -371,7 +371,7 @@ def print_title_rows(rows: Dict[str, Dict[str, float]], n_queries: int, analyzer
         print(f"| {label} | {row['full_ndcg@10']:.3f} | {row['control_ndcg@10']:.3f} |")
 
 
-#: title rows with the default Index()'s analyzer (its sub-word views)
+#: title rows with the recommended sub-word views on
 TITLE_VIEW_CONFIGS = [
     ("text only", None),
     ("title 2.0 + text", {"title": 2.0, "text": 1.0}),
@@ -382,8 +382,8 @@ TITLE_VIEW_CONFIGS = [
 
 
 def title_view_rows(queries: Sequence[dict]) -> Dict[str, Dict[str, float]]:
-    """:func:`title_field_rows` with the default ``Index()``'s analyzer (views on)."""
-    return title_field_rows(queries, Analyzer(views=DEFAULT_VIEWS), TITLE_VIEW_CONFIGS)
+    """:func:`title_field_rows` with ``Analyzer(views=RECOMMENDED_VIEWS)``."""
+    return title_field_rows(queries, Analyzer(views=RECOMMENDED_VIEWS), TITLE_VIEW_CONFIGS)
 
 
 def oracle_ndcg(rows: Iterable[Dict[str, float]]) -> float:
@@ -460,7 +460,7 @@ def main(argv: Sequence[str] = ()) -> int:
         queries = datasets.kazqad_queries(args.variant)
         print_title_rows(title_field_rows(queries), len(queries))
         print()
-        print_title_rows(title_view_rows(queries), len(queries), "Analyzer(views=DEFAULT_VIEWS), as in Index()")
+        print_title_rows(title_view_rows(queries), len(queries), "Analyzer(views=RECOMMENDED_VIEWS)")
         return 0
 
     results: Dict[str, Any] = {"stemming": {}, "retrieval": {}}
@@ -497,7 +497,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "first 5 letters": truncating(5),
         "first 6 letters": truncating(6),
         "Analyzer()": Analyzer(),
-        "Analyzer(views=DEFAULT_VIEWS), as in Index()": Analyzer(views=DEFAULT_VIEWS),
+        "Analyzer(views=RECOMMENDED_VIEWS)": Analyzer(views=RECOMMENDED_VIEWS),
         "Analyzer(stopwords=False)": Analyzer(stopwords=False),
         "Analyzer(compounds=False)": Analyzer(compounds=False),
         "Analyzer(stemming=False)": Analyzer(stemming=False),
@@ -506,9 +506,9 @@ def main(argv: Sequence[str] = ()) -> int:
     for name, index in indexes.items():
         results["retrieval"][name] = retrieval_scores(rank_passages(index, queries), queries)
     results["typed"] = typed_variants(indexes["Analyzer()"], corpus, queries, args.queries)
-    results["typed_views"] = typed_variants(indexes["Analyzer(views=DEFAULT_VIEWS), as in Index()"],
+    results["typed_views"] = typed_variants(indexes["Analyzer(views=RECOMMENDED_VIEWS)"],
                                             corpus, queries, args.queries,
-                                            [v.to_dict() for v in DEFAULT_VIEWS])
+                                            [v.to_dict() for v in RECOMMENDED_VIEWS])
     results["views"] = view_rows(args.queries or "")
     results["typos"] = typo_rows(corpus, queries, args.queries)
     results["titles"] = title_field_rows(queries)
@@ -533,7 +533,7 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"nDCG@10 if each question picked the best of Analyzer() and the 4/5/6-letter "
           f"truncations: {results['oracle_ndcg@10']:.3f}")
     print()
-    for key, analyzer in (("typed", "Analyzer()"), ("typed_views", "Analyzer(views=DEFAULT_VIEWS)")):
+    for key, analyzer in (("typed", "Analyzer()"), ("typed_views", "Analyzer(views=RECOMMENDED_VIEWS)")):
         print(f"Questions as people type them ({analyzer}, through Index.search; share = of the "
               "properly typed nDCG@10)")
         print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
@@ -544,7 +544,7 @@ def main(argv: Sequence[str] = ()) -> int:
         print()
     print_title_rows(results["titles"], len(queries))
     print()
-    print_title_rows(results["titles_views"], len(queries), "Analyzer(views=DEFAULT_VIEWS), as in Index()")
+    print_title_rows(results["titles_views"], len(queries), "Analyzer(views=RECOMMENDED_VIEWS)")
     print()
     print_view_rows(results["views"])
     if results["typos"]:

@@ -34,7 +34,7 @@ import numpy as np
 
 from .engine import searcher
 from .analysis import Analyzer, stem
-from .analysis.views import DEFAULT_VIEWS, StemsOnly, is_view_term
+from .analysis.views import RECOMMENDED_VIEWS, StemsOnly, is_view_term
 from .engine.fields import Field, check_fields, text_key
 from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
@@ -113,10 +113,11 @@ class Index(SegmentWriter):
     ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
     "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
     parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
-    any callable text -> list of terms; the default is Kazakh analysis with
-    sub-word views, ``Analyzer(views=DEFAULT_VIEWS)`` (each stem plus the
-    word's first 6 letters at query weight 0.5; see
-    :mod:`kzsearch.analysis.views`). Small segments are merged by ``merge_policy``
+    any callable text -> list of terms; the default is Kazakh analysis,
+    ``Analyzer()`` (stems only; ``Analyzer(views=RECOMMENDED_VIEWS)`` adds the
+    word's first 6 letters at query weight 0.5 and ranks better, at a cost
+    measured too high for the default at a million documents: see
+    :mod:`kzsearch.analysis.views` and README). Small segments are merged by ``merge_policy``
     on a background thread (``background_merges=False``: during ``add``).
     ``restore_queries`` re-spells queries typed without Kazakh letters or in
     Latin script against the index's vocabulary (default: on with the
@@ -147,7 +148,7 @@ class Index(SegmentWriter):
             delta = DEFAULT_DELTA.get(method, 0.5)
         params = BM25Params.checked(k1=k1, b=b, epsilon=epsilon, delta=delta)
         _check_settings(merge_policy, background_merges, restore_queries)
-        self.analyzer = analyzer if analyzer is not None else Analyzer(views=DEFAULT_VIEWS)
+        self.analyzer = analyzer if analyzer is not None else Analyzer()
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
         self._restorer = QueryRestorer(stem) if restore_queries else None

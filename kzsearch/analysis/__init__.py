@@ -19,7 +19,7 @@ from .analyzer import CACHE_LIMIT, MAX_TOKEN_LENGTH, Analyzer, AnalyzerSettings
 from .normalize import normalize
 from .stemmer import KazakhStemmer, stem
 from .tokenize import tokenize
-from .views import DEFAULT_VIEWS, View, is_view_term
+from .views import RECOMMENDED_VIEWS, View, is_view_term
 
 __all__ = [
     "Analyzer",
@@ -29,7 +29,7 @@ __all__ = [
     "normalize",
     "tokenize",
     "View",
-    "DEFAULT_VIEWS",
+    "RECOMMENDED_VIEWS",
     "is_view_term",
     "MAX_TOKEN_LENGTH",
     "CACHE_LIMIT",

@@ -151,7 +151,7 @@ class AnalyzerSettings:
     views: sub-word views emitted beside each word's term (see
         :mod:`.views`): :class:`~.views.View` objects or dicts such as
         ``{"kind": "prefix", "size": 6, "weight": 1.0}``; none by default
-        (the default :class:`kzsearch.Index` adds :data:`~.views.DEFAULT_VIEWS`).
+        (:data:`~.views.RECOMMENDED_VIEWS` ranks best; :class:`kzsearch.Index` uses none by default).
     """
 
     stemming: bool = True
