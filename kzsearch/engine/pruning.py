@@ -45,7 +45,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
-from .scoring import BM25Params, idf, length_norm, weights
+from .scoring import BM25Params, floored_idf, length_norm, weights
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
@@ -294,7 +294,6 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
     if int((running[last_at] - running[first_at]).sum()) < MIN_POSTINGS:
         return None  # too few postings for pruning to pay: skip working out the idfs
     first, last = first_at.tolist(), last_at.tolist()
-    floor: Optional[float] = None
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
         rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
@@ -309,11 +308,8 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
                 continue
         else:
             df = stats.df[i]  # type: ignore[index]
-        term_idf = idf(method, df, n_live)
-        if method == "okapi" and term_idf < 0:
-            if floor is None:
-                mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
-                floor = params.epsilon * mean
-            term_idf = floor
+        term_idf = floored_idf(method, df, n_live, params.epsilon,
+                               lambda: snapshot.okapi_mean_idf(vocab_size) if stats is None
+                               else stats.okapi_mean_idf)
         plan.append(TermPlan(qw, term_idf, rows, (a, b)))
     return search_pruned(snapshot, plan, k, method, params, avgdl)

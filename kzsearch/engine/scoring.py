@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict
+from typing import Callable, Dict
 
 import numpy as np
 
@@ -121,6 +121,19 @@ def idf(method: str, df: int, n_docs: int) -> float:
     if method == "bm25+":
         return math.log((n_docs + 1) / df) if df else 0.0
     raise ValueError(f"unknown method {method!r}")
+
+
+def floored_idf(method: str, df: int, n_docs: int, epsilon: float, mean_idf: Callable[[], float]) -> float:
+    """:func:`idf` with rank-bm25's Okapi floor: a negative ``okapi`` idf becomes
+    ``epsilon`` times the mean idf, which ``mean_idf()`` gives (called only then).
+
+    >>> floored_idf("okapi", df=9, n_docs=10, epsilon=0.25, mean_idf=lambda: 2.0)
+    0.5
+    """
+    value = idf(method, df, n_docs)
+    if method == "okapi" and value < 0:
+        value = epsilon * mean_idf()
+    return value
 
 
 def per_df(method: str, df: np.ndarray, n_docs: int) -> np.ndarray:

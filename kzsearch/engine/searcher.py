@@ -42,13 +42,13 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .fields import combined_tf, field_norms
 from .pruning import pruned_search
-from .scoring import BM25Params, idf, okapi_mean_idf, weights
+from .scoring import BM25Params, floored_idf, okapi_mean_idf, weights
 from .locks import ForkSafeLock
 from .segment import FIELD_SHIFT, Segment, gather_runs
 from .selection import top_k
@@ -313,6 +313,13 @@ class FieldWeights:
     bs: np.ndarray
 
 
+def _mean_idf(snapshot: Snapshot, vocab_size: int, stats: Optional[CollectionStats]) -> Callable[[], float]:
+    """The mean Okapi idf of the collection, for :func:`~.scoring.floored_idf`."""
+    if stats is not None:
+        return lambda: stats.okapi_mean_idf
+    return lambda: snapshot.okapi_mean_idf(vocab_size)
+
+
 def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
            params: BM25Params, vocab_size: int,
            stats: Optional[CollectionStats] = None, *, keep: Optional[np.ndarray] = None,
@@ -360,7 +367,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
         dfs = [len(d) for d, _ in postings]
     else:
         dfs = snapshot.document_frequencies(vocab_size)[term_ids].tolist()
-    floor: Optional[float] = None
+    mean_idf = _mean_idf(snapshot, vocab_size, stats)
     unit = BM25Params(params.k1, 1.0, params.epsilon, params.delta)
 
     scratch = _scratch
@@ -373,12 +380,7 @@ def search(snapshot: Snapshot, query_terms: Sequence[Tuple[int, float]], k: int,
             if not len(docs):
                 continue
             df = dfs[i] if stats is None else stats.df[i]  # type: ignore[index]
-            term_idf = idf(method, df, n_live)
-            if method == "okapi" and term_idf < 0:
-                if floor is None:
-                    mean = snapshot.okapi_mean_idf(vocab_size) if stats is None else stats.okapi_mean_idf
-                    floor = params.epsilon * mean
-                term_idf = floor
+            term_idf = floored_idf(method, df, n_live, params.epsilon, mean_idf)
             if bm25f:
                 w = weights(method, combined_tf(tfs, norms[:, docs]), 1.0, term_idf, unit)
             else:

@@ -37,7 +37,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..engine.scoring import BM25Params, idf, weights
+from ..engine.scoring import BM25Params, floored_idf, weights
 from ..engine.fields import combined_tf
 from ..engine.searcher import CollectionStats, FieldWeights, Snapshot, top_k
 from .phrase import match_phrase
@@ -101,12 +101,9 @@ class Scorer:
 
     def idf(self, term: str, local_df: int) -> float:
         """The term's idf, with the "okapi" floor applied as the searcher applies it."""
-        value = idf(self.method, self.df(term, local_df), self.n_docs)
-        if self.method == "okapi" and value < 0:
-            mean = (self.snapshot.okapi_mean_idf(self.vocab_size) if self.stats is None
-                    else self.stats.okapi_mean_idf)
-            value = self.params.epsilon * mean
-        return value
+        return floored_idf(self.method, self.df(term, local_df), self.n_docs, self.params.epsilon,
+                           lambda: self.snapshot.okapi_mean_idf(self.vocab_size) if self.stats is None
+                           else self.stats.okapi_mean_idf)
 
     def avg_field_lengths(self) -> np.ndarray:
         """Average length of each text field over the live documents (float64[F])."""
