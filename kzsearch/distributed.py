@@ -86,7 +86,9 @@ except ImportError as error:  # pragma: no cover - checked in a subprocess by th
 
 from .engine.columns import merge_kinds
 from .engine.filters import compile_filter
-from .index import Hit, Index, IndexSettings, check_k, check_offset, check_query
+from .checks import check_k, check_offset, check_query
+from .index import Index, IndexSettings
+from .querying import Hit
 from .ingest import Document
 from .analysis import stem
 from .engine.scoring import okapi_mean_idf
