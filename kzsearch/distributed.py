@@ -12,7 +12,7 @@ same code runs on many machines; every worker needs kzsearch (and a custom
 analyzer's module) installed.
 
 Where the shards live. Each shard is an ordinary :class:`kzsearch.Index`
-inside a Dask actor (:class:`Shard`) on one worker: the worker builds or
+inside a Dask actor (:class:`~kzsearch.shard.Shard`) on one worker: the worker builds or
 loads the Index and keeps it in its memory; the client holds a handle and
 calls the actor's methods. A shard never crosses the network (an Index is
 not even picklable); only queries, statistics and hits do. Why actors
@@ -43,7 +43,7 @@ search runs in two phases, each one round trip to all shards at once:
    them into the global top ``k``.
 
 ``search_many`` makes one call per shard and phase for the whole batch,
-its queries, statistics and hits packed as one pickle (:class:`Packed`).
+its queries, statistics and hits packed as one pickle (:class:`~kzsearch.shard.Packed`).
 Method "okapi" also needs the mean idf over the whole vocabulary (its floor
 for negative idf): it is computed once from every shard's document
 frequencies and cached; the shards of a ``ShardedIndex`` never change.
@@ -61,21 +61,18 @@ in a single Index.
 A shard lives in one worker's memory: if that worker dies the shard is lost
 and searches raise. Save the shards to storage every worker can read and
 ``load`` them again (memory-mapped: seconds, not a rebuild).
+
+This module is the client, :class:`ShardedIndex`; the actor and what runs on
+the workers are in :mod:`kzsearch.shard`, the arithmetic of splitting and
+combining in :mod:`kzsearch.sharding`, the saved manifest in
+:mod:`kzsearch.shard_manifest`.
 """
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
-import json
 import os
-import re
-import secrets
-import stat
 from collections import Counter
 from dataclasses import replace
-from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence,
-                    Tuple, cast)
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -84,247 +81,22 @@ try:
 except ImportError as error:  # pragma: no cover - checked in a subprocess by the tests
     raise ImportError('kzsearch.distributed needs Dask: pip install "kzsearch[distributed]"') from error
 
+from .analysis import stem
+from .checks import check_k, check_offset, check_query
 from .engine.columns import merge_kinds
 from .engine.filters import compile_filter
-from .index import Hit, Index, IndexSettings, check_k, check_offset, check_query
-from .ingest import Document
-from .analysis import stem
 from .engine.scoring import okapi_mean_idf
+from .index import Index, IndexSettings
+from .ingest import Document
+from .querying import Hit
 from .restoration import QueryRestorer, needs_restoration
-from .engine.searcher import CollectionStats
-
-Analyzer = Callable[[str], List[str]]
-Pair = Tuple[str, str]
-
-MANIFEST = "kzsearch-shards.json"
-MANIFEST_FORMAT = "kzsearch-shards"
-MANIFEST_VERSION = 1
-
-
-class ShardInfo(NamedTuple):
-    """What a shard reports once it is built or loaded."""
-
-    n_docs: int
-    settings: IndexSettings
-    restore_queries: bool = False
-    fields: Tuple[Tuple[str, float, Optional[float]], ...] = ()
-    schema: Tuple[Tuple[str, str], ...] = ()
-
-
-class Packed:
-    """A value Dask sends as one pickle.
-
-    Dask serialises a list element by element; a batch of 1000 queries went
-    25 times faster as one pickle, and a shard's documents 7 times faster.
-    """
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __reduce__(self) -> Tuple[type, Tuple[Any]]:
-        return Packed, (self.value,)
-
-
-# ---------------------------------------------------------------- on the workers
-def _build_shard(documents: List[Pair], analyzer: Optional[Analyzer],
-                 index_kwargs: Dict[str, Any]) -> Index:
-    index = Index(analyzer=analyzer, **index_kwargs)
-    index.add(documents, workers=1)  # a Dask worker is a daemon process: no child processes
-    return index
-
-
-def _load_shard(path: str, analyzer: Optional[Analyzer]) -> Index:
-    return Index.load(path, analyzer=analyzer)
-
-
-class Shard:
-    """The actor holding one shard's Index on a worker, built or loaded by ``make(*args.value)``."""
-
-    def __init__(self, make: Callable[..., Index], args: Packed) -> None:
-        self.index = make(*args.value)
-
-    def call(self, request: Packed) -> Packed:
-        """Run the method and arguments packed in ``request``: how the client calls a shard."""
-        method, args = request.value
-        return Packed(getattr(self, method)(*args))
-
-    def info(self) -> ShardInfo:
-        index = self.index
-        fields = tuple((name, f.weight, f.b) for name, f in index.fields.items())
-        return ShardInfo(len(index), index.settings, index._restorer is not None, fields,
-                         tuple(sorted(index.schema.items())))
-
-    def stats(self, queries: Sequence[str]) -> List[CollectionStats]:
-        """Phase 1: this shard's statistics for the terms each (already restored) query searches."""
-        index = self.index
-        with _as_typed(index):
-            return [index.collection_stats(index.scoring_terms(q)) for q in queries]
-
-    def search(self, queries: Sequence[str], stats: Sequence[CollectionStats], k: int,
-               k1: Optional[float], b: Optional[float],
-               filter: Optional[Mapping[str, Any]] = None) -> List[List[Hit]]:
-        """Phase 2: this shard's top ``k`` for each (already restored) query, scored with global ``stats``.
-
-        A filter on a key no document of this shard has matches nothing here.
-        Typo tolerance is off in both phases: each shard would correct against
-        its own vocabulary, and the scores would no longer be one index's.
-        """
-        index = self.index
-        if filter and any(key not in index.schema for key in filter):
-            return [[] for _ in queries]
-        with _as_typed(index):
-            return [index.search(q, k, typos=False, k1=k1, b=b, stats=s, filter=filter)
-                    for q, s in zip(queries, stats)]
-
-    def frequencies(self) -> Dict[str, int]:
-        return self.index.document_frequencies()
-
-    def save(self, path: str) -> None:
-        self.index.save(path)
-
-
-@contextlib.contextmanager
-def _as_typed(index: Index) -> Iterator[None]:
-    """Search ``index`` without re-spelling queries: the client restored them against all shards.
-
-    A worker runs one actor call at a time, so nothing else sees the change.
-    """
-    restorer = index._restorer
-    index._restorer = None
-    try:
-        yield
-    finally:
-        index._restorer = restorer
-
-
-def _write_manifest(folder: str, names: List[str], sizes: List[int]) -> None:
-    """Write the manifest beside the old one (never through a planted link) and rename it into place."""
-    body = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "shards": names, "n_docs": sizes}
-    temporary = os.path.join(folder, f".{MANIFEST}.tmp-{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(body, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, os.path.join(folder, MANIFEST))
-
-
-_SHARD_NAME = re.compile(r"shard-\d{4,9}")
-
-
-def _read_manifest(folder: str) -> List[str]:
-    """The shard folders a manifest lists; names must be ones ``save`` writes (nothing outside ``folder``)."""
-    path = os.path.join(folder, MANIFEST)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError(f"{path} is not a regular file")
-        raw = f.read(1 << 20)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ValueError(f"{path} is damaged (not valid JSON)") from None
-    if not isinstance(body, dict) or body.get("format") != MANIFEST_FORMAT \
-            or body.get("version") != MANIFEST_VERSION:
-        raise ValueError(f"{path} is not a version-{MANIFEST_VERSION} kzsearch shard manifest")
-    names = body.get("shards")
-    if not isinstance(names, list) or not all(isinstance(n, str) and _SHARD_NAME.fullmatch(n) for n in names):
-        raise ValueError(f"{path} lists shards under names that save does not write")
-    return [os.path.join(folder, name) for name in names]
+from .shard import Analyzer, Packed, Shard, ShardInfo, build_shard, load_shard
+from .shard_manifest import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION  # noqa: F401 (kzsearch.distributed names)
+from .shard_manifest import read_manifest as _read_manifest, write_manifest as _write_manifest
+from .sharding import combine_stats, global_okapi_mean_idf, merge_hits, split_documents  # noqa: F401
 
 
 # ---------------------------------------------------------------- client-side helpers
-def split_documents(documents: Iterable[Document], ids: Optional[Iterable[str]],
-                    n_shards: int) -> List[List[Pair]]:
-    """(id, text) pairs cut into ``n_shards`` contiguous slices in input order.
-
-    Ids default to running numbers, as in :meth:`Index.add`; an id may appear
-    only once in the whole collection.
-
-    >>> split_documents(["a", "b", ("x", "c")], None, 2)
-    [[('0', 'a')], [('1', 'b'), ('x', 'c')]]
-    """
-    if isinstance(documents, (str, bytes)):
-        raise TypeError(f"documents must be an iterable of str, not a single {type(documents).__name__}")
-    pairs: List[Any] = []
-    seen: set = set()
-    default_ids = (str(i) for i in itertools.count())
-    id_iter = iter(ids) if ids is not None else None
-    if ids is not None and isinstance(ids, (str, bytes)):
-        raise TypeError("ids must be an iterable of str, not a single str")
-    for n, item in enumerate(documents):
-        if isinstance(item, Mapping) and id_iter is None:  # a dict document keeps its fields
-            doc_id = item.get("id")
-            if doc_id is None:
-                doc_id = next(default_ids)
-                item = {"id": doc_id, **item}
-        elif isinstance(item, str):
-            doc_id = next(default_ids) if id_iter is None else next(id_iter, None)
-            if doc_id is None:
-                raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
-            item = (doc_id, item)
-        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
-            doc_id = item[0]
-            if not isinstance(item[1], str):
-                raise TypeError(f"texts[{n}] text must be str, not {type(item[1]).__name__}")
-        else:
-            raise TypeError(f"texts[{n}] must be str, an (id, text) pair or a dict, "
-                            f"not {type(item).__name__}")
-        if not isinstance(doc_id, str):
-            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
-        if doc_id in seen:
-            raise ValueError(f"ids: {doc_id!r} appears twice")
-        seen.add(doc_id)
-        pairs.append(item)
-    if id_iter is not None and next(id_iter, None) is not None:
-        raise ValueError("ids: more ids than texts")
-    bounds = [len(pairs) * i // n_shards for i in range(n_shards + 1)]
-    return [pairs[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
-
-
-def combine_stats(parts: Iterable[CollectionStats], okapi_mean: float = 0.0) -> CollectionStats:
-    """The statistics of the union of shards: counts, lengths and each df added up.
-
-    >>> combine_stats([CollectionStats(2, 10, {"a": 1}), CollectionStats(3, 5, {"a": 2, "b": 1})])
-    CollectionStats(n_docs=5, total_len=15, df=Counter({'a': 3, 'b': 1}), okapi_mean_idf=0.0, field_len=None)
-    """
-    n_docs, total_len = 0, 0
-    df: Counter[str] = Counter()
-    field_len: Optional[List[int]] = None
-    for part in parts:
-        n_docs += part.n_docs
-        total_len += part.total_len
-        df.update(cast(Mapping[str, int], part.df))  # a shard's stats map term -> df
-        if part.field_len is not None:  # BM25F: each text field's total length
-            field_len = [a + b for a, b in zip(field_len or [0] * len(part.field_len), part.field_len)]
-    return CollectionStats(n_docs, total_len, df, okapi_mean, field_len)
-
-
-def merge_hits(per_shard: Iterable[List[Hit]], k: int) -> List[Hit]:
-    """The best ``k`` of the shards' ranked hits; ties by shard, then rank in the shard.
-
-    >>> merge_hits([[Hit("a", 2.0, ""), Hit("b", 1.0, "")], [Hit("c", 2.0, "")]], 2)
-    [Hit(id='a', score=2.0, text=''), Hit(id='c', score=2.0, text='')]
-    """
-    # heapq.merge is stable: among equal keys, the earlier iterable's items come first
-    return list(itertools.islice(heapq.merge(*per_shard, key=lambda hit: -hit.score), k))
-
-
-def global_okapi_mean_idf(frequencies: Iterable[Dict[str, int]], n_docs: int) -> float:
-    """Okapi's mean idf over the union of the shards' vocabularies.
-
-    Terms are summed in order of first appearance (shard by shard), which
-    for contiguous shards is a single index's vocabulary order, so the mean
-    agrees with it bit for bit.
-    """
-    df: Counter[str] = Counter()
-    for part in frequencies:
-        df.update(part)
-    return okapi_mean_idf(np.fromiter(df.values(), dtype=np.int64, count=len(df)), n_docs)
-
-
 def _check_queries(queries: Sequence[str]) -> List[str]:
     if isinstance(queries, str):
         raise TypeError("queries must be a sequence of str, not a single str")
@@ -447,7 +219,7 @@ class ShardedIndex:
         slices = split_documents(documents, ids, n_shards)
         workers = _placement(client, n_shards)
         shard_args = ((part, analyzer, index_kwargs) for part in slices)
-        return cls(client, _start_shards(client, workers, _build_shard, shard_args), workers)
+        return cls(client, _start_shards(client, workers, build_shard, shard_args), workers)
 
     @classmethod
     def from_paths(cls, client: Client, paths: Iterable[Any], *,
@@ -461,7 +233,7 @@ class ShardedIndex:
         paths = [_absolute(p) for p in paths]
         workers = _placement(client, len(paths))
         shard_args = ((path, analyzer) for path in paths)
-        return cls(client, _start_shards(client, workers, _load_shard, shard_args), workers)
+        return cls(client, _start_shards(client, workers, load_shard, shard_args), workers)
 
     @classmethod
     def load(cls, client: Client, folder: Any, *, analyzer: Optional[Analyzer] = None) -> "ShardedIndex":

@@ -23,47 +23,44 @@ snapshot is current when they start, so they never see half an ``add``.
 
 Thread safety: any number of threads may search while one writes; writes
 (add, update, delete, optimize, save) are serialised by a lock.
+
+This module holds the index's state, its public entry points and the
+reading of documents; two mixins hold the rest: :mod:`kzsearch.querying`
+(:class:`~kzsearch.querying.QueryPlanner`: query terms, resolution, typos,
+completion, explain, highlight, :class:`Hit`) and :mod:`kzsearch.writer`
+(:class:`~kzsearch.writer.SegmentWriter`: publishing segments, deletions,
+merges). Argument checks are in :mod:`kzsearch.checks`.
 """
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .engine import searcher
 from .analysis import Analyzer, stem
-from .analysis.views import RECOMMENDED_VIEWS, StemsOnly, is_view_term
+from .analysis.views import StemsOnly
+from .checks import (check_flag, check_index_settings, check_k, check_offset,  # noqa: F401 (check_*: kzsearch.index names)
+                     check_query, check_workers)
+from .engine import searcher
 from .engine.fields import Field, check_fields, text_key
-from .engine.filters import cached_mask, compile_filter
 from .engine.locks import ForkSafeLock
 from .engine.merging import MergePolicy
-from .ingest import Document, ingest, stored_document
-from .query import execute
-from .query.explain import Explanation, explain
-from .query.highlight import Highlight, highlight_text
-from .query.objects import Query
-from .query.parser import structured_query
-from .query.resolve import BoolNode, Node, PrefixCache, Resolver, TermNode
-from .query.completion import complete
-from .query.typos import IndexView, TypoTolerance, suggested
-from .restoration import QueryRestorer, needs_restoration, restored_query, restored_text
 from .engine.scoring import DEFAULT_DELTA, BM25Params, check_method
-from .engine.searcher import CollectionStats, FieldWeights, Snapshot
+from .engine.searcher import CollectionStats, Snapshot
 from .engine.segment import Segment
 from .engine.vocabulary import Vocabulary
+from .ingest import Document, ingest
+from .query import execute
+from .query.objects import Query
+from .query.parser import structured_query
+from .query.resolve import PrefixCache
+from .query.typos import TypoTolerance
+from .querying import Hit, QueryPlanner
+from .restoration import QueryRestorer
 from .writer import SegmentWriter
 
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result: ``fields`` is the stored document (``Index.get``)."""
-
-    id: str
-    score: float
-    text: str
-    fields: Dict[str, Any] = field(default_factory=dict, repr=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -74,40 +71,7 @@ class IndexSettings:
     params: BM25Params = BM25Params()
 
 
-def check_k(k: object) -> int:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be a non-negative integer, not {type(k).__name__}")
-    if k < 0:
-        raise ValueError(f"k must be a non-negative integer, got {k!r}")
-    return int(k)
-
-
-def check_workers(workers: object) -> None:
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-
-
-def check_flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be bool, not {type(value).__name__}")
-    return value
-
-
-def check_offset(offset: object) -> int:
-    if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)):
-        raise TypeError(f"offset must be an int, not {type(offset).__name__}")
-    if offset < 0:
-        raise ValueError(f"offset must be >= 0, got {offset!r}")
-    return int(offset)
-
-
-def check_query(query: object, name: str = "query") -> str:
-    if not isinstance(query, str):
-        raise TypeError(f"{name} must be str, not {type(query).__name__}")
-    return query
-
-
-class Index(SegmentWriter):
+class Index(QueryPlanner, SegmentWriter):
     """A BM25 index over Kazakh (and Russian) documents.
 
     ``method`` is one of "lucene" (default), "okapi" (rank-bm25's BM25Okapi),
@@ -147,7 +111,7 @@ class Index(SegmentWriter):
         if delta is None:
             delta = DEFAULT_DELTA.get(method, 0.5)
         params = BM25Params.checked(k1=k1, b=b, epsilon=epsilon, delta=delta)
-        _check_settings(merge_policy, background_merges, restore_queries)
+        check_index_settings(merge_policy, background_merges, restore_queries)
         self.analyzer = analyzer if analyzer is not None else Analyzer()
         if restore_queries is None:  # restoration relies on Kazakh stemming
             restore_queries = isinstance(self.analyzer, Analyzer) and self.analyzer.settings.stemming
@@ -205,10 +169,6 @@ class Index(SegmentWriter):
     def schema(self) -> Dict[str, str]:
         """The metadata keys filters can use, with their column kind (int, float, bool, date, str, strs)."""
         return dict(self._schema)
-
-    def _document(self, seg: Segment, local: int) -> Dict[str, Any]:
-        stored = seg.stored[local] if seg.stored is not None else ""
-        return stored_document(seg.ids[local], self.text_field, seg.texts[local], stored)
 
     def ids(self) -> Iterator[str]:
         """Ids of the live documents in insertion order."""
@@ -275,94 +235,6 @@ class Index(SegmentWriter):
         return searcher.search(snapshot, terms, k, self.settings.method, params, len(self._vocab), stats,
                                keep=keep, fields=self._field_weights(params), exact=exact)
 
-    def explain(self, query: Union[str, Query], doc_id: str, *, syntax: bool = True,
-                k1: Optional[float] = None, b: Optional[float] = None,
-                stats: Optional[CollectionStats] = None) -> Explanation:
-        """How the document ``doc_id`` scores for ``query``, clause by clause (Lucene's explain).
-
-        The returned tree's ``value`` equals the document's score in
-        :meth:`search` with the same arguments (0 with ``match=False`` when the
-        document does not match); ``str()`` prints it. KeyError if there is
-        no live document ``doc_id``.
-        """
-        structured = structured_query(query, syntax, tuple(self.fields))
-        check_query(doc_id, "doc_id")
-        params = self._query_params(k1, b)
-        snapshot = self._snapshot
-        name, local = self._id_locations()[doc_id]
-        where = [i for i, seg in enumerate(snapshot.segments) if seg.name == name]
-        if not where:
-            raise KeyError(doc_id)
-        node = self._node(query, structured, snapshot)
-        return explain(node, self._scorer(snapshot, params, stats), int(snapshot.bases[where[0]]) + local,
-                       tuple(self.fields))
-
-    def highlight(self, hit: Union[Hit, str], query: Union[str, Query], *, syntax: bool = True,
-                  markers: Tuple[str, str] = ("[", "]"), width: int = 200) -> Highlight:
-        """Where ``query`` matched in ``hit`` (a :class:`Hit` or a text): spans and a snippet.
-
-        ``spans`` are (start, end) character offsets in the hit's ``text``; the
-        snippet shows about ``width`` characters around the densest cluster
-        of matches, each between ``markers`` (``("<mark>", "</mark>")`` for
-        HTML). Phrases are marked as a whole; queries typed on a Russian
-        keyboard or in Latin mark the words they were restored to.
-        """
-        text = hit.text if isinstance(hit, Hit) else check_query(hit, "hit")
-        structured = structured_query(query, syntax, tuple(self.fields))
-        if (not isinstance(markers, tuple) or len(markers) != 2
-                or not all(isinstance(m, str) for m in markers)):
-            raise TypeError("markers must be a pair of str (opening, closing)")
-        if isinstance(width, bool) or not isinstance(width, int):
-            raise TypeError(f"width must be int, not {type(width).__name__}")
-        if width < 1:
-            raise ValueError(f"width must be >= 1, got {width}")
-        node = self._node(query, structured, self._snapshot)
-        return highlight_text(text, node, self.analyzer, width, markers)
-
-    def scoring_terms(self, query: Union[str, Query], *, syntax: bool = True) -> List[str]:
-        """The index terms ``query`` is scored with: restored, analysed, prefixes expanded.
-
-        Shards of one collection exchange statistics for these terms (see
-        :mod:`kzsearch.distributed`).
-        """
-        structured = structured_query(query, syntax, tuple(self.fields))
-        snapshot = self._snapshot
-        if structured is None:
-            assert isinstance(query, str)
-            return restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
-                                  lambda: snapshot.document_frequencies(len(self._vocab)))
-        out: List[str] = []
-        pending = [self._resolver(snapshot).resolve(structured)]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, TermNode):
-                out.append(node.term)
-            elif isinstance(node, BoolNode):
-                pending.extend(reversed(node.must + node.should + node.must_not))
-            elif node is not None:
-                out.extend(node.terms)
-        return list(dict.fromkeys(out))
-
-    def _node(self, query: Union[str, Query], structured: Optional[Query], snapshot: Snapshot) -> Optional[Node]:
-        """The resolved query: the structured one, or the plain words' terms as one Bool."""
-        if structured is not None:
-            return self._resolver(snapshot).resolve(structured)
-        assert isinstance(query, str)
-        terms = self.query_terms(query)
-        if not terms:
-            return None
-        return BoolNode(should=tuple(TermNode(self._vocab.term(t), t, None, w) for t, w in terms))
-
-    def _resolver(self, snapshot: Snapshot) -> Resolver:
-        vocab_size = len(self._vocab)
-        return Resolver(self.analyzer, self._vocab, lambda: snapshot.document_frequencies(vocab_size),
-                        self._restorer, tuple(self.fields), self.positions, self._prefixes)
-
-    def _scorer(self, snapshot: Snapshot, params: BM25Params,
-                stats: Optional[CollectionStats]) -> execute.Scorer:
-        return execute.Scorer(snapshot, self.settings.method, params, len(self._vocab), stats,
-                              self._field_weights(params))
-
     def count(self, query: Optional[Union[str, Query]] = None, *,
               filter: Optional[Mapping[str, Any]] = None, syntax: bool = True) -> int:
         """How many live documents match ``query`` (all if None) and pass ``filter``.
@@ -385,18 +257,6 @@ class Index(SegmentWriter):
         assert isinstance(query, str)
         terms = [t for t, _ in self.query_terms(query)]
         return len(searcher.matching_documents(snapshot, terms, keep))
-
-    def _filter_keep(self, snapshot: Snapshot, filter: Optional[Mapping[str, Any]]) -> Optional[np.ndarray]:
-        """Live-and-passing mask over the snapshot's stored documents, or None without a filter."""
-        spec = compile_filter(filter, self._schema, tuple(self.fields))
-        return None if spec is None else cached_mask(spec, snapshot)
-
-    def _field_weights(self, params: BM25Params) -> Optional[FieldWeights]:
-        if len(self.fields) == 1:
-            return None
-        fields = list(self.fields.values())
-        return FieldWeights(np.array([f.weight for f in fields], dtype=np.float64),
-                            np.array([params.b if f.b is None else f.b for f in fields], dtype=np.float64))
 
     def collection_stats(self, terms: Iterable[str]) -> CollectionStats:
         """This index's live document count, total length and df of ``terms``.
@@ -431,104 +291,6 @@ class Index(SegmentWriter):
         k = check_k(k)
         check_workers(workers)
         return search_many(self, queries, k, self._query_params(k1, b), workers)
-
-    def query_terms(self, query: str, *, typos: bool = True) -> List[Tuple[int, float]]:
-        """(term id, weight) of the query's known terms, in query order.
-
-        The weight is how often the term occurs in the query (times any
-        weight below 1 of a looser match: a corrected typo); the searcher
-        scales the term's contributions by it.
-
-        A query typed on a Russian keyboard or in Latin script is re-spelled
-        first (see :mod:`kzsearch.restoration`); then, with ``typos``, words
-        the index does not know are corrected (see :mod:`kzsearch.query.typos`).
-        """
-        return self._query_terms(query, check_flag(typos, "typos"))[0]
-
-    def suggest_query(self, query: str) -> Optional[str]:
-        """``query`` with its typing errors corrected, for a "did you mean", or
-        None when no word needed correcting.
-
-        >>> index = Index()
-        >>> index.add(["Денсаулық сақтау министрлігі"])
-        >>> index.suggest_query("денсалық сақтау"), index.suggest_query("денсаулық")
-        ('денсаулық сақтау', None)
-        """
-        check_query(query)
-        text, corrections = self._query_terms(query, True)[1:]
-        return suggested(text, corrections)
-
-    def complete(self, prefix: str, k: int = 10) -> List[str]:
-        """Up to ``k`` completions of the last word of ``prefix`` (a partial
-        query), most frequent first: whole words as written in the documents,
-        earlier words kept as typed; a prefix typed on a Russian keyboard or
-        in Latin completes to Kazakh words (see :mod:`kzsearch.query.completion`).
-
-        >>> index = Index()
-        >>> index.add(["Денсаулық сақтау", "Денсаулығы жақсы", "денсаулық"])
-        >>> index.complete("денс"), index.complete("мемлекет денсаулы", k=1)
-        (['денсаулық', 'денсаулығы'], ['мемлекет денсаулық'])
-        """
-        check_query(prefix, "prefix")
-        k = check_k(k)
-        return complete(self._typos.surface(self._index_view(self._snapshot)), prefix, k)
-
-    def _query_terms(self, query: str, typos: bool) -> Tuple[List[Tuple[int, float]], str, list]:
-        """(term id, weight) pairs, the restored query text and the typo corrections made."""
-        snapshot = self._snapshot
-        vocab = self._vocab
-        text = restored_text(query, self._restorer, vocab.terms,
-                             lambda: snapshot.document_frequencies(len(vocab)))
-        terms = self.analyzer(text)
-        views = [t for t in terms if is_view_term(t)] if isinstance(self.analyzer, Analyzer) else []
-        if views:  # typo correction looks at stems; view terms weigh their view's weight
-            terms = [t for t in terms if not is_view_term(t)]
-        if not typos:
-            return self._with_views(searcher.count_terms(vocab.lookup(terms).tolist()), views), text, []
-        weighted, corrections = self._typos.query_terms(
-            text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
-        return self._with_views(weighted, views), text, corrections
-
-    def _with_views(self, weighted: List[Tuple[int, float]], views: List[str]) -> List[Tuple[int, float]]:
-        """``weighted`` plus the known ``views`` terms, each weighted count x its view's weight."""
-        if not views:
-            return weighted
-        weight = self.analyzer.query_weight
-        counted = searcher.count_terms(self._vocab.lookup(views).tolist())
-        return list(weighted) + [(t, n * weight(self._vocab.term(t))) for t, n in counted]
-
-    def _index_view(self, snapshot: Snapshot) -> IndexView:
-        vocab = self._vocab
-        return IndexView(vocab.terms, lambda: snapshot.document_frequencies(len(vocab)),
-                         lambda step: _live_texts(snapshot, step), snapshot.n_live)
-
-    def restored_query(self, query: str) -> Optional[str]:
-        """``query`` re-spelled as it is searched (Russian keyboard or Latin script), or None.
-
-        None when the query is searched as typed (see :mod:`kzsearch.restoration`).
-        """
-        check_query(query)
-        if self._restorer is None or not needs_restoration(query):
-            return None
-        snapshot = self._snapshot
-        restored = self._restorer.restore(query, self._vocab.terms,
-                                          lambda: snapshot.document_frequencies(len(self._vocab)))
-        return restored if restored != query else None
-
-    def _query_params(self, k1: Optional[float], b: Optional[float]) -> BM25Params:
-        params = self.settings.params
-        if k1 is None and b is None:
-            return params
-        return BM25Params.checked(k1=params.k1 if k1 is None else k1, b=params.b if b is None else b,
-                                  epsilon=params.epsilon, delta=params.delta)
-
-    def _hits(self, snapshot: Snapshot, positions: np.ndarray, scores: np.ndarray) -> List[Hit]:
-        seg_idx, local = snapshot.locate(positions)
-        hits = []
-        for s, d, score in zip(seg_idx.tolist(), local.tolist(), scores.tolist()):
-            seg = snapshot.segments[s]
-            hits.append(Hit(seg.ids[d], score, seg.texts[d], self._document(seg, d)))
-        return hits
 
     # ------------------------------------------------------------------ writing
     def add(self, texts: Iterable[Document], ids: Optional[Iterable[str]] = None, *,
@@ -617,24 +379,3 @@ class Index(SegmentWriter):
         from .persistence import load_parts
 
         return load_parts(cls, path, analyzer, mmap)
-
-
-def _check_settings(merge_policy: object, background_merges: object, restore_queries: object) -> None:
-    if merge_policy is not None and not isinstance(merge_policy, MergePolicy):
-        raise TypeError(f"merge_policy must be a MergePolicy, not {type(merge_policy).__name__}")
-    if not isinstance(background_merges, bool):
-        raise TypeError(f"background_merges must be bool, not {type(background_merges).__name__}")
-    if restore_queries is not None and not isinstance(restore_queries, bool):
-        raise TypeError(f"restore_queries must be bool or None, not {type(restore_queries).__name__}")
-
-
-def _live_texts(snapshot: Snapshot, step: int = 1) -> Iterator[str]:
-    """Texts of every ``step``-th live document of ``snapshot``."""
-    for seg in snapshot.segments:
-        if seg.live is None and step == 1:
-            yield from seg.texts
-            continue
-        texts = seg.texts
-        live = np.arange(seg.n_docs) if seg.live is None else np.flatnonzero(seg.live)
-        for i in live[::step].tolist():
-            yield texts[i]
