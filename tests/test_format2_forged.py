@@ -1,13 +1,11 @@
 """Forged format-2 parts (checksums recomputed) are IndexFormatErrors naming what is wrong."""
-import io
-import json
-import zlib
 
 import numpy as np
 import pytest
 
 from kzsearch import Index, IndexFormatError
-from kzsearch.engine.storage import COMMIT_FILE, checksum_of
+import forging
+from forging import commit_of, segment, write_commit
 
 DOCS = [{"id": "a", "title": "облыс бюджет", "text": "облыс бюджет облыс", "region": "Алматы", "n": 3},
         {"id": "b", "title": "мектеп", "text": "мектеп оқушы", "region": "Түркістан", "tags": ["x", "y"]}]
@@ -21,25 +19,9 @@ def folder(tmp_path):
     return tmp_path / "ix"
 
 
-def commit_of(path):
-    return json.loads((path / COMMIT_FILE).read_text())
-
-
-def write_commit(path, commit):
-    body = {k: v for k, v in commit.items() if k != "checksum"}
-    (path / COMMIT_FILE).write_text(json.dumps(dict(body, checksum=checksum_of(body))))
-
-
 def forge_array(path, part, change):
-    commit = commit_of(path)
-    name = f"{commit['segments'][0]['name']}.{part}.npy"
-    array = change(np.load(path / name).copy())
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    data = buffer.getvalue()
-    (path / name).write_bytes(data)
-    commit["files"][name] = {"size": len(data), "crc32": zlib.crc32(data)}
-    write_commit(path, commit)
+    name = f"{segment(path)['name']}.{part}.npy"
+    forging.forge_array(path, name, change(np.load(path / name).copy()))
 
 
 def forge_commit(path, change):

@@ -5,20 +5,19 @@ file's), so only the structure checks on load can catch it: the result must
 be an IndexFormatError — never IndexError, UnicodeDecodeError, MemoryError,
 NaN scores, a hang, or a read or write outside the folder.
 """
-import json
 import math
 import os
 import subprocess
 import sys
-import zlib
 
 import numpy as np
 import pytest
 
 from kzsearch import Index, IndexFormatError
-from kzsearch.engine.storage import COMMIT_FILE, LOCK_FILE, MAX_COMMIT_BYTES, checksum_of
+from kzsearch.engine.storage import COMMIT_FILE, LOCK_FILE, MAX_COMMIT_BYTES
 
 from conftest import split_words
+from forging import commit_of, forge_array, forge_file, segment, write_commit
 
 DOCS = ["облыс бюджет облыс", "мектеп оқушы", "облыс мектеп жол", "жаңа жол"]
 
@@ -30,35 +29,6 @@ def folder(tmp_path):
     ix.delete(["d"])
     ix.save(tmp_path / "ix")
     return tmp_path / "ix"
-
-
-def commit_of(path):
-    return json.loads((path / COMMIT_FILE).read_text())
-
-
-def write_commit(path, commit):
-    body = {k: v for k, v in commit.items() if k != "checksum"}
-    (path / COMMIT_FILE).write_text(json.dumps(dict(body, checksum=checksum_of(body))))
-
-
-def segment(path):
-    return commit_of(path)["segments"][0]
-
-
-def forge_file(path, name, data):
-    """Replace file ``name`` with raw bytes ``data`` and make the commit agree with it."""
-    (path / name).write_bytes(data)
-    commit = commit_of(path)
-    commit["files"][name] = {"size": len(data), "crc32": zlib.crc32(data)}
-    write_commit(path, commit)
-
-
-def forge_array(path, name, array):
-    import io
-
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    forge_file(path, name, buffer.getvalue())
 
 
 def array_of(path, name):
@@ -240,6 +210,7 @@ FIFO_LOAD = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
 from conftest import split_words
+from forging import commit_of, forge_array, forge_file, segment, write_commit
 from kzsearch import Index, IndexFormatError
 try:
     Index.load(sys.argv[1], analyzer=split_words)
