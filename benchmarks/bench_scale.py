@@ -312,8 +312,8 @@ def views_cost(size: int, n_queries: int, configs: Dict[str, list] = VIEW_CONFIG
             folder = tempfile.mkdtemp(prefix="kzsearch-views-")
             try:
                 row = {"config": name, **run_child("views-build", str(size), folder, json.dumps(views))}
-                row.update(run_child("kzsearch-query", folder, str(n_queries)))
-                warm = run_child("kzsearch-query", folder, str(n_queries))  # the files now in page cache
+                row.update(run_child("kzsearch-query", folder, str(n_queries), "kazakh"))
+                warm = run_child("kzsearch-query", folder, str(n_queries), "kazakh")  # the files now in page cache
                 row.update(p50_warm_ms=warm["p50_ms"], p99_warm_ms=warm["p99_ms"])
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
