@@ -32,12 +32,13 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from typing import Dict, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 if sys.argv[1:2] == ["--sort"]:  # this checkout's kzsearch (children get theirs by PYTHONPATH)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import datasets  # noqa: E402
+from bench_scale import timed_queries  # noqa: E402
 from bench_speed import make_queries, peak_rss_bytes  # noqa: E402
 
 REGIONS = [f"Аудан-{i:02d}" for i in range(30)]
@@ -67,22 +68,6 @@ def fielded_documents(n_docs: int, mean_sentences: int = 7, seed: int = 0) -> It
                "region": pick(REGIONS), "date": str(FIRST_DAY + timedelta(days=rng.randrange(DAYS)))}
 
 
-def percentile_ms(times: List[float], q: float) -> float:
-    times = sorted(times)
-    return 1000 * times[min(len(times) - 1, int(len(times) * q))]
-
-
-def timed(run, queries) -> Dict[str, float]:
-    for q in queries[:5]:
-        run(q)
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        run(q)
-        times.append(time.perf_counter() - t0)
-    return {"p50": percentile_ms(times, 0.5), "p99": percentile_ms(times, 0.99)}
-
-
 def child(config: str, size: int, n_queries: int, folder: str) -> dict:
     """Build, save and query one configuration (run in a fresh process)."""
     import kzsearch
@@ -103,11 +88,11 @@ def child(config: str, size: int, n_queries: int, folder: str) -> dict:
     disk_mb = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)) / 2**20
     queries = make_queries(n_queries)
     out = {"index_s": index_s, "peak_mb": peak_mb, "disk_mb": disk_mb}
-    out.update({f"{k}_ms": v for k, v in timed(lambda q: index.search(q, k=10), queries).items()})
+    out.update(timed_queries(lambda q: index.search(q, k=10), queries))
     if spec["fields"] is not None:
         out["kept"] = index.count(filter=FILTER) / len(index)
-        out.update({f"filtered_{k}_ms": v for k, v in
-                    timed(lambda q: index.search(q, k=10, filter=FILTER), queries).items()})
+        out.update({f"filtered_{k}": v for k, v in
+                    timed_queries(lambda q: index.search(q, k=10, filter=FILTER), queries).items()})
     return out
 
 
