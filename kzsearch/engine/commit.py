@@ -15,10 +15,11 @@ reach outside the folder).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zlib
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from ..errors import IndexFormatError
 from .files import Folder, UnsafeFile
@@ -122,16 +123,27 @@ def _check_format2_entry(entry: Dict[str, Any], files: Dict[str, Any]) -> Option
     return None
 
 
-def read_commit(folder: Folder) -> Tuple[Dict[str, Any], int]:
-    """(commit, checksum): the commit file parsed and checked; IndexFormatError otherwise."""
+@contextlib.contextmanager
+def reading(folder: Folder, name: str, missing: str) -> Iterator[None]:
+    """Turn what can go wrong reading the file ``name`` into an IndexFormatError.
+
+    ``missing`` is the message for a file that is not there; an unsafe file
+    (a link, a FIFO, a wrong size) or another OS error is named as such.
+    """
     try:
-        raw = folder.read_bytes(COMMIT_FILE, MAX_COMMIT_BYTES)
+        yield
     except FileNotFoundError:
-        raise fail(folder.path, f"not a kzsearch index ({COMMIT_FILE} is missing)") from None
+        raise fail(folder.path, missing) from None
     except UnsafeFile as e:
         raise fail(folder.path, str(e)) from None
     except OSError as e:
-        raise fail(folder.path, f"cannot read {COMMIT_FILE}: {e.strerror}") from None
+        raise fail(folder.path, f"cannot read {name}: {e.strerror}") from None
+
+
+def read_commit(folder: Folder) -> Tuple[Dict[str, Any], int]:
+    """(commit, checksum): the commit file parsed and checked; IndexFormatError otherwise."""
+    with reading(folder, COMMIT_FILE, f"not a kzsearch index ({COMMIT_FILE} is missing)"):
+        raw = folder.read_bytes(COMMIT_FILE, MAX_COMMIT_BYTES)
     try:
         commit = json.loads(raw.decode("ascii"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -70,9 +70,9 @@ import numpy as np
 
 from ..errors import ConflictError, IndexFormatError
 from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_FILE, MAX_COMMIT_BYTES,
-                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit)
+                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit, reading)
 from .docstore import TextBlock
-from .files import Folder, UnsafeFile
+from .files import Folder
 from .layout import SEGMENT_PARTS, check_ids, check_segment, segment_arrays, segment_from_arrays
 from .segment_parts import column_files, fields_count, format2_entry
 from .segment import Segment
@@ -371,14 +371,8 @@ def load_index(path: Any, mmap: bool = True) -> IndexParts:
 
 
 def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: bool) -> np.ndarray:
-    try:
+    with reading(folder, name, f"{name} is missing"):
         return folder.read_array(name, files[name], dtype, mmap)
-    except FileNotFoundError:
-        raise fail(folder.path, f"{name} is missing") from None
-    except UnsafeFile as e:
-        raise fail(folder.path, str(e)) from None
-    except OSError as e:
-        raise fail(folder.path, f"cannot read {name}: {e.strerror}") from None
 
 
 def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: bool, key: str) -> IndexParts:
