@@ -118,7 +118,11 @@ def child_kzsearch_query(folder: str, n_queries: int, analyzer: str) -> dict:
     queries = make_queries(n_queries)
     t0 = time.perf_counter()
     index = kzsearch.Index.load(folder, analyzer=plain if analyzer == "plain" else None)
-    run = lambda q: index.search(q, k=10)  # noqa: E731
+    return latency_after_load(t0, lambda q: index.search(q, k=10), queries)
+
+
+def latency_after_load(t0: float, run, queries) -> dict:
+    """Load + first query (from ``t0``), the first queries just after loading, then warm p50/p99."""
     run(queries[0])
     out = {"load_first_query_s": time.perf_counter() - t0}
     out.update(just_loaded(run, make_queries(JUST_LOADED, seed=2)))
@@ -154,11 +158,7 @@ def child_tantivy_query(folder: str, n_queries: int) -> dict:
         hits = searcher.search(index.parse_query(q, ["body"]), 10).hits
         return [searcher.doc(address)["body"] for _, address in hits]
 
-    run(queries[0])
-    out = {"load_first_query_s": time.perf_counter() - t0}
-    out.update(just_loaded(run, make_queries(JUST_LOADED, seed=2)))
-    out.update(timed_queries(run, queries))
-    return out
+    return latency_after_load(t0, run, queries)
 
 
 # ------------------------------------------------------------------ query language
