@@ -44,7 +44,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
+from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table, tight_bounds
 from .scoring import BM25Params, floored_idf, length_norm, weights
 from .selection import top_k
 
@@ -53,6 +53,8 @@ GIVE_UP = 0.25         # share of the postings scored after which pruning stops 
 RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
+OVERLAP = False        # block bounds from the other terms' overlapping blocks (else their maxima)
+_FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
 
 class _Scratch(threading.local):
@@ -132,33 +134,43 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     return score
 
 
-def _term_blocks(table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]], qw: float,
-                 term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
+def _term_blocks(snapshot, table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]],
+                 qw: float, term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
     lo, hi = table.row_start[row_range[0]], table.row_start[row_range[1]]
-    norm_min = length_norm(table.min_len[lo:hi], avgdl, params.b)
-    bound = weights(method, table.max_tf[lo:hi].astype(np.float64), norm_min, term_idf, params)
-    bound *= qw * _MARGIN
+    bound = tight_bounds(snapshot, table, row_range, method, params, avgdl) * (term_idf * qw * _MARGIN)
     return _TermBlocks(table.segment[lo:hi], table.start[lo:hi], table.end[lo:hi], table.first[lo:hi],
                        table.last[lo:hi], bound, rows=rows)
 
 
-def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> np.ndarray:
-    """Global positions of the postings of the chosen blocks (one index array per term)."""
+def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]
+            ) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """(global positions, tfs) of the postings of each term's chosen blocks, ascending."""
     out = []
     for tb, sel in zip(blocks, chosen):
         if not len(sel):
+            out.append((_NONE, _NONE))
             continue
         segs = tb.segment[sel]
+        docs_parts, tf_parts = [], []
         for s in (segs[:1] if segs[0] == segs[-1] else np.unique(segs)).tolist():
             mine = sel if segs[0] == segs[-1] else sel[segs == s]
             st, en = tb.start[mine], tb.end[mine]
             lengths = en - st
             total = int(lengths.sum())
             idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            docs = block_maxima(snapshot.segments[s]).docs[idx].astype(np.int64)
+            bm = block_maxima(snapshot.segments[s])
+            docs = bm.docs[idx].astype(np.int64)
             base = int(snapshot.bases[s])
-            out.append(docs + base if base else docs)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+            docs_parts.append(docs + base if base else docs)
+            tf_parts.append(bm.tfs[idx])
+        if len(docs_parts) == 1:
+            out.append((docs_parts[0], tf_parts[0]))
+        else:
+            out.append((np.concatenate(docs_parts), np.concatenate(tf_parts)))
+    return out
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, params: BM25Params,
@@ -180,21 +192,24 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     if any(not (term.weight > 0) or not (term.idf > 0) for term in terms):
         return None
     table = block_table(snapshot)
-    blocks = [_term_blocks(table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
+    blocks = [_term_blocks(snapshot, table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
               for term in terms]
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
-    # block-level bound: own bound + best overlapping block of each other term
-    tables = [sparse_table(tb.bound) for tb in blocks]
     block_bound = []
-    for i, tb in enumerate(blocks):
-        bound = tb.bound.copy()
-        for j, other in enumerate(blocks):
-            if j != i and len(other.bound):
-                lo = np.searchsorted(other.last, tb.first, side="left")
-                hi = np.searchsorted(other.first, tb.last, side="right")
-                bound += range_max(tables[j], lo, hi)
-        block_bound.append(bound * _MARGIN)
+    if OVERLAP:  # block-level bound: own bound + best overlapping block of each other term
+        tables = [sparse_table(tb.bound) for tb in blocks]
+        for i, tb in enumerate(blocks):
+            bound = tb.bound.copy()
+            for j, other in enumerate(blocks):
+                if j != i and len(other.bound):
+                    lo = np.searchsorted(other.last, tb.first, side="left")
+                    hi = np.searchsorted(other.first, tb.last, side="right")
+                    bound += range_max(tables[j], lo, hi)
+            block_bound.append(bound * _MARGIN)
+    else:  # own bound + the others' largest
+        others = float(term_max.sum()) - term_max
+        block_bound = [(tb.bound + others[i]) * _MARGIN for i, tb in enumerate(blocks)]
     plan = _Plan(
         blocks=blocks,
         bound=np.concatenate(block_bound),
@@ -243,12 +258,15 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
     done = 0
     chunk = _CHUNK
     open_ = np.ones(len(plan.bound), dtype=bool)
+    taken = [np.zeros(len(tb.bound), dtype=bool) for tb in plan.blocks]
     while True:
         essential = np.ones(n_terms, dtype=bool)
         essential[plan.by_max[plan.prefix < theta]] = False
         todo = np.flatnonzero(open_ & essential[plan.term] & (plan.bound >= theta))
         if not len(todo):
             break
+        if len(best_pos) < k:  # no θ yet: the leading term's best blocks alone
+            todo = todo[plan.term[todo] == plan.term[todo[0]]]
         lengths = plan.length[todo]
         if done and done + int(lengths.sum()) > GIVE_UP * plan.total:
             return None
@@ -257,7 +275,10 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
         open_[take] = False
         take_term, take_index = plan.term[take], plan.index[take]
         chosen = [np.sort(take_index[take_term == i]) for i in range(n_terms)]
-        cands = _gather(snapshot, plan.blocks, chosen)
+        for i in range(n_terms):
+            taken[i][chosen[i]] = True
+        gathered = _gather(snapshot, plan.blocks, chosen)
+        cands = np.concatenate([d for d, _ in gathered])
         done += int(lengths[:n_take].sum())
         chunk *= 2
         if live is not None and len(cands):
@@ -270,12 +291,57 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
             cands = cands[np.concatenate(([True], cands[1:] != cands[:-1]))]
         seen[cands] = True
         scored.append(cands)
+        upper = _upper_bounds(plan.blocks, taken, gathered, cands, terms, norm, method, params)
+        if len(best_pos) < k:  # no θ yet: score the most promising first to get one
+            first = np.sort(cands[np.argsort(-upper, kind="stable")[:max(k, _FIRST)]])
+            scores = exact_scores(snapshot, first, terms, norm, method, params)
+            best_pos, best_score = top_k(np.concatenate((best_pos, first)),
+                                         np.concatenate((best_score, scores)), k)
+            if len(best_pos) == k:
+                theta = float(best_score[-1])
+            if len(first) == len(cands):
+                continue
+            rest = ~np.isin(cands, first, assume_unique=True)
+            cands, upper = cands[rest], upper[rest]
+        if theta > -np.inf:
+            cands = cands[upper >= theta]  # the rest cannot reach the k-th score, nor tie it
+        if not len(cands):
+            continue
         scores = exact_scores(snapshot, cands, terms, norm, method, params)
         best_pos, best_score = top_k(np.concatenate((best_pos, cands)),
                                      np.concatenate((best_score, scores)), k)
         if len(best_pos) == k:
             theta = float(best_score[-1])
     return best_pos, best_score
+
+
+def _upper_bounds(blocks: List[_TermBlocks], taken: List[np.ndarray],
+                  gathered: List[Tuple[np.ndarray, np.ndarray]], cands: np.ndarray, terms: Sequence[TermPlan],
+                  norm: np.ndarray, method: str, params: BM25Params) -> np.ndarray:
+    """An upper bound of each (not yet scored) candidate's score, term by term.
+
+    A term's blocks never overlap in document order, so at most one of them
+    spans a document. If that block was gathered in this round, the term's
+    exact weight (0 if the document is not among its postings); if it was
+    gathered before, 0 (the document would have been scored then); if not
+    yet gathered, the block's bound; no block: 0.
+    """
+    upper = np.zeros(len(cands))
+    for tb, was, (docs, tfs), term in zip(blocks, taken, gathered, terms):
+        if not len(tb.last):
+            continue
+        j = np.searchsorted(tb.last, cands, side="left")
+        np.minimum(j, len(tb.last) - 1, out=j)
+        inside = (tb.first[j] <= cands) & ~was[j]
+        upper += np.where(inside, tb.bound[j], 0.0)
+        if len(docs):
+            i = np.searchsorted(docs, cands)
+            np.minimum(i, len(docs) - 1, out=i)
+            hit = np.flatnonzero(docs[i] == cands)
+            if len(hit):
+                upper[hit] += weights(method, tfs[i[hit]], norm[cands[hit]], term.idf, params) * term.weight
+    upper *= _MARGIN
+    return upper
 
 
 def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
