@@ -156,13 +156,15 @@ class _Exact:
     """Per-block largest weight for one set of parameters, filled one term at a time."""
 
     values: np.ndarray  # float64 per block (table order)
-    ready: np.ndarray   # bool per directory row
+    ready: np.ndarray   # bool per directory row (a term's first row stands for all of its rows)
 
 
-def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], method: str, params: BM25Params,
-                 avgdl: float) -> np.ndarray:
+def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], postings, method: str,
+                 params: BM25Params, avgdl: float) -> np.ndarray:
     """The largest weight (idf 1, query weight 1) of each block of directory rows ``a:b``.
 
+    ``postings``: the term's postings over all segments (``docs`` global,
+    ``tfs``, ``starts`` of its blocks: :class:`.termcache.TermPostings`).
     The weights are those the searchers compute for ``method``/``params``
     and the snapshot's length norms (``avgdl``); deleted documents are
     included, which only raises the bound. Computed on a term's first use
@@ -174,22 +176,11 @@ def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], method: str
     cache = snapshot._cached_by_parameter(key, lambda: _Exact(np.zeros(len(table.max_tf)),
                                                               np.zeros(len(table.row_start), dtype=bool)))
     lo, hi = int(table.row_start[a]), int(table.row_start[b])
-    if not cache.ready[a:b].all():
+    if not cache.ready[a] and hi > lo:
         norm = snapshot.length_norm(params.b, avgdl)
-        _, which, p_lo, p_hi = snapshot.term_directory()
-        bases = snapshot.bases
-        for r in range(a, b):
-            if cache.ready[r]:
-                continue
-            r_lo, r_hi = int(table.row_start[r]), int(table.row_start[r + 1])
-            s, first, last = int(which[r]), int(p_lo[r]), int(p_hi[r])
-            if r_hi > r_lo:
-                bm = block_maxima(snapshot.segments[s])
-                docs = bm.docs[first:last]
-                base = int(bases[s])
-                w = weights(method, bm.tfs[first:last], norm[docs + base if base else docs], 1.0, params)
-                cache.values[r_lo:r_hi] = np.maximum.reduceat(w, table.start[r_lo:r_hi] - first)
-            cache.ready[r] = True
+        w = weights(method, postings.tfs, norm[postings.docs], 1.0, params)
+        cache.values[lo:hi] = np.maximum.reduceat(w, postings.starts)
+        cache.ready[a] = True
     return cache.values[lo:hi]
 
 

@@ -46,6 +46,8 @@ import numpy as np
 
 from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table, tight_bounds
 from .scoring import BM25Params, floored_idf, length_norm, weights
+from .maxscore import term_at_a_time
+from .termcache import TermPostings, term_postings, term_tfs
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
@@ -53,6 +55,7 @@ GIVE_UP = 0.25         # share of the postings scored after which pruning stops 
 RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
+TERM_AT_A_TIME = True  # when block-max pruning hands over: term-at-a-time MaxScore (else exhaustive)
 OVERLAP = False        # block bounds from the other terms' overlapping blocks (else their maxima)
 _FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
@@ -85,19 +88,19 @@ class TermPlan:
     idf: float
     rows: List[Tuple[int, int, int]]
     directory: Tuple[int, int]
+    postings: TermPostings  # all segments' postings as one array (:mod:`.termcache`)
 
 
 @dataclass
 class _TermBlocks:
     """One query term's blocks over all segments, in global document order."""
 
-    segment: np.ndarray   # int32[B]
-    start: np.ndarray     # int64[B] first posting (in its segment)
+    start: np.ndarray     # int64[B] first posting (in ``postings``)
     end: np.ndarray       # int64[B]
     first: np.ndarray     # int64[B] global position of the first document
     last: np.ndarray      # int64[B]
     bound: np.ndarray     # float64[B]
-    rows: List[Tuple[int, int, int]]  # (segment, lo, hi) posting ranges of the term
+    postings: TermPostings
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
                  params: BM25Params) -> np.ndarray:
@@ -108,23 +111,8 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     is found by binary search in its postings.
     """
     score = np.zeros(len(cands))
-    bases = snapshot.bases
-    cut = np.searchsorted(cands, bases).tolist()  # candidates of segment s: cut[s]:cut[s + 1]
-    base_list = bases.tolist()
     for term in terms:
-        tf = np.zeros(len(cands), dtype=np.int64)
-        for s, lo, hi in term.rows:
-            a, b = cut[s], cut[s + 1]
-            if a == b or hi == lo:
-                continue
-            bm = block_maxima(snapshot.segments[s])
-            local = cands[a:b] - base_list[s] if base_list[s] else cands[a:b]
-            docs = bm.docs[lo:hi]
-            idx = np.searchsorted(docs, local)
-            np.minimum(idx, len(docs) - 1, out=idx)
-            found = docs[idx] == local
-            part = tf[a:b]
-            part[found] = bm.tfs[lo:hi][idx[found]]
+        tf = term_tfs(term.postings, cands)
         has = np.flatnonzero(tf)
         if len(has):
             w = weights(method, tf[has], norm[cands[has]], term.idf, params)
@@ -134,39 +122,30 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     return score
 
 
-def _term_blocks(snapshot, table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]],
-                 qw: float, term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
-    lo, hi = table.row_start[row_range[0]], table.row_start[row_range[1]]
-    bound = tight_bounds(snapshot, table, row_range, method, params, avgdl) * (term_idf * qw * _MARGIN)
-    return _TermBlocks(table.segment[lo:hi], table.start[lo:hi], table.end[lo:hi], table.first[lo:hi],
-                       table.last[lo:hi], bound, rows=rows)
+def _term_blocks(snapshot, table: BlockTable, term: TermPlan, method: str, params: BM25Params,
+                 avgdl: float) -> _TermBlocks:
+    lo, hi = table.row_start[term.directory[0]], table.row_start[term.directory[1]]
+    bound = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl) * (
+        term.idf * term.weight * _MARGIN)
+    tp = term.postings
+    end = np.empty(len(tp.starts), dtype=np.int64)
+    end[:-1] = tp.starts[1:]
+    end[-1:] = len(tp)
+    return _TermBlocks(tp.starts, end, table.first[lo:hi], table.last[lo:hi], bound, tp)
 
 
-def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]
-            ) -> List[Tuple[np.ndarray, np.ndarray]]:
+def _gather(blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> List[Tuple[np.ndarray, np.ndarray]]:
     """(global positions, tfs) of the postings of each term's chosen blocks, ascending."""
     out = []
     for tb, sel in zip(blocks, chosen):
         if not len(sel):
             out.append((_NONE, _NONE))
             continue
-        segs = tb.segment[sel]
-        docs_parts, tf_parts = [], []
-        for s in (segs[:1] if segs[0] == segs[-1] else np.unique(segs)).tolist():
-            mine = sel if segs[0] == segs[-1] else sel[segs == s]
-            st, en = tb.start[mine], tb.end[mine]
-            lengths = en - st
-            total = int(lengths.sum())
-            idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            bm = block_maxima(snapshot.segments[s])
-            docs = bm.docs[idx].astype(np.int64)
-            base = int(snapshot.bases[s])
-            docs_parts.append(docs + base if base else docs)
-            tf_parts.append(bm.tfs[idx])
-        if len(docs_parts) == 1:
-            out.append((docs_parts[0], tf_parts[0]))
-        else:
-            out.append((np.concatenate(docs_parts), np.concatenate(tf_parts)))
+        st = tb.start[sel]
+        lengths = tb.end[sel] - st
+        total = int(lengths.sum())
+        idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        out.append((tb.postings.docs[idx].astype(np.int64), tb.postings.tfs[idx]))
     return out
 
 
@@ -183,7 +162,7 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     """
     if any(getattr(s, "field_tfs", None) is not None for s in snapshot.segments):
         return None
-    sizes = [sum(hi - lo for _, lo, hi in term.rows) for term in terms]
+    sizes = [len(term.postings) for term in terms]
     total_postings = sum(sizes)
     if total_postings < MIN_POSTINGS or not terms:
         return None
@@ -192,8 +171,7 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     if any(not (term.weight > 0) or not (term.idf > 0) for term in terms):
         return None
     table = block_table(snapshot)
-    blocks = [_term_blocks(snapshot, table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
-              for term in terms]
+    blocks = [_term_blocks(snapshot, table, term, method, params, avgdl) for term in terms]
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
     block_bound = []
@@ -277,7 +255,7 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
         chosen = [np.sort(take_index[take_term == i]) for i in range(n_terms)]
         for i in range(n_terms):
             taken[i][chosen[i]] = True
-        gathered = _gather(snapshot, plan.blocks, chosen)
+        gathered = _gather(plan.blocks, chosen)
         cands = np.concatenate([d for d, _ in gathered])
         done += int(lengths[:n_take].sum())
         chunk *= 2
@@ -360,16 +338,15 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
     if int((running[last_at] - running[first_at]).sum()) < MIN_POSTINGS:
         return None  # too few postings for pruning to pay: skip working out the idfs
     first, last = first_at.tolist(), last_at.tolist()
+    live = snapshot.live
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
         rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
         if not rows:
             continue
+        postings = term_postings(snapshot, a, b)
         if stats is None:
-            df = 0
-            for s, l, h in rows:
-                seg_live = snapshot.segments[s].live
-                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
+            df = len(postings) if live is None else int(np.count_nonzero(live[postings.docs]))
             if df == 0:
                 continue
         else:
@@ -377,5 +354,9 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
         term_idf = floored_idf(method, df, n_live, params.epsilon,
                                lambda: snapshot.okapi_mean_idf(vocab_size) if stats is None
                                else stats.okapi_mean_idf)
-        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
-    return search_pruned(snapshot, plan, k, method, params, avgdl)
+        plan.append(TermPlan(qw, term_idf, rows, (a, b), postings))
+    found = search_pruned(snapshot, plan, k, method, params, avgdl)
+    if found is None and TERM_AT_A_TIME and not any(getattr(s, "field_tfs", None) is not None
+                                                      for s in snapshot.segments):
+        found = term_at_a_time(snapshot, plan, k, method, params, avgdl, exact_scores)
+    return found

@@ -52,6 +52,7 @@ from .scoring import BM25Params, floored_idf, okapi_mean_idf, weights
 from .locks import ForkSafeLock
 from .segment import FIELD_SHIFT, Segment, gather_runs
 from .selection import top_k
+from .termcache import term_postings
 
 #: per-query variants (one array over all documents for each ``b``) kept per snapshot
 PARAMETER_CACHE = 8
@@ -200,9 +201,23 @@ class Snapshot:
         ``keep`` (bool over all stored documents) replaces the live mask;
         ``fields``: the second array is ``field_tfs`` (int32[F, n]) instead.
         """
-        bases = self.bases.tolist()
         if keep is None:
             keep = self.live
+        if not fields:  # one array per term over all segments (kept for hot terms)
+            terms = self.term_directory()[0]
+            ids = np.asarray(term_ids, dtype=terms.dtype)
+            first = np.searchsorted(terms, ids, side="left").tolist()
+            last = np.searchsorted(terms, ids, side="right").tolist()
+            out = []
+            for a, b in zip(first, last):
+                tp = term_postings(self, a, b)
+                d, tf = tp.docs, tp.tfs
+                if keep is not None and len(d):
+                    mask = keep[d]
+                    d, tf = d[mask], tf[mask]
+                out.append((d, tf))
+            return out
+        bases = self.bases.tolist()
         out = []
         for slices in self._slices(term_ids):
             docs, tfs = [], []
