@@ -51,11 +51,12 @@ from .termcache import TermPostings, term_postings, term_tfs
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
-GIVE_UP = 0.25         # share of the postings scored after which pruning stops paying
+GIVE_UP = 0.1          # share of the postings scored after which block-max pruning hands over
 RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
 TERM_AT_A_TIME = True  # when block-max pruning hands over: term-at-a-time MaxScore (else exhaustive)
+LEAD_RAREST = True     # blocks of the rarest term first (else of the term with the largest bound)
 OVERLAP = False        # block bounds from the other terms' overlapping blocks (else their maxima)
 _FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
@@ -197,8 +198,10 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
         by_max=np.argsort(term_max, kind="stable"),
         prefix=np.cumsum(np.sort(term_max, kind="stable")) * _MARGIN,
         total=total_postings)
-    # the term with the largest bound stays essential longest: its best blocks first
-    order = np.lexsort((-plan.bound, -term_max[plan.term]))
+    if LEAD_RAREST:  # the rarest term leads: its documents set θ while scoring few
+        order = np.lexsort((-plan.bound, np.asarray(sizes)[plan.term]))
+    else:  # the term with the largest bound stays essential longest: its best blocks first
+        order = np.lexsort((-plan.bound, -term_max[plan.term]))
     plan.bound, plan.term, plan.index, plan.length = (plan.bound[order], plan.term[order],
                                                       plan.index[order], plan.length[order])
     seen = _scratch.take(snapshot.n_stored)  # True for documents already scored
