@@ -44,8 +44,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table, tight_bounds
-from .scoring import BM25Params, floored_idf, length_norm, weights
+from .blocks import BlockTable, block_table, range_max, sparse_table, tight_bounds
+from .scoring import BM25Params, floored_idf, weights
 from .maxscore import term_at_a_time
 from .termcache import TermPostings, term_postings, term_tfs
 from .selection import top_k
