@@ -1,34 +1,39 @@
 """Dynamic pruning: the exact top k without scoring every posting (block-max MaxScore).
 
-Each segment's postings are cut into blocks of 128 postings per term, and
-each block keeps its largest term frequency and the shortest length among
-its documents (:mod:`.blocks`). Every BM25 variant's weight grows with tf and shrinks with the
-length norm ``1 - b + b·dl/avgdl``, so ``weight(max tf, norm(min dl))``
-bounds every posting of the block for *any* query-time ``k1``/``b``, any
-idf > 0 and any live mask (deleting documents only removes scores).
+Each segment's postings are cut into blocks of 128 postings per term
+(:mod:`.blocks`). For the query's parameters, a block's bound is the largest
+weight among its postings (:func:`.blocks.tight_bounds`: worked out on a
+term's first use with those parameters and kept with the snapshot), times
+the term's idf and query weight. Deleting documents only removes scores, so
+the bounds hold for any live mask. A term's postings over all segments are
+one array (:mod:`.termcache`), so no step loops over segments.
 
 A query (:func:`search_pruned`) then works in NumPy over blocks, not postings:
 
-1. the bound of a block of term t is its own bound plus, for every other
-   term, the largest bound among that term's blocks whose document range
-   overlaps it (a sparse-table range maximum);
-2. blocks are taken best bound first, in chunks that double in size; their
-   not yet scored live documents get their exact score (:func:`exact_scores`:
-   every query term's tf found by binary search, the weights computed and
-   added in query order, exactly as the exhaustive searcher does, so the
-   floats are bit for bit the same), and θ becomes the k-th best score;
+1. a block's bound is its own plus the other terms' largest;
+2. the rarest term's best blocks are taken first, then blocks best bound
+   first, in chunks that double in size. Each new live document gets an
+   upper bound (:func:`_upper_bounds`: per term, its exact weight if that
+   term's block holding it was just gathered, 0 if it was gathered before,
+   else the block's bound); the most promising are scored exactly first
+   (:func:`exact_scores`: every query term's tf found by binary search, the
+   weights computed and added in query order, exactly as the exhaustive
+   searcher does, so the floats are bit for bit the same) to set θ, the
+   k-th best score, and only documents whose bound reaches θ are scored;
 3. MaxScore: terms sorted by their largest bound; the longest prefix whose
    bounds add up to less than θ is *non-essential* — a document holding only
    those terms cannot reach θ — so their blocks are skipped, and the loop
-   stops once the next block's bound is below θ.
+   stops once no block left can reach θ.
 
 A document that could tie the k-th score is still scored (the bounds are
 compared strictly and inflated by a relative margin far above rounding
-error), so ties break by position as in the exhaustive path. When pruning
-would not pay (few postings, or no term much rarer than the others: then
-most blocks can reach θ) or cannot be bounded (an idf ≤ 0, a weight
-≤ 0, a field-weighted segment), :func:`search_pruned` returns None and the
-caller scores exhaustively.
+error), so ties break by position as in the exhaustive path. When no term
+is much rarer than the others (most blocks can reach θ), or the blocks
+scored pass :data:`GIVE_UP` of the postings, the query goes to
+term-at-a-time MaxScore (:mod:`.maxscore`), also exact. When pruning would
+not pay (few postings) or cannot be bounded (an idf ≤ 0, a weight ≤ 0, a
+field-weighted segment), :func:`pruned_search` returns None and the caller
+scores exhaustively.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -44,7 +49,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import BlockTable, block_table, range_max, sparse_table, tight_bounds
+from .blocks import BlockTable, block_table, tight_bounds
 from .scoring import BM25Params, floored_idf, weights
 from .maxscore import term_at_a_time
 from .termcache import TermPostings, term_postings, term_tfs
@@ -52,12 +57,11 @@ from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
 GIVE_UP = 0.1          # share of the postings scored after which block-max pruning hands over
-RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
+RARE_SHARE = 0.02      # block-max leads only if the rarest term has less than this share of the postings
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
 TERM_AT_A_TIME = True  # when block-max pruning hands over: term-at-a-time MaxScore (else exhaustive)
 LEAD_RAREST = True     # blocks of the rarest term first (else of the term with the largest bound)
-OVERLAP = False        # block bounds from the other terms' overlapping blocks (else their maxima)
 _FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
 
@@ -175,20 +179,8 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     blocks = [_term_blocks(snapshot, table, term, method, params, avgdl) for term in terms]
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
-    block_bound = []
-    if OVERLAP:  # block-level bound: own bound + best overlapping block of each other term
-        tables = [sparse_table(tb.bound) for tb in blocks]
-        for i, tb in enumerate(blocks):
-            bound = tb.bound.copy()
-            for j, other in enumerate(blocks):
-                if j != i and len(other.bound):
-                    lo = np.searchsorted(other.last, tb.first, side="left")
-                    hi = np.searchsorted(other.first, tb.last, side="right")
-                    bound += range_max(tables[j], lo, hi)
-            block_bound.append(bound * _MARGIN)
-    else:  # own bound + the others' largest
-        others = float(term_max.sum()) - term_max
-        block_bound = [(tb.bound + others[i]) * _MARGIN for i, tb in enumerate(blocks)]
+    others = float(term_max.sum()) - term_max  # block bound: own + the other terms' largest
+    block_bound = [(tb.bound + others[i]) * _MARGIN for i, tb in enumerate(blocks)]
     plan = _Plan(
         blocks=blocks,
         bound=np.concatenate(block_bound),
@@ -218,7 +210,7 @@ class _Plan:
     """Every block of the query's terms, in the order they are taken."""
 
     blocks: List[_TermBlocks]
-    bound: np.ndarray    # float64: block-level bound (own + best overlapping of the others)
+    bound: np.ndarray    # float64: block-level bound (own + the largest of each other term)
     term: np.ndarray     # which query term
     index: np.ndarray    # block number within that term's _TermBlocks
     length: np.ndarray   # postings in the block
