@@ -1,0 +1,221 @@
+"""The reading search: every way to read a word as a stem plus a suffix chain.
+
+The suffix tables of :mod:`.suffixes` are compiled once into
+:class:`Table` objects, one per *state* (the suffix class stripped last,
+or the word's end, and which class must come next). A table holds its
+:class:`Step` objects — one per (class, allomorph) pair that may stand to
+the left, with the checks the search reads — in a fixed order, and files
+them in a trie of their suffixes read backwards, so that the steps that
+end a word are found by reading its last letters down the trie (two or
+three dict lookups) instead of testing every suffix.
+
+The search strips right to left, depth first, in that order (the
+stemmer's choice among readings relies on it). A step applies when the
+stem it leaves is long enough, has a vowel, ends in a sound the allomorph
+follows, and does not clash with its vowel harmony. It keeps nothing
+between words: memoising inner results measured slower (few recur, and
+the kept tuples cost the garbage collector more than they save).
+
+>>> [stem for stem, *_ in search("алады")]
+['алад', 'ал', 'ала']
+>>> search("мектептерде")[1]
+('мектеп', ('тер', 'де'), False, False)
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
+
+from . import suffixes as sx
+from .phonology import _SOUND, VOWELS, final_sound, harmony, possible_word_end
+
+#: One reading: (stem, suffixes stripped, left to right, verbal, risky). A
+#: risky reading needs a known stem (a ``lexical`` suffix, or a word-final
+#: suffix that ends words only after a known stem).
+Reading = Tuple[str, Tuple[str, ...], bool, bool]
+
+#: Every suffix class the search knows, by name (the ordinal only ends
+#: numbers, see :func:`is_ending`).
+_BY_NAME = {c.name: c for c in sx.ALL_CLASSES + (sx.ORDINAL,)}
+
+
+def _allomorphs(classes: Iterable[sx.SuffixClass]):
+    """(class, allomorph) pairs, the longest allomorphs of a class first."""
+    return tuple((c, a) for c in classes for a in sorted(c.allomorphs, key=lambda a: -len(a.text)))
+
+
+#: The pairs that may end a word, and those that may stand left of each class.
+_START_PAIRS = _allomorphs(c for c in sx.ALL_CLASSES if c.word_final)
+_LEFT_PAIRS = {c.name: _allomorphs(_BY_NAME[n] for n in sorted(c.left) if n in _BY_NAME)
+               for c in _BY_NAME.values()}
+
+
+class Step(NamedTuple):
+    """One (class, allomorph) pair compiled into what the search reads."""
+
+    text: str
+    cut: int                  # len(text)
+    restore: str              # letters the suffix absorbed from the stem
+    min_stem: int             # the allomorph's, else the class's
+    after: FrozenSet[str]     # sound classes the stem may end in
+    needs_end: Tuple[str, ...]
+    harmony: str              # "" for none
+    risky: bool               # lexical, or word-final only after a known stem
+    reading: bool             # a stem may stand here (no needs, class after a noun or verb)
+    verbal: bool
+    inner: int                # index of the table of what may be stripped next
+
+
+class Table:
+    """The steps of one state, in search order, and which of them end a given word.
+
+    The steps are also filed in a trie of their suffixes read backwards;
+    each node holds the steps whose suffix ends the letters read so far,
+    so the deepest node a word reaches holds exactly the steps that end it.
+
+    >>> [s.text for s in TABLES[START].match("кітаптардың")]
+    ['ың', 'ң', 'дың', 'ң']
+    """
+
+    __slots__ = ("steps", "trie")
+
+    def __init__(self) -> None:
+        self.steps: Tuple[Step, ...] = ()
+        #: letter -> child node; ``""`` -> the steps ending here, as plain
+        #: tuples (unpacked faster than named ones), their ``inner`` the
+        #: inner table's trie.
+        self.trie: dict = {"": ()}
+
+    def match(self, word: str) -> Tuple[Step, ...]:
+        """The steps whose suffix ends ``word``, in search order (what the trie finds)."""
+        return tuple(s for s in self.steps if word.endswith(s.text))
+
+    def build(self, tables: List["Table"]) -> None:
+        """File the steps in the trie (every table's trie, for ``inner``, must exist)."""
+        for step in self.steps:
+            node = self.trie
+            for letter in reversed(step.text):
+                node = node.setdefault(letter, {"": ()})
+        self._fill(self.trie, "", tables)
+
+    def _fill(self, node: dict, read: str, tables: List["Table"]) -> None:
+        node[""] = tuple(tuple(s[:-1]) + (tables[s.inner].trie,) for s in self.match(read)) if read else ()
+        for letter, child in node.items():
+            if letter:
+                self._fill(child, letter + read, tables)
+
+
+def _compile_tables() -> Tuple[List[Table], int]:
+    """One table per reachable (state, needs); the index of the word-end table."""
+    index: Dict[Tuple[Optional[str], FrozenSet[str]], int] = {}
+    tables: List[Table] = []
+    pending: List[Tuple[Optional[str], FrozenSet[str]]] = []
+
+    def table_of(state: Optional[str], needs: FrozenSet[str]) -> int:
+        key = (state, needs)
+        if key not in index:
+            index[key] = len(tables)
+            tables.append(Table())
+            pending.append(key)
+        return index[key]
+
+    start = table_of(None, frozenset())
+    while pending:
+        state, needs = key = pending.pop()
+        pairs = _START_PAIRS if state is None else _LEFT_PAIRS[state]
+        steps = []
+        for cls, allo in pairs:
+            if needs and cls.name not in needs:
+                continue
+            steps.append(Step(
+                allo.text, len(allo.text), allo.restore, allo.min_stem or cls.min_stem,
+                frozenset(allo.after), allo.needs_end, allo.harmony,
+                bool(allo.lexical) or (state is None and cls.word_final == sx.IF_KNOWN),
+                not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left),
+                sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left),
+                table_of(cls.name, frozenset(allo.needs))))
+        tables[index[key]].steps = tuple(steps)
+    # The stemmer takes a known bare word without searching its readings,
+    # which holds because no reading's stem is longer than the word.
+    assert all(len(s.restore) <= s.cut for t in tables for s in t.steps)
+    for table in tables:
+        table.build(tables)
+    return tables, start
+
+
+#: The compiled tables; :data:`START` is the table of a word's end.
+TABLES, START = _compile_tables()
+
+
+#: Sound class of a stem's last letter (:func:`.phonology.final_sound`);
+#: None for a soft or hard sign, whose sound is the letter before it.
+_SOUND_OF: Dict[str, Optional[str]] = {**_SOUND, **dict.fromkeys(VOWELS, "V"), "у": "R",
+                                       "ь": None, "ъ": None}
+_TRIES = [table.trie for table in TABLES]
+
+
+def search(word: str) -> List[Reading]:
+    """The readings of a lowercase word, without the bare word, in search order."""
+    return _below(word, _TRIES[START])
+
+
+def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_OF.get) -> List[Reading]:
+    """Readings of ``word`` reached by stripping the steps filed in the trie ``node``, and on."""
+    for letter in reversed(word):
+        child = node.get(letter)
+        if child is None:
+            break
+        node = child
+    out: List[Reading] = []
+    n = len(word)
+    for text, cut, restore, min_stem, after, needs_end, harm, risky, reading, verbal, inner in node[""]:
+        if n - cut + len(restore) < min_stem:
+            continue
+        stem = word[: n - cut] + restore if restore else word[: n - cut]
+        if _no_vowel(stem):
+            continue
+        sound = _sound_of(stem[-1], "T")
+        if (sound if sound is not None else final_sound(stem)) not in after:
+            continue
+        if needs_end and not stem.endswith(needs_end):
+            continue
+        if harm:
+            h = harmony(stem)
+            if h is not None and h != harm:
+                continue
+        if reading and possible_word_end(stem):
+            out.append((stem, (text,), verbal, risky))
+        if stem[-1] in inner:  # some step of the inner table may end the stem
+            for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
+                out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def is_ending(text: str) -> bool:
+    """True if ``text`` is a whole chain of inflectional suffixes, as the part
+    after the hyphen in ``АҚШ-та``, ``ЕЭА-ларды``, ``55-ші``, ``2018-ге``.
+
+    Sound and harmony are not checked: the base is an abbreviation or a
+    number, whose spoken form is unknown.
+
+    >>> is_ending("ларды"), is_ending("ші"), is_ending("шара")
+    (True, True, False)
+    """
+    return bool(text) and _chain(text, _ENDING_START)
+
+
+_ENDING_START = _allomorphs(tuple(c for c in sx.ALL_CLASSES if c.word_final) + (sx.ORDINAL,))
+
+
+def _chain(text: str, candidates) -> bool:
+    for cls, allo in candidates:
+        if text.endswith(allo.text):
+            rest = text[: len(text) - len(allo.text)]
+            if not rest:
+                if not allo.needs:
+                    return True
+            elif _chain(rest, [(c, a) for c, a in _LEFT_PAIRS[cls.name]
+                               if not allo.needs or c.name in allo.needs]):
+                return True
+    return False
