@@ -35,7 +35,7 @@ import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from .normalize import normalize
-from .phonology import has_vowel, repair_stem
+from .phonology import has_vowel, repair_pair, repair_stem
 from .readings import Reading, is_ending, search
 from .wordlists import load_words
 
@@ -122,7 +122,8 @@ class KazakhStemmer:
         self._verb_keys = _keys(self.verbs, keep_final_vowel=False)
         self._cache: Dict[str, str] = {}
         #: candidate stem -> repair_stem(stem), and with keep_final_vowel
-        self._repaired: Tuple[Dict[str, str], Dict[str, str]] = ({}, {})
+        self._keys: Dict[str, str] = {}
+        self._keeps: Dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
         cached = self._cache.get(word)
@@ -164,17 +165,20 @@ class KazakhStemmer:
 
     def _stem_once(self, word: str) -> str:
         reading, known_noun = self._choose(word)
-        return self._repair(reading[0], known_noun) or word
+        stem = reading[0]
+        repaired = (self._keeps if known_noun else self._keys).get(stem)
+        if repaired is None:  # the caches were cleared meanwhile
+            repaired = repair_stem(stem, known_noun)
+        return repaired or word
 
-    def _repair(self, stem: str, keep_final_vowel: bool) -> str:
-        """:func:`.phonology.repair_stem`, kept per stem."""
-        memo = self._repaired[keep_final_vowel]
-        found = memo.get(stem)
-        if found is None:
-            if len(memo) >= CACHE_LIMIT:
-                memo.clear()
-            found = memo[stem] = repair_stem(stem, keep_final_vowel)
-        return found
+    def _repair(self, stem: str) -> Tuple[str, str]:
+        """:func:`.phonology.repair_pair` of ``stem``, kept."""
+        keys, keeps = self._keys, self._keeps
+        if len(keys) >= CACHE_LIMIT:
+            keys.clear()
+            keeps.clear()
+        key, keep = keys[stem], keeps[stem] = repair_pair(stem)
+        return key, keep
 
     def addresses_reader(self, word: str) -> bool:
         """True for a verb in the polite 2nd person (атаңыз, көрсетіңіз,
@@ -209,15 +213,16 @@ class KazakhStemmer:
         A known bare word wins outright (no reading is longer or strips
         less), so its readings are not searched.
         """
-        keys, keeps = self._repaired
-        repair = self._repair
+        keys, keeps = self._keys, self._keeps
         verb_keys, noun_keys = self._verb_keys, self._noun_keys
         bare: Reading = (word, (), False, False)
         key = keys.get(word)
-        if (key if key is not None else repair(word, False)) in verb_keys:
-            return bare, False
         keep = keeps.get(word)
-        if (keep if keep is not None else repair(word, True)) in noun_keys:
+        if key is None or keep is None:
+            key, keep = self._repair(word)
+        if key in verb_keys:
+            return bare, False
+        if keep in noun_keys:
             return bare, True
         known: Optional[Reading] = None
         known_key: Tuple[bool, int, int] = (True, 0, 0)
@@ -230,11 +235,13 @@ class KazakhStemmer:
             key = keys.get(stem)
             if verbal:
                 if key is None:
-                    key = repair(stem, False)
+                    key = self._repair(stem)[0]
                 is_known = key in verb_keys
             else:
                 keep = keeps.get(stem)
-                is_known = (keep if keep is not None else repair(stem, True)) in noun_keys
+                if keep is None:
+                    key, keep = self._repair(stem)
+                is_known = keep in noun_keys
             if is_known:
                 rank = (risky, -len(stem), len(suffixes))
                 if known is None or rank < known_key:
@@ -243,7 +250,7 @@ class KazakhStemmer:
             if risky:
                 continue
             if key is None:
-                key = repair(stem, False)
+                key = self._repair(stem)[0]
             if len(key) < MIN_FREE_STEM:
                 continue
             if verbal:
