@@ -46,6 +46,10 @@ def _allomorphs(classes: Iterable[sx.SuffixClass]):
 
 #: The pairs that may end a word, and those that may stand left of each class.
 _START_PAIRS = _allomorphs(c for c in sx.ALL_CLASSES if c.word_final)
+#: The state of a chain of suffixes standing alone (after a number or an
+#: abbreviation: 55-ші), where the ordinal may end it too.
+_ENDING = "ending"
+_ENDING_PAIRS = _allomorphs(tuple(c for c in sx.ALL_CLASSES if c.word_final) + (sx.ORDINAL,))
 _LEFT_PAIRS = {c.name: _allomorphs(_BY_NAME[n] for n in sorted(c.left) if n in _BY_NAME)
                for c in _BY_NAME.values()}
 
@@ -64,6 +68,7 @@ class Step(NamedTuple):
     reading: bool             # a stem may stand here (no needs, class after a noun or verb)
     verbal: bool
     inner: int                # index of the table of what may be stripped next
+    free: bool                # no class is needed to the left (a chain may stop here)
 
 
 class Table:
@@ -99,10 +104,14 @@ class Table:
         self._fill(self.trie, "", tables)
 
     def _fill(self, node: dict, read: str, tables: List["Table"]) -> None:
-        node[""] = tuple(tuple(s[:-1]) + (tables[s.inner].trie,) for s in self.match(read)) if read else ()
+        node[""] = tuple(s[:10] + (tables[s.inner].trie, s.free) for s in self.match(read)) if read else ()
         for letter, child in node.items():
             if letter:
                 self._fill(child, letter + read, tables)
+
+
+#: (state, needs) of each table, in table order.
+_TABLE_KEYS: List[Tuple[Optional[str], FrozenSet[str]]] = []
 
 
 def _compile_tables() -> Tuple[List[Table], int]:
@@ -120,9 +129,10 @@ def _compile_tables() -> Tuple[List[Table], int]:
         return index[key]
 
     start = table_of(None, frozenset())
+    table_of(_ENDING, frozenset())
     while pending:
         state, needs = key = pending.pop()
-        pairs = _START_PAIRS if state is None else _LEFT_PAIRS[state]
+        pairs = _START_PAIRS if state is None else _ENDING_PAIRS if state == _ENDING else _LEFT_PAIRS[state]
         steps = []
         for cls, allo in pairs:
             if needs and cls.name not in needs:
@@ -133,13 +143,14 @@ def _compile_tables() -> Tuple[List[Table], int]:
                 bool(allo.lexical) or (state is None and cls.word_final == sx.IF_KNOWN),
                 not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left),
                 sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left),
-                table_of(cls.name, frozenset(allo.needs))))
+                table_of(cls.name, frozenset(allo.needs)), not allo.needs))
         tables[index[key]].steps = tuple(steps)
     # The stemmer takes a known bare word without searching its readings,
     # which holds because no reading's stem is longer than the word.
     assert all(len(s.restore) <= s.cut for t in tables for s in t.steps)
     for table in tables:
         table.build(tables)
+    _TABLE_KEYS[:] = sorted(index, key=index.__getitem__)
     return tables, start
 
 
@@ -168,7 +179,7 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_
         node = child
     out: List[Reading] = []
     n = len(word)
-    for text, cut, restore, min_stem, after, needs_end, harm, risky, reading, verbal, inner in node[""]:
+    for text, cut, restore, min_stem, after, needs_end, harm, risky, reading, verbal, inner, _ in node[""]:
         if n - cut + len(restore) < min_stem:
             continue
         stem = word[: n - cut] + restore if restore else word[: n - cut]
@@ -202,20 +213,21 @@ def is_ending(text: str) -> bool:
     >>> is_ending("ларды"), is_ending("ші"), is_ending("шара")
     (True, True, False)
     """
-    return bool(text) and _chain(text, _ENDING_START)
+    return bool(text) and _chain(text, _ENDING_TRIE)
 
 
-_ENDING_START = _allomorphs(tuple(c for c in sx.ALL_CLASSES if c.word_final) + (sx.ORDINAL,))
-
-
-def _chain(text: str, candidates) -> bool:
-    for cls, allo in candidates:
-        if text.endswith(allo.text):
-            rest = text[: len(text) - len(allo.text)]
-            if not rest:
-                if not allo.needs:
-                    return True
-            elif _chain(rest, [(c, a) for c, a in _LEFT_PAIRS[cls.name]
-                               if not allo.needs or c.name in allo.needs]):
-                return True
+def _chain(text: str, node: dict) -> bool:
+    """Whether ``text`` is a chain of the steps filed in the trie ``node`` and on."""
+    for letter in reversed(text):
+        child = node.get(letter)
+        if child is None:
+            break
+        node = child
+    for step in node[""]:
+        rest = text[: -step[1]]
+        if (step[11] if not rest else _chain(rest, step[10])):
+            return True
     return False
+
+
+_ENDING_TRIE = next(t.trie for t, key in zip(TABLES, _TABLE_KEYS) if key[0] == _ENDING)
