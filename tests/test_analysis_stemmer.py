@@ -307,3 +307,25 @@ def test_every_word_type_of_kaznerd_and_ud_keeps_its_reference_stem():
     finally:
         stemmer_module._default = default
     assert wrong == []
+
+
+def test_the_suffix_tries_find_exactly_the_steps_that_end_a_word():
+    """Each table's trie finds, in search order, the steps whose suffix ends the word
+    (the search reads the trie; ``match`` tests every suffix), for every ending
+    of every word of the stem reference and some that end in no suffix."""
+    import lzma
+    import os
+
+    from kzsearch.analysis.readings import TABLES
+
+    path = os.path.join(os.path.dirname(__file__), "data", "stems_reference.tsv.xz")
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        words = [line.split("\t", 1)[0] for line in f]
+    endings = sorted({w[-k:] for w in words[::29] for k in range(1, 9)} | {"", "x", "ьь", "зз"})
+    for table in TABLES:
+        for ending in endings:
+            found = [(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[11])
+                     for s in table.found(ending)]
+            expected = [tuple(s[:10]) + (s.free,) for s in table.match(ending)]
+            assert found == expected, (ending, found, expected)
+            assert all(s[10] is TABLES[m.inner].trie for s, m in zip(table.found(ending), table.match(ending)))

@@ -92,8 +92,22 @@ class Table:
         self.trie: dict = {"": ()}
 
     def match(self, word: str) -> Tuple[Step, ...]:
-        """The steps whose suffix ends ``word``, in search order (what the trie finds)."""
+        """The steps whose suffix ends ``word``, in search order (what :meth:`found` finds)."""
         return tuple(s for s in self.steps if word.endswith(s.text))
+
+    def found(self, word: str) -> tuple:
+        """The steps ending ``word`` as the search finds them: down the trie, as plain tuples.
+
+        >>> [step[0] for step in TABLES[START].found("кітаптардың")]
+        ['ың', 'ң', 'дың', 'ң']
+        """
+        node = self.trie
+        for letter in reversed(word):  # the walk _below does inline
+            child = node.get(letter)
+            if child is None:
+                break
+            node = child
+        return node[""]
 
     def build(self, tables: List["Table"]) -> None:
         """File the steps in the trie (every table's trie, for ``inner``, must exist)."""
