@@ -63,6 +63,36 @@ def harmony(stem: str) -> Optional[str]:
     return None
 
 
+def window_harmony(window: str) -> str:
+    """What :func:`harmony` says of every stem of four letters or more that ends in
+    the three letters ``window``: ``'back'``, ``'front'``, ``''`` (None), or
+    ``'?'`` when the letters before them decide.
+
+    >>> window_harmony("теп"), window_harmony("ауы"), window_harmony("сту"), window_harmony("епс")
+    ('front', 'back', '', '?')
+    """
+    if window.endswith("ь"):
+        return FRONT
+    if window[2] == "у" and window[1] not in VOWELS:
+        return ""
+    for i in (2, 1):  # the scan of harmony(), with both neighbours in the window
+        ch = window[i]
+        if ch in BACK_VOWELS:
+            return BACK
+        if ch in FRONT_VOWELS:
+            if ch == "е" and window[i - 1] in VOWELS:
+                continue
+            return FRONT
+        if ch == "у" and i == 1 and window[2] not in VOWELS and window[0] not in VOWELS:
+            return BACK
+    ch = window[0]  # its left neighbour is outside: only a vowel that needs none decides
+    if ch in BACK_VOWELS:
+        return BACK
+    if ch in FRONT_VOWELS and ch != "е":
+        return FRONT
+    return "?"
+
+
 def final_sound(stem: str) -> str:
     """Sound class of the stem's last letter (see :mod:`.suffixes`)."""
     last = stem[-1]

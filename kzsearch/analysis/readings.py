@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from . import suffixes as sx
-from .phonology import _SOUND, VOWELS, final_sound, harmony, possible_word_end
+from .phonology import _SOUND, VOWELS, final_sound, harmony, possible_word_end, window_harmony
 
 #: One reading: (stem, suffixes stripped, left to right, verbal, risky). A
 #: risky reading needs a known stem (a ``lexical`` suffix, or a word-final
@@ -179,12 +179,21 @@ _SOUND_OF: Dict[str, Optional[str]] = {**_SOUND, **dict.fromkeys(VOWELS, "V"), "
 _TRIES = [table.trie for table in TABLES]
 
 
+#: Facts about a stem's last letters, learnt as met (bounded): the last two
+#: decide :func:`.phonology.possible_word_end`, the last three of a longer
+#: stem often decide its harmony (:func:`.phonology.window_harmony`).
+_WORD_END: Dict[str, bool] = {}
+_HARMONY: Dict[str, str] = {}
+_LEARN_LIMIT = 50_000
+
+
 def search(word: str) -> List[Reading]:
     """The readings of a lowercase word, without the bare word, in search order."""
     return _below(word, _TRIES[START])
 
 
-def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_OF.get) -> List[Reading]:
+def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_OF.get,
+           _word_end=_WORD_END.get, _harmony=_HARMONY.get) -> List[Reading]:
     """Readings of ``word`` reached by stripping the steps filed in the trie ``node``, and on."""
     for letter in reversed(word):
         child = node.get(letter)
@@ -196,7 +205,7 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_
     for text, cut, restore, min_stem, after, needs_end, harm, risky, reading, verbal, inner, _ in node[""]:
         if n - cut + len(restore) < min_stem:
             continue
-        stem = word[: n - cut] + restore if restore else word[: n - cut]
+        stem = word[:-cut] + restore if restore else word[:-cut]
         if _no_vowel(stem):
             continue
         sound = _sound_of(stem[-1], "T")
@@ -205,15 +214,37 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_
         if needs_end and not stem.endswith(needs_end):
             continue
         if harm:
-            h = harmony(stem)
-            if h is not None and h != harm:
+            h = _harmony(stem[-3:]) if len(stem) > 3 else "?"
+            if h is None:
+                h = _learn_harmony(stem[-3:])
+            if h == "?":
+                h = harmony(stem)
+            if h and h != harm:
                 continue
-        if reading and possible_word_end(stem):
-            out.append((stem, (text,), verbal, risky))
+        if reading:
+            may_end = _word_end(stem[-2:])
+            if may_end is None:
+                may_end = _learn_word_end(stem)
+            if may_end:
+                out.append((stem, (text,), verbal, risky))
         if stem[-1] in inner:  # some step of the inner table may end the stem
             for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
                 out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
     return out
+
+
+def _learn_harmony(window: str) -> str:
+    h = window_harmony(window)
+    if len(_HARMONY) < _LEARN_LIMIT:
+        _HARMONY[window] = h
+    return h
+
+
+def _learn_word_end(stem: str) -> bool:
+    ok = possible_word_end(stem)  # depends on the last two letters only
+    if len(_WORD_END) < _LEARN_LIMIT:
+        _WORD_END[stem[-2:]] = ok
+    return ok
 
 
 @lru_cache(maxsize=4096)
