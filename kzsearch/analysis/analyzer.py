@@ -41,7 +41,7 @@ from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARK
 from .normalize import normalize
 from .russian import RussianLemmatizer
 from .settings import MAX_TOKEN_LENGTH, AnalyzerSettings
-from .stemmer import KazakhStemmer
+from .stemmer import POLITE_ENDINGS, KazakhStemmer
 from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import tokenize
 from .views import view_terms, view_weight
@@ -77,6 +77,7 @@ class Analyzer:
             self._kk_stop = self._ru_stop = frozenset()
         else:
             self._kk_stop = self._ru_stop = frozenset(s.stopwords)
+        self._stemming, self._stem_prefix = s.stemming, s.stem_prefix
         self._stem: Callable[[str], str] = KazakhStemmer()
         self._lemmatize: Callable[[str], str] = RussianLemmatizer()
         markers = RUSSIAN_MARKERS if s.russian else frozenset()
@@ -278,9 +279,9 @@ class Analyzer:
         word = ABBREVIATIONS.get(word, word)
         if word in self._kk_stop:
             return []
-        if self._kk_stop and self.settings.stemming and self._stem.addresses_reader(word):
-            return []  # белгілеңіз, көрсетіңіз: a verb addressed to the reader
-        if not self.settings.stemming:
+        if not self._stemming:
             return [word]
+        if self._kk_stop and word.endswith(POLITE_ENDINGS) and self._stem.addresses_reader(word):
+            return []  # белгілеңіз, көрсетіңіз: a verb addressed to the reader
         term = self._stem(word)
-        return [term[: self.settings.stem_prefix] if self.settings.stem_prefix else term]
+        return [term[: self._stem_prefix]] if self._stem_prefix else [term]

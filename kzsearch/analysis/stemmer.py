@@ -39,7 +39,7 @@ from .phonology import has_vowel, repair_pair, repair_stem
 from .readings import Reading, is_ending, search
 from .wordlists import load_words
 
-__all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending"]
+__all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending", "POLITE_ENDINGS"]
 
 #: Words longer than this are not stemmed (they are no Kazakh word forms).
 MAX_STEMMABLE_LENGTH = 40
@@ -83,7 +83,7 @@ def _keys(words: Iterable[str], keep_final_vowel: bool) -> FrozenSet[str]:
 
 
 #: Endings of the polite 2nd person (-ңыз, -ңыздар).
-_POLITE_ENDINGS = ("ңыз", "ңіз", "ңыздар", "ңіздер")
+POLITE_ENDINGS = ("ңыз", "ңіз", "ңыздар", "ңіздер")
 
 #: A closed syllable with a single final consonant: нүк, тұл, мағ (not бұлт, банк).
 _ONE_CLOSED_SYLLABLE = re.compile(
@@ -188,10 +188,10 @@ class KazakhStemmer:
         >>> KazakhStemmer().addresses_reader("белгілеңіз"), KazakhStemmer().addresses_reader("теңіз")
         (True, False)
         """
-        if not word.endswith(_POLITE_ENDINGS):
+        if not word.endswith(POLITE_ENDINGS):
             return False
         parse = self.best_parse(word)
-        return parse.verbal and bool(parse.suffixes) and parse.suffixes[-1].endswith(_POLITE_ENDINGS)
+        return parse.verbal and bool(parse.suffixes) and parse.suffixes[-1].endswith(POLITE_ENDINGS)
 
     def best_parse(self, word: str) -> Parse:
         """The chosen reading of ``word`` (see the module docstring)."""
