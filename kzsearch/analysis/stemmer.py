@@ -45,6 +45,8 @@ __all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending", "POLITE_ENDI
 MAX_STEMMABLE_LENGTH = 40
 #: Clear the per-word cache when it grows past this many word types.
 CACHE_LIMIT = 200_000
+#: The repaired forms of candidate stems kept are cleared past this many stems.
+REPAIR_CACHE_LIMIT = 50_000
 #: Stems shorter than this need to be known words (бас-ы, not ба-сы).
 MIN_FREE_STEM = 3
 
@@ -140,7 +142,20 @@ class KazakhStemmer:
         its way are cached with the result: each of them stems to it.
         """
         cache = self._cache
-        path = [word]
+        if len(cache) >= CACHE_LIMIT - 1:
+            cache.clear()
+        if len(word) > MAX_STEMMABLE_LENGTH or not has_vowel(word):
+            cache[word] = word
+            return word
+        following = self._stem_once(word)
+        if following == word:  # the common cases first: a stem, or a stem seen before
+            cache[word] = word
+            return word
+        known = cache.get(following)
+        if known is not None:
+            cache[word] = known
+            return known
+        path = [word, following]
         while True:
             current = path[-1]
             if len(current) > MAX_STEMMABLE_LENGTH or not has_vowel(current):
@@ -174,7 +189,7 @@ class KazakhStemmer:
     def _repair(self, stem: str) -> Tuple[str, str]:
         """:func:`.phonology.repair_pair` of ``stem``, kept."""
         keys, keeps = self._keys, self._keeps
-        if len(keys) >= CACHE_LIMIT:
+        if len(keys) >= REPAIR_CACHE_LIMIT:
             keys.clear()
             keeps.clear()
         key, keep = keys[stem], keeps[stem] = repair_pair(stem)
