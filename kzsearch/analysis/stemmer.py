@@ -9,8 +9,9 @@ vowel harmony and the sound each allomorph needs, then repairs the stem
 become a search for *денсау*.
 
 A word often has several readings (*алады* = ал-а-ды "takes", or ала-ды;
-*баласы* = бала-сы, or балас-ы). The stemmer enumerates them all and picks
-one in three steps:
+*баласы* = бала-сы, or балас-ы). The stemmer enumerates them all
+(:mod:`.readings`, over the tables compiled into reversed-suffix tries)
+and picks one in three steps:
 
 1. Readings must be possible: a verb reading needs a known verb root
    (``data/verbs_kk.txt``) or a stem built like a verb (-ла, -лан, -дыр,
