@@ -329,3 +329,37 @@ def test_the_suffix_tries_find_exactly_the_steps_that_end_a_word():
             expected = [tuple(s[:10]) + (s.free,) for s in table.match(ending)]
             assert found == expected, (ending, found, expected)
             assert all(s[10] is TABLES[m.inner].trie for s, m in zip(table.found(ending), table.match(ending)))
+
+
+def test_window_harmony_agrees_with_harmony_whenever_it_decides():
+    """Every string of 4 or 5 letters over letters of each harmony class (back,
+    front, е, the glides у/и/ю, signs, consonants): the last three letters'
+    verdict, when they give one, is harmony()'s."""
+    import itertools
+
+    from kzsearch.analysis.phonology import harmony, window_harmony
+
+    decided = 0
+    for size in (4, 5):
+        for letters in itertools.product("аәеуиюбьъіоқ", repeat=size):
+            text = "".join(letters)
+            verdict = window_harmony(text[-3:])
+            if verdict != "?":
+                decided += 1
+                assert verdict == (harmony(text) or ""), text
+    assert decided > 100_000
+
+
+def test_repair_pair_is_both_repairs():
+    import lzma
+    import os
+
+    from kzsearch.analysis.phonology import repair_pair, repair_stem
+
+    path = os.path.join(os.path.dirname(__file__), "data", "stems_reference.tsv.xz")
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        words = [line.split("\t", 1)[0] for line in f]
+    for word in words[::3] + ["оқушы", "моделі", "кітаб", "халқ", "аузы", "екі", "ы", "ab"]:
+        for cut in range(0, min(4, len(word))):
+            stem = word[: len(word) - cut]
+            assert repair_pair(stem) == (repair_stem(stem), repair_stem(stem, True)), stem
