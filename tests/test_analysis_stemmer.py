@@ -322,13 +322,26 @@ def test_the_suffix_tries_find_exactly_the_steps_that_end_a_word():
     with lzma.open(path, "rt", encoding="utf-8") as f:
         words = [line.split("\t", 1)[0] for line in f]
     endings = sorted({w[-k:] for w in words[::29] for k in range(1, 9)} | {"", "x", "ьь", "зз"})
+    from kzsearch.analysis.phonology import final_sound
+
+    letters = "аәеоөұүыіияюэубвгғдкқлмнңпрстфхһцчшщжзйьъx"
     for table in TABLES:
+        verdicts_checked = set()
         for ending in endings:
-            found = [(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[11])
-                     for s in table.found(ending)]
-            expected = [tuple(s[:10]) + (s.free,) for s in table.match(ending)]
-            assert found == expected, (ending, found, expected)
-            assert all(s[10] is TABLES[m.inner].trie for s, m in zip(table.found(ending), table.match(ending)))
+            found, expected = table.found(ending), table.match(ending)
+            assert [(s[0], s[1], s[2], s[6], s[7], s[8], s[9], s[10], s[11], s[13]) for s in found] == [
+                (m.text, m.cut, m.restore, m.after, m.needs_end, m.harmony, m.risky, m.reading, m.verbal, m.free)
+                for m in expected], ending
+            for s, m in zip(found, expected):
+                assert s[3] == m.min_stem + m.cut - len(m.restore) and s[12] is TABLES[m.inner].trie
+                if id(s) not in verdicts_checked:
+                    verdicts_checked.add(id(s))
+                    for letter in letters:
+                        verdict = s[4].get(letter, s[5])
+                        if verdict is None:
+                            assert letter in "ьъ"
+                        else:
+                            assert verdict == (final_sound("а" + letter) in m.after), (m, letter)
 
 
 def test_window_harmony_agrees_with_harmony_whenever_it_decides():

@@ -89,8 +89,7 @@ class Table:
     def __init__(self) -> None:
         self.steps: Tuple[Step, ...] = ()
         #: letter -> child node; ``""`` -> the steps ending here, as plain
-        #: tuples (unpacked faster than named ones), their ``inner`` the
-        #: inner table's trie.
+        #: tuples (unpacked faster than named ones, see :func:`_plain`).
         self.trie: dict = {"": ()}
 
     def match(self, word: str) -> Tuple[Step, ...]:
@@ -120,7 +119,7 @@ class Table:
         self._fill(self.trie, "", tables)
 
     def _fill(self, node: dict, read: str, tables: List["Table"]) -> None:
-        node[""] = tuple(s[:10] + (tables[s.inner].trie, s.free) for s in self.match(read)) if read else ()
+        node[""] = tuple(_plain(s, tables) for s in self.match(read)) if read else ()
         for letter, child in node.items():
             if letter:
                 self._fill(child, letter + read, tables)
@@ -128,6 +127,24 @@ class Table:
 
 #: (state, needs) of each table, in table order.
 _TABLE_KEYS: List[Tuple[Optional[str], FrozenSet[str]]] = []
+
+
+#: Sound class of a stem's last letter (:func:`.phonology.final_sound`);
+#: None for a soft or hard sign, whose sound is the letter before it; "T"
+#: for any other letter.
+_SOUND_OF: Dict[str, Optional[str]] = {**_SOUND, **dict.fromkeys(VOWELS, "V"), "у": "R",
+                                       "ь": None, "ъ": None}
+
+
+def _plain(step: Step, tables: List["Table"]) -> tuple:
+    """A step as the search reads it: (text, cut, restore, shortest word, the
+    verdict of ``after`` on each last letter of the stem (None: ask
+    final_sound) and on any other letter, after, needs_end, harmony, risky,
+    reading, verbal, the inner table's trie, free)."""
+    verdicts = {letter: None if sound is None else sound in step.after for letter, sound in _SOUND_OF.items()}
+    return (step.text, step.cut, step.restore, step.min_stem + step.cut - len(step.restore), verdicts,
+            "T" in step.after, step.after, step.needs_end, step.harmony, step.risky, step.reading,
+            step.verbal, tables[step.inner].trie, step.free)
 
 
 def _compile_tables() -> Tuple[List[Table], int]:
@@ -174,10 +191,6 @@ def _compile_tables() -> Tuple[List[Table], int]:
 TABLES, START = _compile_tables()
 
 
-#: Sound class of a stem's last letter (:func:`.phonology.final_sound`);
-#: None for a soft or hard sign, whose sound is the letter before it.
-_SOUND_OF: Dict[str, Optional[str]] = {**_SOUND, **dict.fromkeys(VOWELS, "V"), "у": "R",
-                                       "ь": None, "ъ": None}
 _TRIES = [table.trie for table in TABLES]
 
 
@@ -194,7 +207,7 @@ def search(word: str) -> List[Reading]:
     return _below(word, _TRIES[START])
 
 
-def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_OF.get,
+def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
            _word_end=_WORD_END.get, _harmony=_HARMONY.get) -> List[Reading]:
     """Readings of ``word`` reached by stripping the steps filed in the trie ``node``, and on."""
     for letter in reversed(word):
@@ -204,14 +217,15 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint, _sound_of=_SOUND_
         node = child
     out: List[Reading] = []
     n = len(word)
-    for text, cut, restore, min_stem, after, needs_end, harm, risky, reading, verbal, inner, _ in node[""]:
-        if n - cut + len(restore) < min_stem:
+    for (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
+         verbal, inner, _) in node[""]:
+        if n < shortest:  # the stem would be shorter than the step allows
             continue
         stem = word[:-cut] + restore if restore else word[:-cut]
         if _no_vowel(stem):
             continue
-        sound = _sound_of(stem[-1], "T")
-        if (sound if sound is not None else final_sound(stem)) not in after:
+        follows = verdicts.get(stem[-1], other_letter)
+        if not (follows if follows is not None else final_sound(stem) in after):
             continue
         if needs_end and not stem.endswith(needs_end):
             continue
@@ -272,7 +286,7 @@ def _chain(text: str, node: dict) -> bool:
         node = child
     for step in node[""]:
         rest = text[: -step[1]]
-        if (step[11] if not rest else _chain(rest, step[10])):
+        if (step[13] if not rest else _chain(rest, step[12])):
             return True
     return False
 
