@@ -291,3 +291,14 @@ def test_term_at_a_time_runs_and_prunes(monkeypatch):
         assert [(h.id, h.score) for h in index.search(query, 5)] == [
             (h.id, h.score) for h in index.search(query, 5, exact=True)]
     assert calls == [True, True, True]
+
+
+def test_a_term_no_segment_holds_gets_no_postings():
+    # its empty directory range starts where the next term's rows start: it must not be taken for it
+    index = Index(analyzer=split_words, background_merges=False)
+    index.add(["", "", "бюджет"], ids=["d0", "d1", "d2"])
+    index.delete(["d2"])
+    index.update(["облыс"], ids=["d0"])
+    for exact in (False, True):
+        assert index.search("бюджет мектеп", exact=exact) == []
+        assert [h.id for h in index.search("облыс бюджет", exact=exact)] == ["d0"]

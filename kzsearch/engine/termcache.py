@@ -58,9 +58,11 @@ class _Kept:
 
 def term_postings(snapshot, a: int, b: int) -> TermPostings:
     """The postings of the term whose directory rows are ``a:b`` (see the module docstring)."""
+    if b <= a:  # a term no segment holds
+        return _nothing(snapshot)
     kept = snapshot._cached("merged_terms", _Kept)
     with snapshot._lock:
-        hit = kept.terms.get(a)
+        hit = kept.terms.get(a)  # directory rows never overlap: a term's first row names it
         if hit is not None:
             kept.terms.move_to_end(a)
             return hit
@@ -74,6 +76,11 @@ def term_postings(snapshot, a: int, b: int) -> TermPostings:
                     _, old = kept.terms.popitem(last=False)
                     kept.size -= len(old)
     return value
+
+
+def _nothing(snapshot) -> TermPostings:
+    dtype = np.int32 if snapshot.n_stored < 2**31 else np.int64
+    return TermPostings(np.zeros(0, dtype=dtype), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
 
 def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
@@ -98,9 +105,6 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
         offset += h - l
     if len(docs) == 1:
         return TermPostings(docs[0], tfs[0], starts[0]), copied
-    if not docs:
-        empty = np.zeros(0, dtype=dtype)
-        return TermPostings(empty, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)), False
     return TermPostings(np.concatenate(docs), np.concatenate(tfs), np.concatenate(starts)), True
 
 
