@@ -28,7 +28,6 @@ damaged, or decodes to another length than the offsets say, raises
 from __future__ import annotations
 
 import os
-import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -59,7 +58,7 @@ def _damaged() -> IndexFormatError:
 class ZippedTexts(TextBlock):
     """n stored texts compressed per block (see the module docstring); a TextBlock."""
 
-    __slots__ = ("z", "zblocks", "zdocs", "_cache", "_lock")
+    __slots__ = ("z", "zblocks", "zdocs", "_cache")
 
     def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray) -> None:
         self.strings = None
@@ -67,7 +66,6 @@ class ZippedTexts(TextBlock):
         self.offsets = offsets
         self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
         self._cache: Dict[int, bytes] = {}
-        self._lock = threading.Lock()
 
     @classmethod
     def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
@@ -96,10 +94,13 @@ class ZippedTexts(TextBlock):
             raise _damaged() from None
         if len(raw) != upto:
             raise _damaged()
-        with self._lock:
-            if len(self._cache) >= _CACHED:
-                self._cache.pop(next(iter(self._cache)), None)
-            self._cache[b] = raw
+        cache = self._cache  # no lock: a race costs at most a block decoded twice or kept a while
+        if len(cache) >= _CACHED:
+            try:
+                del cache[next(iter(cache))]
+            except (StopIteration, KeyError, RuntimeError):
+                pass
+        cache[b] = raw
         return raw
 
     def __getitem__(self, i: int) -> str:
