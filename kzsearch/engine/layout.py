@@ -70,7 +70,7 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("ids.blob", "uint8"),
     Part("ids.offsets", "int64"),
     Part("texts.blob", "uint8", True),  # formats 1 and 2 (format 3: texts.z)
-    Part("texts.offsets", "int64"),
+    Part("texts.offsets", "int64", narrower=("uint32",)),  # uint32: format 3, below 4 GB
     # format 2, each only where used (see segment_parts)
     Part("field_tfs", "int32", True, _COUNTS),       # [F * P], field after field
     Part("field_len", "int32", True, _COUNTS),       # [F * D]

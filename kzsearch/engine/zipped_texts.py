@@ -8,7 +8,7 @@ runs over many blocks, on all cores)::
     texts.z        uint8      the blocks' deflate data back to back
     texts.zblocks  int64[B+1] where each block's stream starts in texts.z
     texts.zdocs    int64[B+1] the first document of each block (the last entry: n)
-    texts.offsets  int64[n+1] where each text starts in the uncompressed whole
+    texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
@@ -200,6 +200,8 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
     np.cumsum([len(s) for s in streams], out=zblocks[1:])
     z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
+    if int(offsets[-1]) < 2 ** 32:  # half the space
+        offsets = offsets.astype(np.uint32)
     return {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
 
 
