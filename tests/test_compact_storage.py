@@ -237,3 +237,15 @@ def test_plain_format2_folder_loads(tmp_path):
     index = Index.load(tmp_path / "old", analyzer=split_words)
     assert [(h.id, h.score) for h in index.search("облыс мектеп")] == [
         ("c", 0.355979080138782), ("a", 0.25819941864143414), ("b", 0.21183262163188085)]
+
+
+def test_texts_can_be_saved_whole(tmp_path, monkeypatch):
+    from kzsearch.engine import zipped_texts
+    monkeypatch.setattr(zipped_texts, "COMPRESS", False)
+    index = Index(analyzer=split_words)
+    index.add(["облыс бюджеті", "", "мектеп \ud800"])
+    index.save(tmp_path / "ix")
+    names = [p.name for p in (tmp_path / "ix").iterdir()]
+    assert any(n.endswith(".texts.blob.npy") for n in names) and not any(".texts.z" in n for n in names)
+    loaded = Index.load(tmp_path / "ix", analyzer=split_words)
+    assert [loaded.get(i)["text"] for i in ("0", "1", "2")] == ["облыс бюджеті", "", "мектеп \ud800"]

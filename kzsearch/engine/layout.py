@@ -36,6 +36,7 @@ import numpy as np
 from .docstore import TextBlock
 from .segment import Segment, narrow_counts
 from .segment_parts import optional_arrays, segment_extras
+from . import zipped_texts
 from .zipped_texts import ZippedTexts, check_zipped, compress_texts
 
 #: the longest running-number id looked at (10**18 fits in int64)
@@ -98,7 +99,11 @@ def segment_arrays(seg: Segment) -> Dict[str, np.ndarray]:
     ids_blob, ids_offsets = seg.ids.to_arrays()
     arrays = {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": narrow_counts(seg.tfs),
               "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets}
-    arrays.update(compress_texts(seg.texts))
+    if zipped_texts.COMPRESS or isinstance(seg.texts, ZippedTexts):
+        arrays.update(compress_texts(seg.texts))
+    else:
+        texts_blob, texts_offsets = seg.texts.to_arrays()
+        arrays.update({"texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets})
     arrays.update(optional_arrays(seg)[0])
     return arrays
 
