@@ -32,7 +32,7 @@ asked for. :func:`check_positions` is the load-time structure check.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -47,7 +47,8 @@ _CHUNK = 1 << 22  # positions encoded at a time (bounds the temporaries)
 
 
 def _index_key(key: Any, n: int):
-    """("int", i) | ("range", a, b) | ("array", idx int64) for an index into n items."""
+    """("int", i) | ("range", a, b) | ("array", idx) for an index into n items (an array is
+    passed on as it is: NumPy checks its bounds where it gathers)."""
     if isinstance(key, (int, np.integer)):
         i = int(key)
         if i < 0:
@@ -60,13 +61,10 @@ def _index_key(key: Any, n: int):
         if step == 1:
             return ("range", a, max(a, b))
         return ("array", np.arange(a, b, step, dtype=np.int64))
-    idx = np.asarray(key)
-    if idx.dtype == np.bool_ or idx.ndim != 1 or not (idx.size == 0 or np.issubdtype(idx.dtype, np.integer)):
+    idx = key if isinstance(key, np.ndarray) else np.asarray(key)
+    if idx.ndim != 1 or not (idx.size == 0 or idx.dtype.kind in "iu"):
         raise IndexError("only integers, slices and 1-d integer arrays index these positions")
-    idx = idx.astype(np.int64)
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
-        raise IndexError(f"index out of bounds for size {n}")
-    return ("array", np.where(idx < 0, idx + n, idx))
+    return ("array", idx)
 
 
 class DerivedOffsets:
@@ -77,7 +75,7 @@ class DerivedOffsets:
     range or an integer array costs one cumulative sum over its span.
     """
 
-    __slots__ = ("tfs", "checkpoints", "total")
+    __slots__ = ("tfs", "checkpoints", "total", "_last")
     dtype = np.dtype(np.int64)
     ndim = 1
 
@@ -94,6 +92,7 @@ class DerivedOffsets:
         self.checkpoints = np.zeros(len(sums) + 1, dtype=np.int64)
         np.cumsum(sums, dtype=np.int64, out=self.checkpoints[1:])
         self.total = int(self.checkpoints[-1])
+        self._last: Optional[Tuple[int, np.ndarray]] = None
 
     def __len__(self) -> int:
         return len(self.tfs) + 1
@@ -106,12 +105,24 @@ class DerivedOffsets:
         """The values at lo .. hi-1."""
         if hi <= lo:
             return np.zeros(0, dtype=np.int64)
+        start, values = self._span(lo, hi)
+        return values[lo - start:hi - start]
+
+    def _span(self, lo: int, hi: int) -> Tuple[int, np.ndarray]:
+        """(start, the values from start on) covering lo .. hi-1; the last span is kept, so
+        that looking up p and then p + 1 (a posting's start and end) sums the tfs once."""
+        last = self._last
+        if last is not None and last[0] <= lo and hi <= last[0] + len(last[1]):
+            return last
         start = lo - lo % STEP
-        out = np.empty(hi - start, dtype=np.int64)
+        end = min(hi + STEP, len(self))  # a little past: the next lookup is often one further
+        out = np.empty(end - start, dtype=np.int64)
         out[0] = self.checkpoints[start // STEP]
-        np.cumsum(self.tfs[start:hi - 1], dtype=np.int64, out=out[1:])
+        np.cumsum(self.tfs[start:end - 1], dtype=np.int64, out=out[1:])
         out[1:] += out[0]
-        return out[lo - start:]
+        last = (start, out)
+        self._last = last
+        return last
 
     def __getitem__(self, key: Any) -> Any:
         kind, *rest = _index_key(key, len(self))
@@ -123,8 +134,23 @@ class DerivedOffsets:
         idx = rest[0]
         if not len(idx):
             return np.zeros(0, dtype=np.int64)
-        lo = int(idx.min())
-        return self._range(lo, int(idx.max()) + 1)[idx - lo]
+        lo, hi = int(idx.min()), int(idx.max()) + 1
+        if lo < 0:
+            idx = np.where(idx < 0, idx + len(self), idx)
+            lo, hi = int(idx.min()), int(idx.max()) + 1
+        if lo < 0 or hi > len(self):
+            raise IndexError(f"index out of bounds for size {len(self)}")
+        blocks = idx // STEP
+        if len(idx) * STEP * 4 >= hi - lo:  # dense: one cumulative sum over the span
+            start, values = self._span(lo, hi)
+            return values[idx - start]
+        # sparse (a few postings of a long list): sum within the blocks they fall in
+        unique, row = np.unique(blocks, return_inverse=True)
+        cols = unique[:, None] * STEP + np.arange(STEP)
+        inside = cols < len(self.tfs)
+        counts = np.where(inside, self.tfs[np.where(inside, cols, 0)], 0).astype(np.int64)
+        before = np.cumsum(counts, axis=1) - counts  # exclusive: the tfs before each column
+        return self.checkpoints[unique][row] + before[row, idx - blocks * STEP]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self._range(0, len(self))

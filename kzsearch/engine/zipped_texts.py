@@ -61,7 +61,7 @@ def _damaged() -> IndexFormatError:
 class ZippedTexts(TextBlock):
     """n stored texts compressed per block (see the module docstring); a TextBlock."""
 
-    __slots__ = ("z", "zblocks", "zdocs", "_cache")
+    __slots__ = ("z", "zblocks", "zdocs", "_cache", "_block_of")
 
     def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray) -> None:
         self.strings = None
@@ -69,6 +69,7 @@ class ZippedTexts(TextBlock):
         self.offsets = offsets
         self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
         self._cache: Dict[int, bytes] = {}
+        self._block_of: Optional[np.ndarray] = None  # the block of each text (int32[n]), on first read
 
     @classmethod
     def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
@@ -113,7 +114,11 @@ class ZippedTexts(TextBlock):
             i += n
         if not 0 <= i < n:
             raise IndexError("text index out of range")
-        b = int(self.zdocs.searchsorted(i, side="right")) - 1
+        block_of = self._block_of
+        if block_of is None:  # made on first read: a lookup instead of a binary search per text
+            block_of = self._block_of = np.repeat(np.arange(len(self.zdocs) - 1, dtype=np.int32),
+                                                  np.diff(np.asarray(self.zdocs, dtype=np.int64)))
+        b = int(block_of[i])
         base = int(self.offsets[self.zdocs[b]])
         hi = int(self.offsets[i + 1]) - base
         cached = self._cache.get(b)
