@@ -12,8 +12,9 @@ runs over many blocks, on all cores)::
 
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
-and ``Hit.fields``). Stored Kazakh texts shrink about 2.2-fold; a hit
-costs one partial decompression of a block of about 2 KB. A block that is
+and ``Hit.fields``). Stored Kazakh texts shrink about 2.1-fold (blocks of
+1 KB, about one document of KazNERD sentences: 2 KB blocks shrink them
+2.2-fold, but a hit's text then costs half as much again to decode). A block that is
 damaged, or decodes to another length than the offsets say, raises
 :class:`kzsearch.IndexFormatError` when it is read, like text that is not UTF-8.
 
@@ -41,8 +42,8 @@ from .docstore import TextBlock, _decode, gather_strings
 #: about 2.2 times the space, and a hit reads its text without decoding a block)
 COMPRESS = True
 #: uncompressed bytes a block holds at least (it ends at the first document boundary past this)
-BLOCK_BYTES = 2048
-#: zlib level (4: within 1% of level 6's size on 2 KB blocks of Kazakh text, and faster)
+BLOCK_BYTES = 1024
+#: zlib level (4: within 1% of level 6's size on small blocks of Kazakh text, and faster)
 LEVEL = 4
 #: decoded blocks kept per segment
 _CACHED = 8
