@@ -185,7 +185,7 @@ def test_stored_text_that_is_not_utf8_is_reported_not_a_decode_error(folder):
         raw[0] = 0xFF
         deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
         blob = np.frombuffer(deflate.compress(bytes(raw)) + deflate.flush(), dtype=np.uint8)
-        forge_array(folder, name.replace(".texts.z.", ".texts.zblocks."), np.array([0, len(blob)], np.int64))
+        forge_array(folder, name.replace(".texts.z.", ".texts.zblocks."), np.array([0, len(blob)], np.uint32))
     else:
         blob[0] = 0xFF
     forge_array(folder, name, blob)

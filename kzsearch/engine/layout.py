@@ -81,8 +81,8 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("stored.offsets", "int64", True),
     # format 3: compressed texts (zipped_texts) and compact positions (compact)
     Part("texts.z", "uint8", True),
-    Part("texts.zblocks", "int64", True),
-    Part("texts.zdocs", "int64", True),
+    Part("texts.zblocks", "int64", True, ("uint32",)),
+    Part("texts.zdocs", "int64", True, ("uint32",)),
     Part("positions.low", "uint8", True, ("uint16", "int32")),
     Part("positions.exc_at", "int64", True),
     Part("positions.exc", "int32", True),

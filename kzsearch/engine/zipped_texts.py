@@ -6,8 +6,8 @@ on its own (raw deflate, each block ending at a full flush: one compressor
 runs over many blocks, on all cores)::
 
     texts.z        uint8      the blocks' deflate data back to back
-    texts.zblocks  int64[B+1] where each block's stream starts in texts.z
-    texts.zdocs    int64[B+1] the first document of each block (the last entry: n)
+    texts.zblocks  uint32[B+1] where each block's data starts in texts.z (int64 past 4 GB)
+    texts.zdocs    uint32[B+1] the first document of each block (the last entry: n)
     texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
 Reading text i decompresses its block only as far as the text ends, and
@@ -211,7 +211,10 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
     if int(offsets[-1]) < 2 ** 32:  # half the space
         offsets = offsets.astype(np.uint32)
-    return {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
+    if int(zblocks[-1]) < 2 ** 32:
+        zblocks = zblocks.astype(np.uint32)
+    return {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts.astype(np.uint32),
+            "texts.offsets": offsets}
 
 
 def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
