@@ -125,25 +125,32 @@ class DerivedOffsets:
         return last
 
     def __getitem__(self, key: Any) -> Any:
-        kind, *rest = _index_key(key, len(self))
-        if kind == "int":
-            i = rest[0]
-            return np.int64(self.checkpoints[i // STEP] + self.tfs[i - i % STEP:i].sum(dtype=np.int64))
-        if kind == "range":
-            return self._range(rest[0], rest[1])
-        idx = rest[0]
+        if type(key) is np.ndarray and key.ndim == 1 and key.dtype.kind in "iu":
+            idx = key  # the common case (a phrase's postings): straight to the gather
+        else:
+            kind, *rest = _index_key(key, len(self))
+            if kind == "int":
+                i = rest[0]
+                return np.int64(self.checkpoints[i // STEP] + self.tfs[i - i % STEP:i].sum(dtype=np.int64))
+            if kind == "range":
+                return self._range(rest[0], rest[1])
+            idx = rest[0]
         if not len(idx):
             return np.zeros(0, dtype=np.int64)
-        lo, hi = int(idx.min()), int(idx.max()) + 1
+        if len(idx) <= 64:  # Python's min and max cost less than NumPy's on a few items
+            items = idx.tolist()
+            lo, hi = min(items), max(items) + 1
+        else:
+            lo, hi = int(idx.min()), int(idx.max()) + 1
         if lo < 0:
             idx = np.where(idx < 0, idx + len(self), idx)
             lo, hi = int(idx.min()), int(idx.max()) + 1
         if lo < 0 or hi > len(self):
             raise IndexError(f"index out of bounds for size {len(self)}")
-        blocks = idx // STEP
         if len(idx) * STEP * 4 >= hi - lo:  # dense: one cumulative sum over the span
             start, values = self._span(lo, hi)
             return values[idx - start]
+        blocks = idx // STEP
         # sparse (a few postings of a long list): sum within the blocks they fall in
         unique, row = np.unique(blocks, return_inverse=True)
         cols = unique[:, None] * STEP + np.arange(STEP)
@@ -197,7 +204,10 @@ class PositionStore:
         return values
 
     def __getitem__(self, key: Any) -> Any:
-        kind, *rest = _index_key(key, len(self))
+        if type(key) is np.ndarray and key.ndim == 1 and key.dtype.kind in "iu":
+            kind, rest = "array", [key]
+        else:
+            kind, *rest = _index_key(key, len(self))
         if kind == "int":
             return np.int32(self[np.array([rest[0]])][0])
         if kind == "range":
