@@ -15,7 +15,7 @@ first and turn them into ``<mark>`` tags after.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
 
 #: opens a highlighted word in a snippet (a Unicode private-use character)
 MARK_OPEN = "\ue000"
@@ -50,22 +50,32 @@ class SurfaceWords:
 
     def matching(self, words: Set[str], terms: Set[str]) -> Set[str]:
         """Those of ``words`` whose analysis meets ``terms``."""
-        seen, by_term = self._seen, self._by_term
-        new = words - seen
-        if new:
-            if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
-                seen, by_term, new = set(), {}, words
-                self._seen, self._by_term = seen, by_term
-            for word in new:
-                for term in self.analyze(word):
-                    by_term.setdefault(term, set()).add(word)
-            seen |= new  # only now: a word counts as seen once its terms are recorded
-        found: Set[str] = set()
+        return self.matcher(terms)(words)
+
+    def matcher(self, terms: Set[str]) -> Callable[[Set[str]], Set[str]]:
+        """``matching`` for one query's ``terms``, many hits: the known matching words gathered once."""
+        known: Set[str] = set()
         for term in terms:
-            known = by_term.get(term)
-            if known:
-                found |= words & known
-        return found
+            known |= self._by_term.get(term, set())
+
+        def match(words: Set[str]) -> Set[str]:
+            if not self._seen.issuperset(words):  # words never analysed: learn them first
+                self._learn(words - self._seen)
+                for term in terms:
+                    known.update(self._by_term.get(term, ()))
+            return words & known
+
+        return match
+
+    def _learn(self, new: Set[str]) -> None:
+        seen, by_term = self._seen, self._by_term
+        if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
+            seen, by_term = set(), {}
+            self._seen, self._by_term = seen, by_term
+        for word in new:
+            for term in self.analyze(word):
+                by_term.setdefault(term, set()).add(word)
+        seen |= new  # only now: a word counts as seen once its terms are recorded
 
 
 def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple[int, int]]:
@@ -74,7 +84,12 @@ def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple
     >>> matched_spans("Облыс бюджеті", {"бюджеті"}, SurfaceWords(str.split))
     [(6, 13)]
     """
-    matching = words.matching(set(_WORD.findall(text)), terms)
+    return spans_of(text, words.matcher(terms))
+
+
+def spans_of(text: str, match: Callable[[Set[str]], Set[str]]) -> List[Tuple[int, int]]:
+    """(start, end) of the words of ``text`` that ``match`` (a :meth:`SurfaceWords.matcher`) picks."""
+    matching = match(set(_WORD.findall(text)))
     spans = []
     for word in matching:  # the few matching words, found with str.find
         at = text.find(word)
