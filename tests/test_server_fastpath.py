@@ -112,7 +112,8 @@ def test_json_with_or_without_orjson_is_the_same_json(app):
     engine = app.kzsearch_engine
     for query in ["облыс бюджеті", "мектеп", "батыс казакстан облысы"]:
         value = fastpath.result_json(engine.search(query, k=20, total=True))
-        assert json.loads(fastpath.dump_json(value)) == json.loads(fastpath.stdlib_json(value)) == value
+        assert json.loads(fastpath.dump_json(value)) == json.loads(fastpath.stdlib_json(value))
+        assert json.loads(fastpath.dump_json(value))["hits"][0]["spans"] == [list(s) for s in value["hits"][0]["spans"]]
     huge = {"n": 2 ** 70, "s": "мәтін"}  # past orjson's integers: the standard library writes it
     assert json.loads(fastpath.dump_json(huge)) == huge
 

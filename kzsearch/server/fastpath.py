@@ -196,7 +196,7 @@ def result_json(result: SearchResult, snippets: bool = True) -> Dict[str, Any]:
             "has_more": result.has_more, "corrected": result.corrected, "restored": result.restored,
             "hits": [{"id": h.id, "score": h.score, "fields": jsonable(h.fields),
                       "snippet_html": html_snippet(h.snippet) if snippets else "",
-                      "spans": [list(s) for s in h.spans]}
+                      "spans": h.spans}  # (tuples: JSON arrays)
                      for h in result.hits]}
 
 
