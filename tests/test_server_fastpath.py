@@ -121,3 +121,20 @@ def test_json_with_or_without_orjson_is_the_same_json(app):
 def test_html_snippets_escape_before_marking():
     marked = "<b>&" + fastpath.MARK_OPEN + "облыс" + fastpath.MARK_CLOSE + ">"
     assert fastpath.html_snippet(marked) == "&lt;b&gt;&amp;<mark>облыс</mark>&gt;"
+
+
+def test_a_search_with_a_body_over_the_bound_is_refused():
+    from kzsearch.server import ServerSettings
+    from kzsearch.server.settings import Limits as Bounds
+
+    app = create_app(SearchEngine(sentence_index()), ServerSettings(limits=Bounds(max_body_bytes=100)))
+
+    async def ask():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            big = await client.request("GET", "/search", params={"q": "облыс"}, content=b"x" * 101)
+            small = await client.request("GET", "/search", params={"q": "облыс"}, content=b"x" * 10)
+            return big, small
+
+    big, small = asyncio.run(ask())
+    assert big.status_code == 413 and big.json()["status"] == 413
+    assert small.status_code == 200 and small.json()["hits"]

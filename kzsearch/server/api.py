@@ -61,11 +61,19 @@ class KzsearchApp(FastAPI):
     kzsearch_workers: Workers
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/search" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["path"] == "/search" and scope["method"] == "GET" \
+                and not _has_body(scope):  # (a body, which /search never reads, meets the size bound)
             await answer_search(scope, send, self.kzsearch_engine, self.kzsearch_settings.limits,
                                 self.kzsearch_workers.read)
             return
         await super().__call__(scope, receive, send)
+
+
+def _has_body(scope: Any) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or name == b"content-length" and value != b"0":
+            return True
+    return False
 
 
 def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) -> KzsearchApp:
