@@ -138,3 +138,12 @@ def test_a_search_with_a_body_over_the_bound_is_refused():
     big, small = asyncio.run(ask())
     assert big.status_code == 413 and big.json()["status"] == 413
     assert small.status_code == 200 and small.json()["hits"]
+
+
+def test_a_matcher_sees_words_another_matcher_learned_after_it_was_made():
+    words = SurfaceWords(lambda w: [w[:2]], limit=4)
+    first, other = words.matcher({"aa"}), words.matcher({"aa"})
+    assert other({"aa1", "bb1"}) == {"aa1"}        # learned by "another thread"
+    assert first({"aa1"}) == {"aa1"}               # already seen, so not learned again: still found
+    assert other({"aa2", "dd1", "ee1"}) == {"aa2"}  # past the limit: the other starts afresh
+    assert first({"aa2", "aa1"}) == {"aa1", "aa2"}
