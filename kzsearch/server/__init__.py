@@ -4,8 +4,10 @@ Modules, one job each: ``settings`` (where it listens, tokens, limits),
 ``engine`` (the one adapter between the service and the Index, feature
 detection included), ``snippets`` (matched words and marked snippets),
 ``limits`` (request-body bound), ``api`` (the FastAPI
-app and its JSON routes), ``page`` and ``i18n`` (the server-rendered search
-page in Kazakh, Russian and English), ``run`` (uvicorn).
+app and its JSON routes), ``fastpath`` (the lean ``GET /search``: parameters,
+checks, JSON), ``workers`` (the search and writer threads), ``page`` and
+``i18n`` (the server-rendered search page in Kazakh, Russian and English),
+``run`` (uvicorn).
 
 Only ``api``, ``limits`` and ``run`` need FastAPI and uvicorn; the names
 below are imported on first use, so ``kzsearch.server.engine`` (which the

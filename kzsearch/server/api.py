@@ -14,9 +14,10 @@ Routes (OpenAPI docs at ``/docs``, the schema at ``/openapi.json``)::
 Every error is JSON ``{"status": <code>, "error": "<one line>"}``, never a
 traceback. Searches run on a pool of ``ServerSettings.search_threads``
 threads (NumPy releases the GIL in the heavy parts, so they overlap), writes
-on one thread of their own behind the index's lock; requests beyond that wait
-their turn in order on the event loop, which keeps tail latency bounded
-instead of letting dozens of threads fight over the GIL.
+on one thread of their own behind the index's lock (:mod:`.workers`);
+requests beyond that wait their turn in order, which keeps tail latency
+bounded instead of letting dozens of threads fight over the GIL. ``GET
+/search`` takes the lean path of :mod:`.fastpath`.
 
 >>> from kzsearch import Index
 >>> app = create_app(SearchEngine(Index()))
@@ -25,50 +26,63 @@ instead of letting dozens of threads fight over the GIL.
 """
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, TypeVar
-
-from anyio import CapacityLimiter, to_thread
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from .engine import FeatureMissing, SearchEngine, SearchResult
-from .snippets import MARK_CLOSE, MARK_OPEN
+from .engine import FeatureMissing, SearchEngine
+from .fastpath import (BadRequest, answer_search, check_page, check_query, checked_call,
+                       error_json, error_of, html_snippet, jsonable, parse_filter, result_json)
 from .limits import BodySizeLimit
 from .page import render_page
 from .settings import ServerSettings
+from .workers import Workers
 
-T = TypeVar("T")
+__all__ = ["KzsearchApp", "create_app", "html_snippet", "jsonable", "parse_filter", "result_json"]
 
 
-def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) -> FastAPI:
+class KzsearchApp(FastAPI):
+    """FastAPI, with ``GET /search`` answered by the lean path of :mod:`kzsearch.server.fastpath`.
+
+    The route is still declared on the app (OpenAPI, ``/docs``) and runs the
+    same code; only the hot request skips FastAPI's per-request machinery.
+    """
+
+    kzsearch_engine: SearchEngine
+    kzsearch_settings: ServerSettings
+    kzsearch_workers: Workers
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/search" and scope["method"] == "GET" \
+                and not _has_body(scope):  # (a body, which /search never reads, meets the size bound)
+            await answer_search(scope, send, self.kzsearch_engine, self.kzsearch_settings.limits,
+                                self.kzsearch_workers.read)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _has_body(scope: Any) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or name == b"content-length" and value != b"0":
+            return True
+    return False
+
+
+def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) -> KzsearchApp:
     """The service's ASGI app (run it with uvicorn; see :mod:`kzsearch.server.run`)."""
     settings = settings or ServerSettings()
     settings.validate()
     limits = settings.limits
-    pools: Dict[str, CapacityLimiter] = {}
-
-    async def on_pool(name: str, size: int, func: Callable[[], T]) -> T:
-        limiter = pools.get(name)
-        if limiter is None:  # made inside the event loop that uses it
-            limiter = pools[name] = CapacityLimiter(size)
-        return await to_thread.run_sync(func, limiter=limiter)
-
-    async def reading(func: Callable[[], T]) -> T:
-        if not settings.search_threads:  # on the event loop itself
-            return func()
-        return await on_pool("read", settings.search_threads, func)
-
-    async def writing(func: Callable[[], T]) -> T:
-        return await on_pool("write", 1, func)
+    workers = Workers(settings.search_threads)
+    reading, writing = workers.read, workers.write
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,9 +94,11 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
         finally:
             if saver:
                 saver.stop()
+            workers.close()
 
-    app = FastAPI(title="kzsearch", version=__version__, lifespan=lifespan,
-                  description="Full-text search over Kazakh text: BM25 with Kazakh analysis.")
+    app = KzsearchApp(title="kzsearch", version=__version__, lifespan=lifespan,
+                      description="Full-text search over Kazakh text: BM25 with Kazakh analysis.")
+    app.kzsearch_engine, app.kzsearch_settings, app.kzsearch_workers = engine, settings, workers
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     _install_error_handlers(app)
 
@@ -101,17 +117,6 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
             if not secrets.compare_digest(given.strip().encode(), settings.token.encode()):  # type: ignore[union-attr]
                 raise HTTPException(403, "wrong token")
 
-    def checked_query(q: str, name: str = "q") -> str:
-        if len(q) > limits.max_query_chars:
-            raise HTTPException(400, f"{name} is longer than {limits.max_query_chars} characters")
-        return q
-
-    def checked_page(k: int, offset: int) -> None:
-        if not 0 <= k <= limits.max_k:
-            raise HTTPException(400, f"k must be in 0..{limits.max_k}, got {k}")
-        if not 0 <= offset <= limits.max_offset:
-            raise HTTPException(400, f"offset must be in 0..{limits.max_offset}, got {offset}")
-
     @app.get("/", response_class=HTMLResponse, summary="The search page")
     async def page(request: Request, q: str = "", offset: int = 0, filter: str = "", lang: str = "kk",
                    fragment: bool = False) -> HTMLResponse:
@@ -127,17 +132,15 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
                filter: Optional[str] = Query(None, description="a JSON object of metadata filters"),
                snippets: bool = Query(True, description="false: no snippet_html and spans (faster)"),
                total: bool = Query(False, description="true: count every matching document "
-                                   "(about the cost of one more search)")) -> JSONResponse:
-        checked_query(q)
-        checked_page(k, offset)
-        result = await reading(partial(engine.search, q, k=k, offset=offset, filter=parse_filter(filter),
-                                       snippets=snippets, total=total))
-        return JSONResponse(result_json(result))
+                                   "(about the cost of one more search)")) -> Response:
+        # (GET /search is answered by KzsearchApp's lean path; this is the same code, for the docs)
+        call = checked_call(q, k, offset, filter, snippets, total, limits)
+        return Response(await reading(partial(call.run, engine)), media_type="application/json")
 
     @app.get("/complete", summary="Completions of the last word of a partial query")
     async def complete(q: str, k: int = 10) -> JSONResponse:
-        checked_query(q)
-        checked_page(k, 0)
+        check_query(q, limits)
+        check_page(k, 0, limits)
         return JSONResponse({"query": q, "completions": await reading(partial(engine.complete, q, k))})
 
     @app.get("/documents/{doc_id}", summary="A stored document")
@@ -182,67 +185,9 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
     return app
 
 
-def parse_filter(text: Optional[str]) -> Optional[Dict[str, Any]]:
-    """The ``filter`` parameter: a JSON object, or nothing.
-
-    >>> parse_filter('{"region": "Алматы"}')
-    {'region': 'Алматы'}
-    """
-    if text is None or not text.strip():
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise HTTPException(400, "filter must be a JSON object, e.g. {\"region\": \"Алматы\"}") from None
-    if not isinstance(value, dict):
-        raise HTTPException(400, "filter must be a JSON object, e.g. {\"region\": \"Алматы\"}")
-    return value
-
-
-def html_snippet(snippet: str) -> str:
-    """A marked snippet as HTML: the text escaped, the marks as ``<mark>`` tags.
-
-    >>> html_snippet("a<b " + MARK_OPEN + "c" + MARK_CLOSE)
-    'a&lt;b <mark>c</mark>'
-    """
-    from html import escape
-
-    return escape(snippet, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
-
-
-def jsonable(value: Any) -> Any:
-    """A stored value as JSON can carry it: NumPy scalars as numbers, dates as ISO strings.
-
-    >>> import datetime, numpy as np
-    >>> jsonable({"n": np.int32(3), "d": datetime.date(2025, 1, 2), "tags": ("a", "b")})
-    {'n': 3, 'd': '2025-01-02', 'tags': ['a', 'b']}
-    """
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):  # NumPy scalars
-        return value.item()
-    if hasattr(value, "tolist"):  # NumPy arrays
-        return value.tolist()
-    return str(value)
-
-
-def result_json(result: SearchResult) -> Dict[str, Any]:
-    return {"query": result.query, "k": result.k, "offset": result.offset, "total": result.total,
-            "has_more": result.has_more, "corrected": result.corrected, "restored": result.restored,
-            "hits": [{"id": h.id, "score": h.score, "fields": jsonable(h.fields),
-                      "snippet_html": html_snippet(h.snippet), "spans": [list(s) for s in h.spans]}
-                     for h in result.hits]}
-
-
-def _error(status: int, message: str, headers: Optional[Dict[str, str]] = None) -> JSONResponse:
-    return JSONResponse({"status": status, "error": " ".join(str(message).split())},
-                        status_code=status, headers=headers)
+def _error(status: int, message: str, headers: Optional[Dict[str, str]] = None) -> Response:
+    return Response(error_json(status, message), status_code=status, headers=headers,
+                    media_type="application/json")
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -258,21 +203,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             problems.append(f"{where}: {err.get('msg', 'invalid')}")
         return _error(422, "; ".join(problems) or "invalid request")
 
-    @app.exception_handler(FeatureMissing)
-    async def missing(request: Request, exc: FeatureMissing) -> JSONResponse:
-        return _error(501, str(exc))
+    async def mapped(request: Request, exc: Exception) -> Response:
+        return _error(*error_of(exc), getattr(exc, "headers", None))
 
-    @app.exception_handler(ValueError)
-    async def bad_value(request: Request, exc: ValueError) -> JSONResponse:
-        return _error(400, str(exc))
-
-    @app.exception_handler(TypeError)
-    async def bad_type(request: Request, exc: TypeError) -> JSONResponse:
-        return _error(400, str(exc))
-
-    @app.exception_handler(Exception)
-    async def internal(request: Request, exc: Exception) -> JSONResponse:
-        return _error(500, f"internal error ({type(exc).__name__})")
+    for kind in (BadRequest, FeatureMissing, ValueError, TypeError, Exception):
+        app.add_exception_handler(kind, mapped)
 
 
 class _ScheduledSaver:

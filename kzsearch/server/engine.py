@@ -26,10 +26,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..index import Index
-from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, matched_spans
+from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, spans_of
 
 #: hits whose metadata the page's filters are drawn from
 FACET_SAMPLE = 100
@@ -70,7 +70,7 @@ class Capabilities:
                    documents=filters)
 
 
-@dataclass(frozen=True)
+@dataclass
 class FoundHit:
     """One hit as the service shows it."""
 
@@ -149,10 +149,8 @@ class SearchEngine:
         else:  # page by hand: the ranking is deterministic (ties in insertion order)
             hits = index.search(query, offset + k + 1, **kwargs)[offset:]
         hits, more = hits[:k], hits[k:]
-        # the index's highlighter knows phrases and fields; plain words are marked faster here
-        own = snippets and (not can.highlight or not uses_syntax(index, query))
-        terms = self._highlight_terms(query) if own else set()
-        found = [self._found(hit, query, terms, snippets, own) for hit in hits]
+        mark = self._marker(query) if snippets and hits else _no_snippet
+        found = [_found(hit, mark) for hit in hits]
         matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
         corrected = index.suggest_query(query) if can.suggest else None
         restored = index.restored_query(query) if can.restore else None
@@ -257,25 +255,50 @@ class SearchEngine:
             return True
 
     # ------------------------------------------------------------------ internals
-    def _highlight_terms(self, query: str) -> Set[str]:
-        vocab = self.index.vocabulary
-        return {vocab.term(term_id) for term_id, _ in self.index.query_terms(query)}
+    def _marker(self, query: str) -> Callable[[Any], Tuple[str, List[Tuple[int, int]]]]:
+        """What makes one hit's (snippet, spans) for ``query``.
 
-    def _found(self, hit: Any, query: str, terms: Set[str], snippets: bool, own: bool) -> FoundHit:
-        fields = getattr(hit, "fields", None)
+        The index's highlighter knows phrases and fields; plain words are
+        marked faster here, the query's terms looked up once for all hits.
+        """
+        index = self.index
+        if self.can.highlight and uses_syntax(index, query):
+            return lambda hit: _index_highlight(index, hit, query)
+        vocab = index.vocabulary
+        match = self._words.matcher({vocab.term(term_id) for term_id, _ in index.query_terms(query)})
+
+        def mark(hit: Any) -> Tuple[str, List[Tuple[int, int]]]:
+            spans = spans_of(hit.text, match)
+            return marked_snippet(hit.text, spans), spans
+
+        return mark
+
+
+def _no_snippet(hit: Any) -> Tuple[str, List[Tuple[int, int]]]:
+    return "", []
+
+
+def _found(hit: Any, mark: Callable[[Any], Tuple[str, List[Tuple[int, int]]]]) -> FoundHit:
+    fields = getattr(hit, "fields", None)
+    if type(fields) is not dict:  # (a dict is the index's own fresh copy for this hit)
         fields = dict(fields) if isinstance(fields, Mapping) else {"text": hit.text}
-        if not snippets:
-            snippet, spans = "", []
-        elif not own:
-            snippet, spans = _index_highlight(self.index, hit, query)
-        else:
-            spans = matched_spans(hit.text, terms, self._words)
-            snippet = marked_snippet(hit.text, spans)
-        return FoundHit(hit.id, float(hit.score), hit.text, fields, snippet, spans)
+    snippet, spans = mark(hit)
+    return FoundHit(hit.id, float(hit.score), hit.text, fields, snippet, spans)
+
+
+#: characters without which a query string is plain words (see kzsearch.query.parser)
+_SYNTAX_CHARS = frozenset('"()+-:*')
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 
 def uses_syntax(index: Any, query: str) -> bool:
-    """Whether ``query`` uses the query language (issue 12): phrases, -, AND/OR, field:, prefix*."""
+    """Whether ``query`` uses the query language (issue 12): phrases, -, AND/OR, field:, prefix*.
+
+    A string with none of the syntax's characters and operators is plain
+    words without asking the parser (a test checks the two agree).
+    """
+    if _SYNTAX_CHARS.isdisjoint(query) and _OPERATORS.isdisjoint(query.split()):
+        return False
     try:
         from ..query.parser import structured_query
     except ImportError:  # no query language: plain words

@@ -23,6 +23,12 @@ from .engine import SearchEngine
 from .settings import ServerSettings
 
 
+#: how uvicorn runs the app: no access log (a line per request costs CPU; put a proxy in front
+#: for logs), no proxy-header rewriting (the service never uses the client's address), and no
+#: ``server: uvicorn`` header
+UVICORN = {"log_level": "warning", "access_log": False, "proxy_headers": False, "server_header": False}
+
+
 def open_engine(path: Any, create: bool = False) -> SearchEngine:
     """The engine over the index folder ``path`` (a new empty index there with ``create``)."""
     folder = Path(path)
@@ -52,7 +58,7 @@ def serve(path: Any, settings: ServerSettings, create: bool = False) -> None:
     app = create_app(engine, settings)
     print(f"kzsearch: serving {len(engine.index)} documents on http://{settings.host}:{settings.port}/ "
           f"(writes: {settings.write_policy()})", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN)
 
 
 @contextlib.contextmanager
@@ -67,7 +73,7 @@ def serving_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Itera
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **UVICORN))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kzsearch-server",
                               daemon=True)
     thread.start()

@@ -14,8 +14,9 @@ first and turn them into ``<mark>`` tags after.
 """
 from __future__ import annotations
 
+import itertools
 import re
-from typing import Any, Dict, List, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
 
 #: opens a highlighted word in a snippet (a Unicode private-use character)
 MARK_OPEN = "\ue000"
@@ -47,25 +48,53 @@ class SurfaceWords:
         self.analyze, self.limit = analyze, limit
         self._seen: Set[str] = set()
         self._by_term: Dict[str, Set[str]] = {}
+        self._count = itertools.count(1)
+        self._generation = 0  # changes whenever words are learned (by any thread)
 
     def matching(self, words: Set[str], terms: Set[str]) -> Set[str]:
         """Those of ``words`` whose analysis meets ``terms``."""
+        return self.matcher(terms)(words)
+
+    def matcher(self, terms: Set[str]) -> Callable[[Set[str]], Set[str]]:
+        """``matching`` for one query's ``terms``, many hits: the known matching words gathered once.
+
+        Another thread may learn words meanwhile; the matcher then gathers
+        again (it only ever adds words: a word's analysis never changes).
+        """
+        known: Set[str] = set()
+        generation = -1
+
+        def match(words: Set[str]) -> Set[str]:
+            nonlocal generation
+            learned = None
+            if not self._seen.issuperset(words):  # words never analysed: learn them first
+                learned = self._learn(words)
+            now = self._generation  # read after the check: a seen word's terms are in by_term by now
+            if now != generation:
+                generation = now
+                by_term = self._by_term
+                for term in terms:
+                    known.update(by_term.get(term, ()))
+            if learned is not None:  # (the sets they went to, if another thread has just started afresh)
+                for term in terms:
+                    known.update(learned.get(term, ()))
+            return words & known
+
+        return match
+
+    def _learn(self, words: Set[str]) -> Dict[str, Set[str]]:
+        """Analyse those of ``words`` not seen yet; the term sets they went to."""
         seen, by_term = self._seen, self._by_term
         new = words - seen
-        if new:
-            if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
-                seen, by_term, new = set(), {}, words
-                self._seen, self._by_term = seen, by_term
-            for word in new:
-                for term in self.analyze(word):
-                    by_term.setdefault(term, set()).add(word)
-            seen |= new  # only now: a word counts as seen once its terms are recorded
-        found: Set[str] = set()
-        for term in terms:
-            known = by_term.get(term)
-            if known:
-                found |= words & known
-        return found
+        if len(seen) + len(new) > self.limit:  # start afresh (other threads keep the old sets)
+            seen, by_term, new = set(), {}, words
+            self._seen, self._by_term = seen, by_term
+        for word in new:
+            for term in self.analyze(word):
+                by_term.setdefault(term, set()).add(word)
+        self._generation = next(self._count)  # before the words count as seen (see matcher)
+        seen |= new
+        return by_term
 
 
 def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple[int, int]]:
@@ -74,7 +103,12 @@ def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple
     >>> matched_spans("Облыс бюджеті", {"бюджеті"}, SurfaceWords(str.split))
     [(6, 13)]
     """
-    matching = words.matching(set(_WORD.findall(text)), terms)
+    return spans_of(text, words.matcher(terms))
+
+
+def spans_of(text: str, match: Callable[[Set[str]], Set[str]]) -> List[Tuple[int, int]]:
+    """(start, end) of the words of ``text`` that ``match`` (a :meth:`SurfaceWords.matcher`) picks."""
+    matching = match(set(_WORD.findall(text)))
     spans = []
     for word in matching:  # the few matching words, found with str.find
         at = text.find(word)
