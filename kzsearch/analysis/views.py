@@ -29,25 +29,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 #: view kind -> the mark its terms start with
 MARKS: Dict[str, str] = {"prefix": "~", "ngrams": "^"}
 #: padding at both ends of a word before cutting n-grams
 PAD = "_"
+#: what a view may cut: the word as written, or its stem
+SOURCES = ("word", "stem")
 
 
 @dataclass(frozen=True)
 class View:
     """One view: ``kind`` ("prefix" or "ngrams"), ``size`` in letters, query ``weight``.
 
-    ``min_length``: words shorter than this get no view term (0: every word).
+    ``min_length``: a word (or stem, with ``source="stem"``) shorter than this
+    gets no view term (0: every word).
+    ``source``: what the view cuts: ``"word"`` (the word as written) or
+    ``"stem"`` (the word's stem, the term the analyzer emits for it).
+    ``distinct`` (prefix views only): no view term when the prefix equals the
+    stem, so the view term never repeats what the stem already says.
     """
 
     kind: str
     size: int
     weight: float = 1.0
     min_length: int = 0
+    source: str = "word"
+    distinct: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in MARKS:
@@ -60,19 +69,38 @@ class View:
         object.__setattr__(self, "weight", float(self.weight))
         if isinstance(self.min_length, bool) or not isinstance(self.min_length, int) or self.min_length < 0:
             raise ValueError(f"views: min_length must be an int >= 0, got {self.min_length!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"views: source must be one of {list(SOURCES)}, got {self.source!r}")
+        if not isinstance(self.distinct, bool):
+            raise ValueError(f"views: distinct must be a bool, got {self.distinct!r}")
+        if self.distinct and self.kind != "prefix":
+            raise ValueError("views: distinct applies to prefix views only")
 
     @property
     def mark(self) -> str:
         return MARKS[self.kind]
 
-    def terms(self, word: str) -> List[str]:
-        """This view's terms of ``word`` (a normalised word), in order."""
-        if len(word) < self.min_length:
+    def terms(self, word: str, stem: Optional[str] = None) -> List[str]:
+        """This view's terms of ``word`` (a normalised word) whose term is ``stem``, in order.
+
+        ``stem`` defaults to ``word`` (for a view of the word as written, only
+        ``distinct`` looks at it).
+
+        >>> View("prefix", 6, source="stem").terms("президенттік", "президенттік")
+        ['~презид']
+        >>> View("prefix", 6, distinct=True).terms("мектептер", "мектеп")
+        []
+        """
+        if stem is None:
+            stem = word
+        text = stem if self.source == "stem" else word
+        if len(text) < self.min_length:
             return []
         mark = self.mark
         if self.kind == "prefix":
-            return [mark + word[: self.size]]
-        padded = PAD + word + PAD
+            prefix = text[: self.size]
+            return [] if self.distinct and prefix == stem else [mark + prefix]
+        padded = PAD + text + PAD
         n = self.size
         if len(padded) <= n:
             return [mark + padded]
@@ -102,7 +130,7 @@ def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...
         if isinstance(spec, View):
             out.append(spec)
         elif isinstance(spec, Mapping):
-            unknown = set(spec) - {"kind", "size", "weight", "min_length"}
+            unknown = set(spec) - {"kind", "size", "weight", "min_length", "source", "distinct"}
             if unknown:
                 raise ValueError(f"views[{i}]: unknown keys {sorted(unknown)}")
             if "kind" not in spec or "size" not in spec:
@@ -116,9 +144,9 @@ def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...
     return tuple(out)
 
 
-def view_terms(word: str, views: Tuple[View, ...]) -> List[str]:
-    """The terms of all ``views`` of ``word``."""
-    return [t for view in views for t in view.terms(word)]
+def view_terms(word: str, views: Tuple[View, ...], stem: Optional[str] = None) -> List[str]:
+    """The terms of all ``views`` of ``word``, whose term is ``stem`` (default: ``word``)."""
+    return [t for view in views for t in view.terms(word, stem)]
 
 
 def is_view_term(term: str) -> bool:
