@@ -278,7 +278,7 @@ def child_rank_bm25(size: int, n_queries: int) -> dict:
 VIEW_CONFIGS = {
     "stems": [],
     "prefix6": [{"kind": "prefix", "size": 6, "weight": 0.5}],
-    "prefix6-min4": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 4}],
+    "prefix6-min3": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 3}],
     "prefix6-min5": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 5}],
     "prefix6-distinct": [{"kind": "prefix", "size": 6, "weight": 0.5, "distinct": True}],
     "4grams": [{"kind": "ngrams", "size": 4, "weight": 0.15}],

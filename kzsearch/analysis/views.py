@@ -9,6 +9,9 @@ endings). A :class:`View` makes one such look:
 * ``ngrams`` — the word's character ``size``-grams, padded with ``_`` at both
   ends and marked ``^`` (``үйлер`` -> ``^_үйл``, ``^үйле``, ``^йлер``, ``^лер_``).
 
+Options: ``min_length`` skips short words, ``source="stem"`` cuts the stem
+instead of the word as written, ``distinct`` drops a prefix equal to the stem.
+
 View terms are ordinary index terms (they have postings, document
 frequencies and count toward document length), so BM25 over stems plus
 views is a weighted score sum: at query time each view term's
@@ -24,6 +27,8 @@ highlighting and query restoration look at stems only (:func:`is_view_term`).
 ['^_үйл', '^үйле', '^йлер', '^лер_']
 >>> view_weight("~мекте", views), is_view_term("мектеп")
 (1.0, False)
+>>> [view_terms(w, RECOMMENDED_VIEWS) for w in ("а", "үй", "оқушылар")]
+[[], [], ['~оқушыл']]
 """
 from __future__ import annotations
 
@@ -107,7 +112,13 @@ class View:
         return [mark + padded[i:i + n] for i in range(len(padded) - n + 1)]
 
     def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
+        """The JSON form; ``source`` and ``distinct`` only when not their defaults
+        (so a config reads the same in a kzsearch that predates them)."""
+        d = asdict(self)
+        for key, default in (("source", "word"), ("distinct", False)):
+            if d[key] == default:
+                del d[key]
+        return d
 
 
 ViewSpec = Union[View, Mapping[str, Any]]
@@ -167,9 +178,14 @@ def view_weight(term: str, views: Tuple[View, ...]) -> float:
 _MARK_SET = frozenset(MARKS.values())
 
 #: The views that rank best within issue 13's cost budget up to 300k documents
-#: (measured: see README); not the default, because at 1M documents their
-#: build time, query time and peak memory were over that budget.
-RECOMMENDED_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5),)
+#: (measured: see README): the word's first 6 letters at weight 0.5, for words of
+#: 3 letters or more. A word of one or two letters (an initial, a unit, a Roman
+#: numeral, a fragment of markup) is its own prefix and its own stem, so its view
+#: term would only repeat the stem at 1.5 times the weight. Not the default,
+#: because at 1M documents the build time and query time of views were over that
+#: budget; to make them the default, :class:`kzsearch.Index` builds
+#: ``Analyzer(views=RECOMMENDED_VIEWS)`` instead of ``Analyzer()``.
+RECOMMENDED_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5, min_length=3),)
 
 
 class StemsOnly:
