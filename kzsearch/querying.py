@@ -284,7 +284,9 @@ class QueryPlanner:
         hits = []
         for s, d, score in zip(seg_idx.tolist(), local.tolist(), scores.tolist()):
             seg = snapshot.segments[s]
-            hits.append(Hit(seg.ids[d], score, seg.texts[d], self._document(seg, d)))
+            doc_id, text = seg.ids[d], seg.texts[d]
+            stored = seg.stored[d] if seg.stored is not None else ""
+            hits.append(Hit(doc_id, score, text, stored_document(doc_id, self.text_field, text, stored)))
         return hits
 
     def _document(self, seg: Segment, local: int) -> Dict[str, Any]:

@@ -7,8 +7,10 @@ NaN scores, a hang, or a read or write outside the folder.
 """
 import math
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +24,16 @@ from forging import commit_of, forge_array, forge_file, segment, write_commit
 DOCS = ["облыс бюджет облыс", "мектеп оқушы", "облыс мектеп жол", "жаңа жол"]
 
 
-@pytest.fixture
-def folder(tmp_path):
+#: the same index written by main's format-2 code (ca0fbae): whole texts, int32 tfs and positions
+FORMAT2 = Path(__file__).parent / "data" / "format2-plain"
+
+
+@pytest.fixture(params=["format3", "format2"])
+def folder(tmp_path, request):
+    if request.param == "format2":
+        shutil.copytree(FORMAT2, tmp_path / "ix")
+        (tmp_path / "ix" / LOCK_FILE).touch()  # as a save leaves it
+        return tmp_path / "ix"
     ix = Index(analyzer=split_words)
     ix.add(DOCS, ids=["a", "b", "c", "d"])
     ix.delete(["d"])
@@ -40,6 +50,23 @@ def edit_segment_array(part, change):
         name = f"{segment(path)['name']}.{part}.npy"
         forge_array(path, name, change(array_of(path, name).copy()))
     return forge
+
+
+def edit_wide_array(part, change):
+    """Forge a part after widening it to int32 (as format 2 writes it), the commit saying so."""
+    def forge(path):
+        name = f"{segment(path)['name']}.{part}.npy"
+        forge_array(path, name, change(array_of(path, name).astype(np.int32)))
+        commit = commit_of(path)
+        commit["segments"][0].get("dtypes", {}).pop(part, None)
+        write_commit(path, commit)
+    return forge
+
+
+def texts_part(folder):
+    """The file holding a segment's stored text bytes: whole (format 2) or compressed (format 3)."""
+    name = segment(folder)["name"]
+    return f"{name}.texts.z.npy" if (folder / f"{name}.texts.z.npy").exists() else f"{name}.texts.blob.npy"
 
 
 def edit_commit(change):
@@ -91,7 +118,7 @@ FORGERIES = {
     "document beyond the segment": edit_segment_array("docs", set_at(0, 4)),
     "negative document": edit_segment_array("docs", set_at(0, -1)),
     "term frequency 0": edit_segment_array("tfs", set_at(0, 0)),
-    "negative term frequency": edit_segment_array("tfs", set_at(0, -5)),
+    "negative term frequency": edit_wide_array("tfs", set_at(0, -5)),
     "negative length": edit_segment_array("doc_len", set_at(0, -3)),
     "lengths of the wrong count": edit_segment_array("doc_len", lambda a: a[:-1]),
     "float terms": edit_segment_array("terms", lambda a: a.astype(np.float64)),
@@ -99,6 +126,7 @@ FORGERIES = {
     "2-d docs": edit_segment_array("docs", lambda a: a.reshape(1, -1)),
     "text offsets past the blob": edit_segment_array("texts.offsets", set_at(-1, 10_000)),
     "text offsets going back": edit_segment_array("texts.offsets", set_at(2, 0)),
+    "text offsets not from 0": edit_segment_array("texts.offsets", set_at(0, 1)),
     "duplicate live ids": ids_with([b"a", b"a", b"c", b"d"]),
     "ids not UTF-8": ids_with([b"a", b"\xff", b"c", b"d"]),
     "a header claiming a huge array": header_claiming((10 ** 12,)),
@@ -149,10 +177,18 @@ def test_forged_default_analyzer_config_is_an_index_format_error(tmp_path):
 
 
 def test_stored_text_that_is_not_utf8_is_reported_not_a_decode_error(folder):
-    name = segment(folder)["name"]
-    blob = array_of(folder, f"{name}.texts.blob.npy").copy()
-    blob[0] = 0xFF
-    forge_array(folder, f"{name}.texts.blob.npy", blob)
+    name = texts_part(folder)
+    blob = array_of(folder, name).copy()
+    if name.endswith(".texts.z.npy"):  # compressed: forge the text inside, then compress it again
+        import zlib
+        raw = bytearray(zlib.decompressobj(-15).decompress(blob.tobytes()))  # raw deflate, one block
+        raw[0] = 0xFF
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+        blob = np.frombuffer(deflate.compress(bytes(raw)) + deflate.flush(), dtype=np.uint8)
+        forge_array(folder, name.replace(".texts.z.", ".texts.zblocks."), np.array([0, len(blob)], np.uint32))
+    else:
+        blob[0] = 0xFF
+    forge_array(folder, name, blob)
     ix = Index.load(folder, analyzer=split_words)  # texts are not all read at load
     with pytest.raises(IndexFormatError, match="UTF-8"):
         ix.search("облыс")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kzsearch import Index
-from kzsearch.engine import blocks, pruning, searcher
+from kzsearch.engine import blocks, maxscore, pruning, searcher, termcache
 from kzsearch.engine.segment import build_segment
 
 from conftest import split_words
@@ -166,3 +166,139 @@ def test_exact_must_be_a_bool():
     index.add(["a b"])
     with pytest.raises(TypeError, match="exact"):
         index.search("a", exact="yes")
+
+
+def _hand_over(monkeypatch):
+    """Make block-max pruning hand every query over to term-at-a-time MaxScore."""
+    calls = []
+    real = pruning.term_at_a_time
+
+    def counting(snapshot, terms, *args):
+        out = real(snapshot, terms, *args)
+        calls.append(out is not None or not terms)  # no terms (all their documents deleted): nothing to run
+        return out
+
+    monkeypatch.setattr(pruning, "search_pruned", lambda *args: None)
+    monkeypatch.setattr(pruning, "term_at_a_time", counting)
+    return calls
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n_docs=st.integers(1, 250), n_batches=st.integers(1, 4),
+       method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
+       k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
+       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
+       sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]))
+def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, method, k, k1, b, delete_share,
+                                          sample, dense):
+    calls = _hand_over(monkeypatch)
+    monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
+    monkeypatch.setattr(maxscore, "_DENSE", dense)    # binary searches or passes over the postings
+    rng = np.random.default_rng(seed)
+    docs = zipf_docs(rng, n_docs)
+    index = Index(analyzer=split_words, method=method)
+    for part in np.array_split(np.arange(n_docs), n_batches):
+        if len(part):
+            index.add([docs[i] for i in part], ids=[str(i) for i in part])
+    gone = [str(i) for i in range(n_docs) if rng.random() < delete_share]
+    if len(gone) < n_docs:
+        index.delete(gone)
+    for _ in range(5):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 6))))
+        pruned = index.search(query, k, k1=k1, b=b)
+        exact = index.search(query, k, k1=k1, b=b, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+    assert all(calls) or method != "lucene"  # it ran when called (lucene's weights are all > 0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 12), taat=st.booleans(), budget=st.sampled_from([1, 10**9]))
+def test_weighted_terms_and_collection_stats_both_paths(monkeypatch, seed, k, taat, budget):
+    if taat:
+        _hand_over(monkeypatch)
+    monkeypatch.setattr(termcache, "BUDGET", budget)  # evicting every merged copy changes nothing
+    rng = np.random.default_rng(seed)
+    index = Index(analyzer=split_words)
+    for _ in range(3):
+        index.add(zipf_docs(rng, 80))
+    snap = index._snapshot
+    n_vocab = len(index.vocabulary)
+    n = int(rng.integers(1, 5))
+    terms = [(int(t), float(w)) for t, w in zip(rng.choice(n_vocab, size=n, replace=False),
+                                                  rng.uniform(0.1, 3.0, size=n))]
+    stats = searcher.CollectionStats(n_docs=700, total_len=snap.total_len * 3,
+                                     df=[int(x) for x in rng.integers(1, 600, size=n)])
+    for method in ("lucene", "okapi"):
+        params = index.settings.params
+        for st_ in (None, stats):
+            pruned = searcher.search(snap, terms, k, method, params, n_vocab, st_)
+            exact = searcher.search(snap, terms, k, method, params, n_vocab, st_, exact=True)
+            assert pruned[0].tolist() == exact[0].tolist()
+            assert pruned[1].tolist() == exact[1].tolist()
+
+
+def _views_analyzer():
+    from kzsearch import Analyzer
+    return Analyzer(views=[{"kind": "prefix", "size": 3, "weight": 0.5}])
+
+
+_VIEWS = _views_analyzer()
+VIEW_WORDS = ["бастап", "бастады", "басшысы", "мың", "мыңдаған", "екі", "екеуі", "жүз", "жүзден", "ай", "айында"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 15), taat=st.booleans(),
+       b=st.sampled_from([None, 0.3, 1.0]))
+def test_views_prune_exactly(monkeypatch, seed, k, taat, b):
+    if taat:
+        _hand_over(monkeypatch)
+    rng = np.random.default_rng(seed)
+    index = Index(analyzer=_VIEWS)
+    for _ in range(2):
+        index.add([" ".join(rng.choice(VIEW_WORDS, size=int(rng.integers(1, 12)))) for _ in range(120)])
+    index.delete([str(i) for i in range(0, 240, 7)])
+    assert 0.5 in [w for _, w in index.query_terms("бастады")]  # a view term, weighing less
+    for _ in range(4):
+        query = " ".join(rng.choice(VIEW_WORDS, size=int(rng.integers(1, 4))))
+        pruned = index.search(query, k, b=b)
+        exact = index.search(query, k, b=b, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
+def test_filters_and_fields_equal_the_exhaustive_path():
+    rng = np.random.default_rng(11)
+    docs = zipf_docs(rng, 300)
+    index = Index(analyzer=split_words, fields={"title": 2.0, "text": 1.0})
+    index.add([{"id": str(i), "title": d.split()[0], "text": d, "n": i % 3} for i, d in enumerate(docs)])
+    index.delete([str(i) for i in range(0, 300, 5)])
+    for query in ("w0 w3", "w1 w7 w2", "w11"):
+        hits = index.search(query, 7, filter={"n": 1})
+        assert all(int(h.id) % 3 == 1 for h in hits)
+        assert [(h.id, h.score) for h in hits] == [(h.id, h.score) for h in
+                                                   index.search(query, 7, filter={"n": 1}, exact=True)]
+        assert [(h.id, h.score) for h in index.search(query, 7)] == [
+            (h.id, h.score) for h in index.search(query, 7, exact=True)]
+
+
+def test_term_at_a_time_runs_and_prunes(monkeypatch):
+    rng = np.random.default_rng(5)
+    docs = [" ".join(rng.choice(["common", "other", "filler", "more"], size=int(rng.integers(3, 12))))
+            for _ in range(4000)]
+    index = Index(analyzer=split_words)
+    index.add(docs)
+    calls = _hand_over(monkeypatch)
+    for query in ("common other", "filler more common", "other"):
+        assert [(h.id, h.score) for h in index.search(query, 5)] == [
+            (h.id, h.score) for h in index.search(query, 5, exact=True)]
+    assert calls == [True, True, True]
+
+
+def test_a_term_no_segment_holds_gets_no_postings():
+    # its empty directory range starts where the next term's rows start: it must not be taken for it
+    index = Index(analyzer=split_words, background_merges=False)
+    index.add(["", "", "бюджет"], ids=["d0", "d1", "d2"])
+    index.delete(["d2"])
+    index.update(["облыс"], ids=["d0"])
+    for exact in (False, True):
+        assert index.search("бюджет мектеп", exact=exact) == []
+        assert [h.id for h in index.search("облыс бюджет", exact=exact)] == ["d0"]

@@ -63,8 +63,8 @@ def test_format1_folder_loads_as_one_text_field_without_positions(tmp_path):
     with pytest.raises(ValueError, match="positions"):
         index._snapshot.term_positions(index.vocabulary.get("облыс"))
     index.add(["облыс"], ids=["e"])
-    index.save(folder)  # written as format 2 now
-    assert json.loads((folder / COMMIT_FILE).read_text())["version"] == 2
+    index.save(folder)  # written as format 3 now
+    assert json.loads((folder / COMMIT_FILE).read_text())["version"] == 3
     assert [h.id for h in Index.load(folder).search("облыс бюджеті")][:3] == ["a", "d", "e"]
 
 
@@ -74,7 +74,7 @@ def test_damaged_optional_parts_are_named(tmp_path):
     index.save(tmp_path / "ix")
     commit = json.loads((tmp_path / "ix" / COMMIT_FILE).read_text())
     name = commit["segments"][0]["name"]
-    for part in ("positions", "field_tfs", "col0.values"):
+    for part in ("positions.low", "positions.fields", "texts.z", "field_tfs", "col0.values"):
         path = tmp_path / "ix" / f"{name}.{part}.npy"
         original = path.read_bytes()
         path.write_bytes(original[:-4] + b"\x00\x00\x00\x7f")

@@ -27,6 +27,8 @@ from typing import Dict, Tuple
 
 import numpy as np
 
+from .scoring import BM25Params, weights
+
 BLOCK = 128
 
 
@@ -148,6 +150,38 @@ def _build_block_table(snapshot) -> BlockTable:
                       first_doc[order].astype(np.int64) + base, last_doc[order].astype(np.int64) + base,
                       max_tf[order], min_len[order])
 
+
+@dataclass
+class _Exact:
+    """Per-block largest weight for one set of parameters, filled one term at a time."""
+
+    values: np.ndarray  # float64 per block (table order)
+    ready: np.ndarray   # bool per directory row (a term's first row stands for all of its rows)
+
+
+def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], postings, method: str,
+                 params: BM25Params, avgdl: float) -> np.ndarray:
+    """The largest weight (idf 1, query weight 1) of each block of directory rows ``a:b``.
+
+    ``postings``: the term's postings over all segments (``docs`` global,
+    ``tfs``, ``starts`` of its blocks: :class:`.termcache.TermPostings`).
+    The weights are those the searchers compute for ``method``/``params``
+    and the snapshot's length norms (``avgdl``); deleted documents are
+    included, which only raises the bound. Computed on a term's first use
+    for these parameters (one pass over its postings) and kept with the
+    snapshot, per parameter set (a bounded cache).
+    """
+    a, b = rows
+    key = ("tight", method, params.k1, params.b, params.delta, avgdl)
+    cache = snapshot._cached_by_parameter(key, lambda: _Exact(np.zeros(len(table.max_tf)),
+                                                              np.zeros(len(table.row_start), dtype=bool)))
+    lo, hi = int(table.row_start[a]), int(table.row_start[b])
+    if not cache.ready[a] and hi > lo:
+        norm = snapshot.length_norm(params.b, avgdl)
+        w = weights(method, postings.tfs, norm[postings.docs], 1.0, params)
+        cache.values[lo:hi] = np.maximum.reduceat(w, postings.starts)
+        cache.ready[a] = True
+    return cache.values[lo:hi]
 
 
 def sparse_table(values: np.ndarray) -> np.ndarray:

@@ -27,9 +27,10 @@ from .layout import SEGMENT_PARTS
 from .segment_parts import COLUMN_FILE, column_files
 
 FORMAT_NAME = "kzsearch-index"
-FORMAT_VERSION = 2
-#: versions this code reads (format 1: one text field, no positions; see segment_parts)
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: versions this code reads (format 1: one text field, no positions; format 2: optional parts,
+#: see segment_parts; format 3: compressed texts and compact positions, see layout)
+READABLE_VERSIONS = (1, 2, 3)
 COMMIT_FILE = "kzsearch-index.json"
 LOCK_FILE = "kzsearch-index.lock"
 #: a commit file larger than this is refused unread

@@ -92,14 +92,8 @@ class TextBlock:
             strings = self.strings
             return TextBlock(strings=[strings[i] for i in np.asarray(indices).tolist()])
         indices = np.asarray(indices, dtype=np.int64)
-        starts = self.offsets[indices]
-        lengths = self.offsets[indices + 1] - starts
-        offsets = np.zeros(len(indices) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        # byte j of the output comes from starts[i] + (j - offsets[i]) of the input
-        shift = np.repeat(starts - offsets[:-1], lengths)
-        positions = np.arange(offsets[-1], dtype=np.int64) + shift
-        return TextBlock(np.asarray(self.blob)[positions], offsets)
+        starts = np.asarray(self.offsets[indices], dtype=np.int64)
+        return gather_strings(self.blob, starts, np.asarray(self.offsets[indices + 1], dtype=np.int64) - starts)
 
     @classmethod
     def concat(cls, blocks: Iterable["TextBlock"]) -> "TextBlock":
@@ -114,3 +108,13 @@ class TextBlock:
             parts.append(off[1:] - off[0] + base)
             base += int(off[-1] - off[0])
         return cls(blob, np.concatenate(parts))
+
+
+def gather_strings(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> TextBlock:
+    """The strings ``blob[starts[i]:starts[i] + lengths[i]]`` as a new block, without a loop."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    # byte j of the output comes from starts[i] + (j - offsets[i]) of the input
+    shift = np.repeat(np.asarray(starts, dtype=np.int64) - offsets[:-1], lengths)
+    positions = np.arange(offsets[-1], dtype=np.int64) + shift
+    return TextBlock(np.asarray(blob)[positions], offsets)

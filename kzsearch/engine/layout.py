@@ -18,11 +18,11 @@ stored id written as a running number.
 >>> from kzsearch.engine.segment import build_segment
 >>> seg = build_segment(np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]))
 >>> arrays = segment_arrays(seg)
->>> sorted(arrays) == sorted(p.name for p in SEGMENT_PARTS if not p.optional)
-True
+>>> sorted(set(arrays) - {p.name for p in SEGMENT_PARTS if not p.optional})
+['texts.z', 'texts.zblocks', 'texts.zdocs']
 >>> check_segment(arrays, n_docs=2, vocab_size=2) is None
 True
->>> arrays["tfs"] = np.array([0, 1, 1], dtype=np.int32)
+>>> arrays["tfs"] = np.array([0, 1, 1], dtype=np.uint8)
 >>> check_segment(arrays, n_docs=2, vocab_size=2)
 'term frequencies below 1'
 """
@@ -34,8 +34,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .docstore import TextBlock
-from .segment import Segment
+from .segment import Segment, narrow_counts
 from .segment_parts import optional_arrays, segment_extras
+from . import zipped_texts
+from .zipped_texts import ZippedTexts, check_zipped, compress_texts
 
 #: the longest running-number id looked at (10**18 fits in int64)
 _MAX_DIGITS = 18
@@ -68,25 +70,40 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("doc_len", "int32", narrower=_COUNTS),
     Part("ids.blob", "uint8"),
     Part("ids.offsets", "int64"),
-    Part("texts.blob", "uint8"),
-    Part("texts.offsets", "int64"),
+    Part("texts.blob", "uint8", True),  # formats 1 and 2 (format 3: texts.z)
+    Part("texts.offsets", "int64", narrower=("uint32",)),  # uint32: format 3, below 4 GB
     # format 2, each only where used (see segment_parts)
     Part("field_tfs", "int32", True, _COUNTS),       # [F * P], field after field
     Part("field_len", "int32", True, _COUNTS),       # [F * D]
-    Part("pos_offsets", "int64", True, ("uint32",)),
-    Part("positions", "int32", True),
+    Part("pos_offsets", "int64", True, ("uint32",)),  # format 2 (format 3 derives them)
+    Part("positions", "int32", True),                 # format 2 (format 3: positions.*)
     Part("stored.blob", "uint8", True),
     Part("stored.offsets", "int64", True),
+    # format 3: compressed texts (zipped_texts) and compact positions (compact)
+    Part("texts.z", "uint8", True),
+    Part("texts.zblocks", "int64", True, ("uint32",)),
+    Part("texts.zdocs", "int64", True, ("uint32",)),
+    Part("positions.low", "uint8", True, ("uint16", "int32")),
+    Part("positions.exc_at", "int64", True),
+    Part("positions.exc", "int32", True),
+    Part("positions.fields", "uint8", True),
 )
 
 
 def segment_arrays(seg: Segment) -> Dict[str, np.ndarray]:
-    """The arrays of ``seg`` to write, by part name (optional parts and columns only when present)."""
+    """The arrays of ``seg`` to write, by part name (optional parts and columns only when present).
+
+    Format 3: term frequencies in the narrowest dtype that holds them, texts
+    compressed per block (:mod:`.zipped_texts`), positions compact (:mod:`.compact`).
+    """
     ids_blob, ids_offsets = seg.ids.to_arrays()
-    texts_blob, texts_offsets = seg.texts.to_arrays()
-    arrays = {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": seg.tfs,
-              "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets,
-              "texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets}
+    arrays = {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": narrow_counts(seg.tfs),
+              "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets}
+    if zipped_texts.COMPRESS or isinstance(seg.texts, ZippedTexts):
+        arrays.update(compress_texts(seg.texts))
+    else:
+        texts_blob, texts_offsets = seg.texts.to_arrays()
+        arrays.update({"texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets})
     arrays.update(optional_arrays(seg)[0])
     return arrays
 
@@ -101,9 +118,10 @@ def segment_from_arrays(arrays: Dict[str, np.ndarray], live: Optional[np.ndarray
     """The segment made of checked ``arrays`` (see :func:`check_segment`); ValueError when the
     optional parts do not fit (:func:`~kzsearch.engine.segment_parts.segment_extras`)."""
     extras = segment_extras(arrays, columns, arrays["tfs"], arrays["doc_len"], n_fields)
+    texts = ZippedTexts.from_parts(arrays) if "texts.z" in arrays else \
+        TextBlock(arrays["texts.blob"], arrays["texts.offsets"])
     return Segment(arrays["terms"], arrays["offsets"], arrays["docs"], arrays["tfs"], arrays["doc_len"],
-                   TextBlock(arrays["ids.blob"], arrays["ids.offsets"]),
-                   TextBlock(arrays["texts.blob"], arrays["texts.offsets"]), live, name, **extras)
+                   TextBlock(arrays["ids.blob"], arrays["ids.offsets"]), texts, live, name, **extras)
 
 
 def _monotone_block(blob: np.ndarray, offsets: np.ndarray, n: int) -> bool:
@@ -128,9 +146,15 @@ def check_segment(arrays: Dict[str, np.ndarray], n_docs: int, vocab_size: int,
         return "document lengths do not match the document count"
     if live is not None and len(live) != n_docs:
         return "live mask does not match the document count"
-    if not (_monotone_block(arrays["ids.blob"], arrays["ids.offsets"], n_docs)
-            and _monotone_block(arrays["texts.blob"], arrays["texts.offsets"], n_docs)):
-        return "stored ids or texts do not match their offsets"
+    if not _monotone_block(arrays["ids.blob"], arrays["ids.offsets"], n_docs):
+        return "stored ids do not match their offsets"
+    if ("texts.blob" in arrays) == ("texts.z" in arrays):
+        return "stored texts come either whole or compressed"
+    problem = check_zipped(arrays, n_docs) if "texts.z" in arrays else \
+        None if _monotone_block(arrays["texts.blob"], arrays["texts.offsets"], n_docs) else \
+        "stored texts do not match their offsets"
+    if problem:
+        return problem
     if n_docs and int(doc_len.min()) < 0:
         return "negative document lengths"
     if len(offsets) != n_terms + 1 or int(offsets[0]) != 0 or int(offsets[-1]) != n_postings \

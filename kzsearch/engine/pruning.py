@@ -1,34 +1,39 @@
 """Dynamic pruning: the exact top k without scoring every posting (block-max MaxScore).
 
-Each segment's postings are cut into blocks of 128 postings per term, and
-each block keeps its largest term frequency and the shortest length among
-its documents (:mod:`.blocks`). Every BM25 variant's weight grows with tf and shrinks with the
-length norm ``1 - b + b·dl/avgdl``, so ``weight(max tf, norm(min dl))``
-bounds every posting of the block for *any* query-time ``k1``/``b``, any
-idf > 0 and any live mask (deleting documents only removes scores).
+Each segment's postings are cut into blocks of 128 postings per term
+(:mod:`.blocks`). For the query's parameters, a block's bound is the largest
+weight among its postings (:func:`.blocks.tight_bounds`: worked out on a
+term's first use with those parameters and kept with the snapshot), times
+the term's idf and query weight. Deleting documents only removes scores, so
+the bounds hold for any live mask. A term's postings over all segments are
+one array (:mod:`.termcache`), so no step loops over segments.
 
 A query (:func:`search_pruned`) then works in NumPy over blocks, not postings:
 
-1. the bound of a block of term t is its own bound plus, for every other
-   term, the largest bound among that term's blocks whose document range
-   overlaps it (a sparse-table range maximum);
-2. blocks are taken best bound first, in chunks that double in size; their
-   not yet scored live documents get their exact score (:func:`exact_scores`:
-   every query term's tf found by binary search, the weights computed and
-   added in query order, exactly as the exhaustive searcher does, so the
-   floats are bit for bit the same), and θ becomes the k-th best score;
+1. a block's bound is its own plus the other terms' largest;
+2. the rarest term's best blocks are taken first, then blocks best bound
+   first, in chunks that double in size. Each new live document gets an
+   upper bound (:func:`_upper_bounds`: per term, its exact weight if that
+   term's block holding it was just gathered, 0 if it was gathered before,
+   else the block's bound); the most promising are scored exactly first
+   (:func:`exact_scores`: every query term's tf found by binary search, the
+   weights computed and added in query order, exactly as the exhaustive
+   searcher does, so the floats are bit for bit the same) to set θ, the
+   k-th best score, and only documents whose bound reaches θ are scored;
 3. MaxScore: terms sorted by their largest bound; the longest prefix whose
    bounds add up to less than θ is *non-essential* — a document holding only
    those terms cannot reach θ — so their blocks are skipped, and the loop
-   stops once the next block's bound is below θ.
+   stops once no block left can reach θ.
 
 A document that could tie the k-th score is still scored (the bounds are
 compared strictly and inflated by a relative margin far above rounding
-error), so ties break by position as in the exhaustive path. When pruning
-would not pay (few postings, or no term much rarer than the others: then
-most blocks can reach θ) or cannot be bounded (an idf ≤ 0, a weight
-≤ 0, a field-weighted segment), :func:`search_pruned` returns None and the
-caller scores exhaustively.
+error), so ties break by position as in the exhaustive path. When no term
+is much rarer than the others (most blocks can reach θ), or the blocks
+scored pass :data:`GIVE_UP` of the postings, the query goes to
+term-at-a-time MaxScore (:mod:`.maxscore`), also exact. When pruning would
+not pay (few postings) or cannot be bounded (an idf ≤ 0, a weight ≤ 0, a
+field-weighted segment), :func:`pruned_search` returns None and the caller
+scores exhaustively.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -44,15 +49,20 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import BlockTable, block_maxima, block_table, range_max, sparse_table
-from .scoring import BM25Params, floored_idf, length_norm, weights
+from .blocks import BlockTable, block_table, tight_bounds
+from .scoring import BM25Params, floored_idf, weights
+from .maxscore import term_at_a_time
+from .termcache import TermPostings, term_postings, term_tfs
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
-GIVE_UP = 0.25         # share of the postings scored after which pruning stops paying
-RARE_SHARE = 0.05      # prune a query of several terms only if its rarest term has less than this share
+GIVE_UP = 0.1          # share of the postings scored after which block-max pruning hands over
+RARE_SHARE = 0.02      # block-max leads only if the rarest term has less than this share of the postings
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
+TERM_AT_A_TIME = True  # when block-max pruning hands over: term-at-a-time MaxScore (else exhaustive)
+LEAD_RAREST = True     # blocks of the rarest term first (else of the term with the largest bound)
+_FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
 
 class _Scratch(threading.local):
@@ -83,19 +93,19 @@ class TermPlan:
     idf: float
     rows: List[Tuple[int, int, int]]
     directory: Tuple[int, int]
+    postings: TermPostings  # all segments' postings as one array (:mod:`.termcache`)
 
 
 @dataclass
 class _TermBlocks:
     """One query term's blocks over all segments, in global document order."""
 
-    segment: np.ndarray   # int32[B]
-    start: np.ndarray     # int64[B] first posting (in its segment)
+    start: np.ndarray     # int64[B] first posting (in ``postings``)
     end: np.ndarray       # int64[B]
     first: np.ndarray     # int64[B] global position of the first document
     last: np.ndarray      # int64[B]
     bound: np.ndarray     # float64[B]
-    rows: List[Tuple[int, int, int]]  # (segment, lo, hi) posting ranges of the term
+    postings: TermPostings
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
                  params: BM25Params) -> np.ndarray:
@@ -106,23 +116,8 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     is found by binary search in its postings.
     """
     score = np.zeros(len(cands))
-    bases = snapshot.bases
-    cut = np.searchsorted(cands, bases).tolist()  # candidates of segment s: cut[s]:cut[s + 1]
-    base_list = bases.tolist()
     for term in terms:
-        tf = np.zeros(len(cands), dtype=np.int64)
-        for s, lo, hi in term.rows:
-            a, b = cut[s], cut[s + 1]
-            if a == b or hi == lo:
-                continue
-            bm = block_maxima(snapshot.segments[s])
-            local = cands[a:b] - base_list[s] if base_list[s] else cands[a:b]
-            docs = bm.docs[lo:hi]
-            idx = np.searchsorted(docs, local)
-            np.minimum(idx, len(docs) - 1, out=idx)
-            found = docs[idx] == local
-            part = tf[a:b]
-            part[found] = bm.tfs[lo:hi][idx[found]]
+        tf = term_tfs(term.postings, cands)
         has = np.flatnonzero(tf)
         if len(has):
             w = weights(method, tf[has], norm[cands[has]], term.idf, params)
@@ -132,33 +127,34 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     return score
 
 
-def _term_blocks(table: BlockTable, row_range: Tuple[int, int], rows: List[Tuple[int, int, int]], qw: float,
-                 term_idf: float, method: str, params: BM25Params, avgdl: float) -> _TermBlocks:
-    lo, hi = table.row_start[row_range[0]], table.row_start[row_range[1]]
-    norm_min = length_norm(table.min_len[lo:hi], avgdl, params.b)
-    bound = weights(method, table.max_tf[lo:hi].astype(np.float64), norm_min, term_idf, params)
-    bound *= qw * _MARGIN
-    return _TermBlocks(table.segment[lo:hi], table.start[lo:hi], table.end[lo:hi], table.first[lo:hi],
-                       table.last[lo:hi], bound, rows=rows)
+def _term_blocks(snapshot, table: BlockTable, term: TermPlan, method: str, params: BM25Params,
+                 avgdl: float) -> _TermBlocks:
+    lo, hi = table.row_start[term.directory[0]], table.row_start[term.directory[1]]
+    bound = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl) * (
+        term.idf * term.weight * _MARGIN)
+    tp = term.postings
+    end = np.empty(len(tp.starts), dtype=np.int64)
+    end[:-1] = tp.starts[1:]
+    end[-1:] = len(tp)
+    return _TermBlocks(tp.starts, end, table.first[lo:hi], table.last[lo:hi], bound, tp)
 
 
-def _gather(snapshot, blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> np.ndarray:
-    """Global positions of the postings of the chosen blocks (one index array per term)."""
+def _gather(blocks: List[_TermBlocks], chosen: List[np.ndarray]) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """(global positions, tfs) of the postings of each term's chosen blocks, ascending."""
     out = []
     for tb, sel in zip(blocks, chosen):
         if not len(sel):
+            out.append((_NONE, _NONE))
             continue
-        segs = tb.segment[sel]
-        for s in (segs[:1] if segs[0] == segs[-1] else np.unique(segs)).tolist():
-            mine = sel if segs[0] == segs[-1] else sel[segs == s]
-            st, en = tb.start[mine], tb.end[mine]
-            lengths = en - st
-            total = int(lengths.sum())
-            idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-            docs = block_maxima(snapshot.segments[s]).docs[idx].astype(np.int64)
-            base = int(snapshot.bases[s])
-            out.append(docs + base if base else docs)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+        st = tb.start[sel]
+        lengths = tb.end[sel] - st
+        total = int(lengths.sum())
+        idx = np.repeat(st - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        out.append((tb.postings.docs[idx].astype(np.int64), tb.postings.tfs[idx]))
+    return out
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, params: BM25Params,
@@ -171,7 +167,7 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     """
     if any(getattr(s, "field_tfs", None) is not None for s in snapshot.segments):
         return None
-    sizes = [sum(hi - lo for _, lo, hi in term.rows) for term in terms]
+    sizes = [len(term.postings) for term in terms]
     total_postings = sum(sizes)
     if total_postings < MIN_POSTINGS or not terms:
         return None
@@ -180,21 +176,11 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
     if any(not (term.weight > 0) or not (term.idf > 0) for term in terms):
         return None
     table = block_table(snapshot)
-    blocks = [_term_blocks(table, term.directory, term.rows, term.weight, term.idf, method, params, avgdl)
-              for term in terms]
+    blocks = [_term_blocks(snapshot, table, term, method, params, avgdl) for term in terms]
     n_terms = len(blocks)
     term_max = np.array([tb.bound.max() if len(tb.bound) else 0.0 for tb in blocks])
-    # block-level bound: own bound + best overlapping block of each other term
-    tables = [sparse_table(tb.bound) for tb in blocks]
-    block_bound = []
-    for i, tb in enumerate(blocks):
-        bound = tb.bound.copy()
-        for j, other in enumerate(blocks):
-            if j != i and len(other.bound):
-                lo = np.searchsorted(other.last, tb.first, side="left")
-                hi = np.searchsorted(other.first, tb.last, side="right")
-                bound += range_max(tables[j], lo, hi)
-        block_bound.append(bound * _MARGIN)
+    others = float(term_max.sum()) - term_max  # block bound: own + the other terms' largest
+    block_bound = [(tb.bound + others[i]) * _MARGIN for i, tb in enumerate(blocks)]
     plan = _Plan(
         blocks=blocks,
         bound=np.concatenate(block_bound),
@@ -204,8 +190,10 @@ def search_pruned(snapshot, terms: Sequence[TermPlan], k: int, method: str, para
         by_max=np.argsort(term_max, kind="stable"),
         prefix=np.cumsum(np.sort(term_max, kind="stable")) * _MARGIN,
         total=total_postings)
-    # the term with the largest bound stays essential longest: its best blocks first
-    order = np.lexsort((-plan.bound, -term_max[plan.term]))
+    if LEAD_RAREST:  # the rarest term leads: its documents set θ while scoring few
+        order = np.lexsort((-plan.bound, np.asarray(sizes)[plan.term]))
+    else:  # the term with the largest bound stays essential longest: its best blocks first
+        order = np.lexsort((-plan.bound, -term_max[plan.term]))
     plan.bound, plan.term, plan.index, plan.length = (plan.bound[order], plan.term[order],
                                                       plan.index[order], plan.length[order])
     seen = _scratch.take(snapshot.n_stored)  # True for documents already scored
@@ -222,7 +210,7 @@ class _Plan:
     """Every block of the query's terms, in the order they are taken."""
 
     blocks: List[_TermBlocks]
-    bound: np.ndarray    # float64: block-level bound (own + best overlapping of the others)
+    bound: np.ndarray    # float64: block-level bound (own + the largest of each other term)
     term: np.ndarray     # which query term
     index: np.ndarray    # block number within that term's _TermBlocks
     length: np.ndarray   # postings in the block
@@ -243,12 +231,15 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
     done = 0
     chunk = _CHUNK
     open_ = np.ones(len(plan.bound), dtype=bool)
+    taken = [np.zeros(len(tb.bound), dtype=bool) for tb in plan.blocks]
     while True:
         essential = np.ones(n_terms, dtype=bool)
         essential[plan.by_max[plan.prefix < theta]] = False
         todo = np.flatnonzero(open_ & essential[plan.term] & (plan.bound >= theta))
         if not len(todo):
             break
+        if len(best_pos) < k:  # no θ yet: the leading term's best blocks alone
+            todo = todo[plan.term[todo] == plan.term[todo[0]]]
         lengths = plan.length[todo]
         if done and done + int(lengths.sum()) > GIVE_UP * plan.total:
             return None
@@ -257,7 +248,10 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
         open_[take] = False
         take_term, take_index = plan.term[take], plan.index[take]
         chosen = [np.sort(take_index[take_term == i]) for i in range(n_terms)]
-        cands = _gather(snapshot, plan.blocks, chosen)
+        for i in range(n_terms):
+            taken[i][chosen[i]] = True
+        gathered = _gather(plan.blocks, chosen)
+        cands = np.concatenate([d for d, _ in gathered])
         done += int(lengths[:n_take].sum())
         chunk *= 2
         if live is not None and len(cands):
@@ -270,12 +264,57 @@ def _rounds(snapshot, terms, k: int, method: str, params: BM25Params, avgdl: flo
             cands = cands[np.concatenate(([True], cands[1:] != cands[:-1]))]
         seen[cands] = True
         scored.append(cands)
+        upper = _upper_bounds(plan.blocks, taken, gathered, cands, terms, norm, method, params)
+        if len(best_pos) < k:  # no θ yet: score the most promising first to get one
+            first = np.sort(cands[np.argsort(-upper, kind="stable")[:max(k, _FIRST)]])
+            scores = exact_scores(snapshot, first, terms, norm, method, params)
+            best_pos, best_score = top_k(np.concatenate((best_pos, first)),
+                                         np.concatenate((best_score, scores)), k)
+            if len(best_pos) == k:
+                theta = float(best_score[-1])
+            if len(first) == len(cands):
+                continue
+            rest = ~np.isin(cands, first, assume_unique=True)
+            cands, upper = cands[rest], upper[rest]
+        if theta > -np.inf:
+            cands = cands[upper >= theta]  # the rest cannot reach the k-th score, nor tie it
+        if not len(cands):
+            continue
         scores = exact_scores(snapshot, cands, terms, norm, method, params)
         best_pos, best_score = top_k(np.concatenate((best_pos, cands)),
                                      np.concatenate((best_score, scores)), k)
         if len(best_pos) == k:
             theta = float(best_score[-1])
     return best_pos, best_score
+
+
+def _upper_bounds(blocks: List[_TermBlocks], taken: List[np.ndarray],
+                  gathered: List[Tuple[np.ndarray, np.ndarray]], cands: np.ndarray, terms: Sequence[TermPlan],
+                  norm: np.ndarray, method: str, params: BM25Params) -> np.ndarray:
+    """An upper bound of each (not yet scored) candidate's score, term by term.
+
+    A term's blocks never overlap in document order, so at most one of them
+    spans a document. If that block was gathered in this round, the term's
+    exact weight (0 if the document is not among its postings); if it was
+    gathered before, 0 (the document would have been scored then); if not
+    yet gathered, the block's bound; no block: 0.
+    """
+    upper = np.zeros(len(cands))
+    for tb, was, (docs, tfs), term in zip(blocks, taken, gathered, terms):
+        if not len(tb.last):
+            continue
+        j = np.searchsorted(tb.last, cands, side="left")
+        np.minimum(j, len(tb.last) - 1, out=j)
+        inside = (tb.first[j] <= cands) & ~was[j]
+        upper += np.where(inside, tb.bound[j], 0.0)
+        if len(docs):
+            i = np.searchsorted(docs, cands)
+            np.minimum(i, len(docs) - 1, out=i)
+            hit = np.flatnonzero(docs[i] == cands)
+            if len(hit):
+                upper[hit] += weights(method, tfs[i[hit]], norm[cands[hit]], term.idf, params) * term.weight
+    upper *= _MARGIN
+    return upper
 
 
 def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, method: str,
@@ -294,16 +333,15 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
     if int((running[last_at] - running[first_at]).sum()) < MIN_POSTINGS:
         return None  # too few postings for pruning to pay: skip working out the idfs
     first, last = first_at.tolist(), last_at.tolist()
+    live = snapshot.live
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
         rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
         if not rows:
             continue
+        postings = term_postings(snapshot, a, b)
         if stats is None:
-            df = 0
-            for s, l, h in rows:
-                seg_live = snapshot.segments[s].live
-                df += h - l if seg_live is None else int(np.count_nonzero(seg_live[snapshot.segments[s].docs[l:h]]))
+            df = len(postings) if live is None else int(np.count_nonzero(live[postings.docs]))
             if df == 0:
                 continue
         else:
@@ -311,5 +349,9 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
         term_idf = floored_idf(method, df, n_live, params.epsilon,
                                lambda: snapshot.okapi_mean_idf(vocab_size) if stats is None
                                else stats.okapi_mean_idf)
-        plan.append(TermPlan(qw, term_idf, rows, (a, b)))
-    return search_pruned(snapshot, plan, k, method, params, avgdl)
+        plan.append(TermPlan(qw, term_idf, rows, (a, b), postings))
+    found = search_pruned(snapshot, plan, k, method, params, avgdl)
+    if found is None and TERM_AT_A_TIME and not any(getattr(s, "field_tfs", None) is not None
+                                                      for s in snapshot.segments):
+        found = term_at_a_time(snapshot, plan, k, method, params, avgdl, exact_scores)
+    return found

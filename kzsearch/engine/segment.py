@@ -20,6 +20,15 @@ Optional parts (None when unused; "format 2")::
     pos_offsets  int64[P+1]   positions of posting p are positions[pos_offsets[p]:pos_offsets[p+1]]
                               (uint32 when the segment holds fewer than 2**32 positions)
     positions    int32[sum(tfs)]  ascending per posting, each ``field << 24 | position``
+
+A segment loaded from a format-3 folder holds the same things in compact
+forms that read like them: ``tfs`` (and ``field_tfs``) in the narrowest
+unsigned dtype that holds them, ``texts`` a
+:class:`~kzsearch.engine.zipped_texts.ZippedTexts` (a TextBlock),
+``positions`` a :class:`~kzsearch.engine.compact.PositionStore` and
+``pos_offsets`` a :class:`~kzsearch.engine.compact.DerivedOffsets` —
+array-likes indexed by an int, a slice or an integer array, and
+``np.asarray`` for the whole. Segments built in memory hold plain arrays.
     stored       TextBlock    JSON of each document's other fields and metadata ("" for none)
     columns      {key: Column}  metadata columns for filters (:mod:`.columns`)
 

@@ -3,7 +3,9 @@
 A format-2 segment on disk is the format-1 arrays (:mod:`.layout`) plus the
 optional parts it uses — ``field_tfs`` and ``field_len`` (flattened, field
 after field: every file holds a 1-d array), ``pos_offsets`` and
-``positions``, ``stored.blob``/``stored.offsets`` — and one file per array
+``positions`` (format 3 writes the compact ``positions.*`` parts of
+:mod:`.compact` instead and derives the offsets from the term frequencies),
+``stored.blob``/``stored.offsets`` — and one file per array
 of each metadata column, ``col<i>.<array>`` (user keys never become file
 names; the commit lists each column's key, kind and arrays). The commit
 also records, per segment, the dtype of any part that is not its default
@@ -19,10 +21,10 @@ raises ValueError saying what is wrong.
 ...                     positions=np.array([0, 1, 0], dtype=np.int32))
 >>> arrays, columns = optional_arrays(seg)
 >>> sorted(arrays), columns
-(['pos_offsets', 'positions'], [])
+(['positions.low'], [])
 >>> extras = segment_extras(arrays, columns, seg.tfs, seg.doc_len, n_fields=1)
->>> extras["positions"].tolist()
-[0, 0, 1]
+>>> extras["positions"][0:3].tolist(), extras["pos_offsets"][0:4].tolist()
+([0, 0, 1], [0, 1, 2, 3])
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .columns import KINDS, Column
+from .compact import POSITION_PARTS, DerivedOffsets, PositionStore, check_positions, encode_positions
 from .docstore import TextBlock
 from .segment import FIELD_SHIFT, Segment
 
@@ -49,7 +52,7 @@ def optional_arrays(seg: Segment) -> Tuple[Dict[str, np.ndarray], List[Dict[str,
         out["field_tfs"] = np.ascontiguousarray(seg.field_tfs).ravel()
         out["field_len"] = np.ascontiguousarray(seg.field_len).ravel()
     if seg.positions is not None and seg.pos_offsets is not None:
-        out["pos_offsets"], out["positions"] = seg.pos_offsets, seg.positions
+        out.update(encode_positions(seg.positions, seg.n_fields))  # format 3: offsets derived from tfs
     if seg.stored is not None:
         blob, offsets = seg.stored.to_arrays()
         out["stored.blob"], out["stored.offsets"] = np.asarray(blob), offsets
@@ -117,9 +120,19 @@ def segment_extras(arrays: Dict[str, np.ndarray], columns: Sequence[Dict[str, An
             raise ValueError("field lengths do not add up to the document lengths")
     pos_offsets = arrays.get("pos_offsets")
     positions = arrays.get("positions")
-    if (pos_offsets is None) != (positions is None):
+    if "positions.low" in arrays:
+        if positions is not None or pos_offsets is not None:
+            raise ValueError("positions come in one format")
+        pos_offsets = DerivedOffsets(tfs)
+        problem = check_positions(arrays, pos_offsets.total, n_fields)
+        if problem:
+            raise ValueError(problem)
+        positions = PositionStore.from_parts(arrays)
+    elif any(p in arrays for p in POSITION_PARTS):
+        raise ValueError("position escapes or fields without positions")
+    elif (pos_offsets is None) != (positions is None):
         raise ValueError("pos_offsets and positions come together")
-    if pos_offsets is not None and positions is not None:
+    elif pos_offsets is not None and positions is not None:
         if len(pos_offsets) != n_postings + 1 or int(pos_offsets[0]) != 0 \
                 or int(pos_offsets[-1]) != len(positions) \
                 or not np.array_equal(np.diff(pos_offsets.astype(np.int64)), tfs):

@@ -1,6 +1,6 @@
 """The on-disk format and the save/load protocol: flat arrays and one checksummed commit file.
 
-Layout of an index folder (format version 2)::
+Layout of an index folder (format version 3)::
 
     kzsearch-index.json          the commit point: settings, analyzer, the
                                  list of segments and vocabulary parts, and
@@ -18,8 +18,14 @@ Layout of an index folder (format version 2)::
 Format 2 (:mod:`.segment_parts`) adds the optional parts, a segment entry's
 ``dtypes`` (parts stored narrower than their default) and ``columns``, and
 the commit's ``text_fields`` (fields with weight and b, positions on or
-off, metadata kinds). Format-1 folders still load: one ``text`` field, no
-positions.
+off, metadata kinds). Format 3 stores the texts compressed per block
+(:mod:`.zipped_texts`: ``texts.z``, ``texts.zblocks``, ``texts.zdocs``
+instead of ``texts.blob``), positions compact and their offsets derived
+from the term frequencies (:mod:`.compact`: ``positions.*`` instead of
+``positions`` and ``pos_offsets``), and term frequencies in the narrowest
+dtype that holds them: about 2.6 times smaller. Format-1 and format-2
+folders still load (format 1: one ``text`` field, no positions); a save
+writes format 3. Loading reads and checks the files (:mod:`.loading`).
 
 Saving (:func:`save_index`) never writes into an existing file: new content
 gets a new name, created with ``O_EXCL | O_NOFOLLOW`` and fsync'ed; a file
@@ -42,7 +48,7 @@ exactly the file, and each segment passes :func:`layout.check_segment`.
 Anything else raises :class:`kzsearch.IndexFormatError` naming the file.
 
 This module knows parts, not the :class:`kzsearch.Index`: ``save_index``
-takes :class:`IndexParts` and ``load_index`` returns them.
+takes :class:`~.index_parts.IndexParts` and ``load_index`` returns them.
 
 >>> import tempfile
 >>> from kzsearch.engine.segment import build_segment
@@ -62,20 +68,20 @@ import json
 import os
 import secrets
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from ..errors import ConflictError, IndexFormatError
 from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_FILE, MAX_COMMIT_BYTES,
-                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit, reading)
+                     SEGMENT_NAME, TEMP_COMMIT, checksum_of, fail, read_commit)
 from .docstore import TextBlock
 from .files import Folder
-from .layout import SEGMENT_PARTS, check_ids, check_segment, segment_arrays, segment_from_arrays
-from .segment_parts import column_files, fields_count, format2_entry
-from .segment import Segment
+from .index_parts import IndexParts, StorageState
+from .layout import segment_arrays
+from .loading import load_parts
+from .segment_parts import format2_entry
 
 __all__ = ["COMMIT_FILE", "LOCK_FILE", "MAX_COMMIT_BYTES", "FORMAT_NAME", "FORMAT_VERSION", "SEGMENT_NAME",
            "IndexParts", "StorageState", "save_index", "load_index", "is_own_file", "checksum_of"]
@@ -84,41 +90,6 @@ try:  # advisory locks between processes (POSIX); elsewhere saves are not locked
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-
-@dataclass
-class StorageState:
-    """What an index knows of the folders it loaded from or saved to, for safe incremental saves.
-
-    ``commits``: folder (real path) -> (generation, checksum) of the commit this
-    index last read or wrote there. ``segment_files``: segment name ->
-    {"disk": its name in files, "files": {file: {"size", "crc32"}}};
-    ``live_files``: segment name -> (live array, file, meta); ``vocab_parts``:
-    {"name", "start", "end", "files"} of the vocabulary runs last written.
-    A file is reused only where a folder's current commit lists it with the same meta.
-    """
-
-    commits: Dict[str, Tuple[int, int]] = field(default_factory=dict)
-    vocab_parts: List[Dict[str, Any]] = field(default_factory=list)
-    segment_files: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    live_files: Dict[str, Tuple[Any, str, Dict[str, int]]] = field(default_factory=dict)
-
-
-@dataclass
-class IndexParts:
-    """An index as plain parts: what ``save_index`` writes and ``load_index`` returns.
-
-    ``settings``: "method", "params" (k1, b, epsilon, delta), "merge_policy"
-    (factor, floor, max_deleted_share), "analyzer" ({"kind": "kzsearch.Analyzer",
-    "config": {...}} or {"kind": "custom", "repr": ...}), "restore_queries".
-    """
-
-    settings: Dict[str, Any]
-    terms: Sequence[str]
-    segments: Sequence[Segment]
-    next_id: int
-    next_segment: int
-    state: Optional[StorageState] = None
 
 
 def _check_path(path: Any) -> Path:
@@ -367,64 +338,4 @@ def load_index(path: Any, mmap: bool = True) -> IndexParts:
         raise fail(folder_path, f"cannot open the folder ({e.strerror})") from None
     with folder, _locked(folder, exclusive=False):
         commit, checksum = read_commit(folder)
-        return _load_parts(folder, commit, checksum, mmap, _folder_key(folder_path))
-
-
-def _array(folder: Folder, name: str, files: Dict[str, Any], dtype: Any, mmap: bool) -> np.ndarray:
-    with reading(folder, name, f"{name} is missing"):
-        return folder.read_array(name, files[name], dtype, mmap)
-
-
-def _load_parts(folder: Folder, commit: Dict[str, Any], checksum: int, mmap: bool, key: str) -> IndexParts:
-    files = commit["files"]
-    state = StorageState(commits={key: (commit["generation"], checksum)})
-    terms: List[str] = []
-    for part in commit["vocabulary"]:
-        prefix = f"vocab-{part['name']}"
-        blob = _array(folder, f"{prefix}.blob.npy", files, np.uint8, mmap=False)
-        offsets = _array(folder, f"{prefix}.offsets.npy", files, np.int64, mmap=False)
-        n = part["end"] - part["start"]
-        if not (len(offsets) == n + 1 and offsets[0] == 0 and offsets[-1] == len(blob)
-                and bool(np.all(offsets[1:] >= offsets[:-1]))):
-            raise fail(folder.path, f"{prefix}.offsets.npy does not match its blob or the part's size")
-        try:
-            terms.extend(TextBlock(blob, offsets))
-        except IndexFormatError:
-            raise fail(folder.path, f"{prefix}.blob.npy holds terms that are not UTF-8") from None
-        state.vocab_parts.append(dict(part, files={f"{prefix}.{s}.npy": files[f"{prefix}.{s}.npy"]
-                                                   for s in ("blob", "offsets")}))
-
-    segments = []
-    for entry in commit["segments"]:
-        name, n_docs = entry["name"], entry["n_docs"]
-        dtypes = {p.name: entry.get("dtypes", {}).get(p.name, p.dtype) for p in SEGMENT_PARTS
-                  if f"{name}.{p.name}.npy" in files}
-        dtypes.update(column_files(entry.get("columns", [])))  # checked by check_commit
-        seg_files = {f"{name}.{part}.npy": files[f"{name}.{part}.npy"] for part in dtypes}
-        arrays = {part: _array(folder, f"{name}.{part}.npy", files, dtype, mmap)
-                  for part, dtype in dtypes.items()}
-        live = None
-        if entry.get("live") is not None:
-            live = _array(folder, entry["live"], files, np.bool_, mmap=False)
-            if len(live) and int(live.view(np.uint8).max()) > 1:
-                raise fail(folder.path, f"{entry['live']} holds values other than 0 and 1")
-            state.live_files[name] = (live, entry["live"], files[entry["live"]])
-        problem = check_segment(arrays, n_docs, len(terms), live)
-        if problem:
-            raise fail(folder.path, f"segment {name}: {problem}")
-        try:
-            segments.append(segment_from_arrays(arrays, live, name, entry.get("columns", []),
-                                                fields_count(commit)))
-        except ValueError as e:
-            raise fail(folder.path, f"segment {name}: {e}") from None
-        format2 = {k: entry[k] for k in ("dtypes", "columns") if k in entry}
-        state.segment_files[name] = {"disk": name, "files": seg_files, "format2": format2}
-
-    # a default id is never handed out twice, even if next_id was written too low
-    problem, next_id = check_ids([(s.ids.blob, s.ids.offsets, s.live) for s in segments], commit["next_id"])
-    if problem:
-        raise fail(folder.path, problem)
-    settings = {k: commit.get(k) for k in ("method", "params", "merge_policy", "analyzer")}
-    settings["restore_queries"] = commit.get("restore_queries", False)
-    settings["text_fields"] = commit.get("text_fields")  # format 1: None
-    return IndexParts(settings, terms, segments, next_id, commit["next_segment"], state)
+        return load_parts(folder, commit, checksum, mmap, _folder_key(folder_path))

@@ -1,0 +1,243 @@
+"""Stored texts compressed per block with zlib (format 3), read one block at a time.
+
+The texts of a segment are cut, at document boundaries, into blocks of
+about :data:`BLOCK_BYTES` bytes of UTF-8, each deflated so that it decodes
+on its own (raw deflate, each block ending at a full flush: one compressor
+runs over many blocks, on all cores)::
+
+    texts.z        uint8      the blocks' deflate data back to back
+    texts.zblocks  uint32[B+1] where each block's data starts in texts.z (int64 past 4 GB)
+    texts.zdocs    uint32[B+1] the first document of each block (the last entry: n)
+    texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
+
+Reading text i decompresses its block only as far as the text ends, and
+keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
+and ``Hit.fields``). Stored Kazakh texts shrink about 2.1-fold (blocks of
+1 KB, about one document of KazNERD sentences: 2 KB blocks shrink them
+2.2-fold, but a hit's text then costs half as much again to decode). A block that is
+damaged, or decodes to another length than the offsets say, raises
+:class:`kzsearch.IndexFormatError` when it is read, like text that is not UTF-8.
+
+>>> block = TextBlock.from_strings(["мектеп", "", "AMANAT"] * 2000)
+>>> parts = compress_texts(block)
+>>> texts = ZippedTexts.from_parts(parts)
+>>> texts[0], texts[2], texts[5999], len(texts), len(parts["texts.zdocs"]) > 2
+('мектеп', 'AMANAT', 'AMANAT', 6000, True)
+>>> list(texts.take(np.array([2, 0])))
+['AMANAT', 'мектеп']
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from ..errors import IndexFormatError
+from .docstore import TextBlock, _decode, gather_strings
+
+#: whether saves compress stored texts (False: format 3 writes them whole, as ``texts.blob``:
+#: about 2.2 times the space, and a hit reads its text without decoding a block)
+COMPRESS = True
+#: uncompressed bytes a block holds at least (it ends at the first document boundary past this)
+BLOCK_BYTES = 1024
+#: zlib level (4: within 1% of level 6's size on small blocks of Kazakh text, and faster)
+LEVEL = 4
+#: decoded blocks kept per segment
+_CACHED = 8
+#: blocks deflated by one compressor (a task of the thread pool)
+_RUN = 512
+#: deflate's window: 32 KB, raw streams (no zlib header or checksum: the file has a CRC)
+_WBITS = 15
+#: the parts of format 3's compressed texts
+TEXT_PARTS = ("texts.z", "texts.zblocks", "texts.zdocs")
+
+
+def _damaged() -> IndexFormatError:
+    return IndexFormatError("a stored text block is damaged (the index files are damaged)")
+
+
+class ZippedTexts(TextBlock):
+    """n stored texts compressed per block (see the module docstring); a TextBlock."""
+
+    __slots__ = ("z", "zblocks", "zdocs", "_cache", "_block_of")
+
+    def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray) -> None:
+        self.strings = None
+        self.blob = None
+        self.offsets = offsets
+        self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
+        self._cache: Dict[int, bytes] = {}
+        self._block_of: Optional[np.ndarray] = None  # the block of each text (int32[n]), on first read
+
+    @classmethod
+    def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
+        return cls(parts["texts.z"], parts["texts.zblocks"], parts["texts.zdocs"], parts["texts.offsets"])
+
+    def parts(self) -> Dict[str, np.ndarray]:
+        return {"texts.z": self.z, "texts.zblocks": self.zblocks, "texts.zdocs": self.zdocs,
+                "texts.offsets": self.offsets}
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def _block(self, b: int, upto: Optional[int] = None) -> bytes:
+        """Block ``b`` decoded at least up to byte ``upto`` of it (all of it when None)."""
+        cached = self._cache.get(b)
+        if upto is None:
+            upto = int(self.offsets[self.zdocs[b + 1]]) - int(self.offsets[self.zdocs[b]])
+        if cached is not None and len(cached) >= upto:
+            return cached
+        if not upto:
+            return b""
+        stream = self.z[int(self.zblocks[b]):int(self.zblocks[b + 1])]
+        try:
+            raw = zlib.decompressobj(-_WBITS).decompress(stream, upto)
+        except (zlib.error, ValueError):
+            raise _damaged() from None
+        if len(raw) != upto:
+            raise _damaged()
+        cache = self._cache  # no lock: a race costs at most a block decoded twice or kept a while
+        if len(cache) >= _CACHED:
+            try:
+                del cache[next(iter(cache))]
+            except (StopIteration, KeyError, RuntimeError):
+                pass
+        cache[b] = raw
+        return raw
+
+    def __getitem__(self, i: int) -> str:
+        n = len(self.offsets) - 1
+        i = int(i)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("text index out of range")
+        block_of = self._block_of
+        if block_of is None:  # made on first read: a lookup instead of a binary search per text
+            block_of = self._block_of = np.repeat(np.arange(len(self.zdocs) - 1, dtype=np.int32),
+                                                  np.diff(np.asarray(self.zdocs, dtype=np.int64)))
+        b = int(block_of[i])
+        base = int(self.offsets[self.zdocs[b]])
+        hi = int(self.offsets[i + 1]) - base
+        cached = self._cache.get(b)
+        raw = cached if cached is not None and len(cached) >= hi else self._block(b, hi)
+        return _decode(raw[int(self.offsets[i]) - base:hi])
+
+    def __iter__(self) -> Iterator[str]:
+        for b in range(len(self.zdocs) - 1):
+            raw = self._block(b)
+            first, last = int(self.zdocs[b]), int(self.zdocs[b + 1])
+            bounds = (np.asarray(self.offsets[first:last + 1]) - int(self.offsets[first])).tolist()
+            for lo, hi in zip(bounds, bounds[1:]):
+                yield _decode(raw[lo:hi])
+
+    def _blob_of_blocks(self, blocks: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """(the decoded ``blocks`` back to back, where each starts in it)."""
+        raw = [self._block(int(b)) for b in blocks]
+        starts = np.zeros(len(raw) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in raw], out=starts[1:])
+        return np.frombuffer(b"".join(raw), dtype=np.uint8), starts
+
+    def to_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
+        """(blob, offsets) uncompressed (all blocks decoded)."""
+        blob, _ = self._blob_of_blocks(np.arange(len(self.zdocs) - 1))
+        if len(blob) != int(self.offsets[-1]) - int(self.offsets[0]):
+            raise _damaged()
+        return blob, np.asarray(self.offsets, dtype=np.int64) - int(self.offsets[0])
+
+    def take(self, indices: np.ndarray) -> TextBlock:
+        """The texts at ``indices``, in that order, as an uncompressed block (their blocks decoded once)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        block_of = np.searchsorted(self.zdocs, indices, side="right") - 1
+        needed, which = np.unique(block_of, return_inverse=True)
+        blob, block_start = self._blob_of_blocks(needed)
+        offsets = np.asarray(self.offsets, dtype=np.int64)
+        starts = block_start[which] + offsets[indices] - offsets[self.zdocs[block_of]]
+        return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
+
+
+def _deflate_run(pieces: List[bytes], level: int) -> List[bytes]:
+    """Each piece deflated (raw, no header) to a full-flush point: one compressor for the run,
+    and each piece's bytes decode on their own (a full flush forgets what came before)."""
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS)
+    return [deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces]
+
+
+def _cuts(offsets: np.ndarray, block_bytes: int) -> np.ndarray:
+    """First document of each block, then n: a block ends at the first boundary past ``block_bytes``."""
+    n = len(offsets) - 1
+    total = int(offsets[-1])
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    cuts = np.searchsorted(offsets[:-1], np.arange(0, max(total, 1), block_bytes, dtype=np.int64), side="left")
+    return np.unique(np.concatenate(([0], cuts[cuts < n], [n]))).astype(np.int64)
+
+
+def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: Optional[int] = None,
+                   threads: Optional[int] = None) -> Dict[str, np.ndarray]:
+    """Format 3's parts of ``texts`` (blocks compressed on all cores; a ZippedTexts is reused as is)."""
+    if isinstance(texts, ZippedTexts):
+        return texts.parts()
+    block_bytes = block_bytes or BLOCK_BYTES
+    level = LEVEL if level is None else level
+    if texts.strings is not None:
+        encoded = [s.encode("utf-8", "surrogatepass") for s in texts.strings]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        cuts = _cuts(offsets, block_bytes)
+        pieces: List[bytes] = [b"".join(encoded[a:b]) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
+        del encoded
+    else:
+        blob, offsets = texts.to_arrays()
+        offsets = np.asarray(offsets, dtype=np.int64)
+        cuts = _cuts(offsets, block_bytes)
+        bounds = offsets[cuts].tolist()
+        pieces = [np.asarray(blob[a:b]).tobytes() for a, b in zip(bounds, bounds[1:])]
+    runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
+    del pieces
+    workers = min(threads or os.cpu_count() or 1, len(runs))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:  # zlib lets go of the GIL while it compresses
+            done = list(pool.map(lambda run: _deflate_run(run, level), runs))
+    else:
+        done = [_deflate_run(run, level) for run in runs]
+    del runs
+    streams = [s for run in done for s in run]
+    zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in streams], out=zblocks[1:])
+    z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
+    if int(offsets[-1]) < 2 ** 32:  # half the space
+        offsets = offsets.astype(np.uint32)
+    if int(zblocks[-1]) < 2 ** 32:
+        zblocks = zblocks.astype(np.uint32)
+    return {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts.astype(np.uint32),
+            "texts.offsets": offsets}
+
+
+def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
+    """What is structurally wrong with compressed text parts of ``n_docs`` texts, or None."""
+    z, zblocks, zdocs, offsets = (parts.get(k) for k in ("texts.z", "texts.zblocks", "texts.zdocs",
+                                                         "texts.offsets"))
+    if z is None or zblocks is None or zdocs is None or offsets is None:
+        return "compressed texts miss a part"
+    if len(offsets) != n_docs + 1 or int(offsets[0]) != 0 or bool(np.any(offsets[1:] < offsets[:-1])):
+        return "stored texts do not match their offsets"
+    if len(zblocks) != len(zdocs) or int(zblocks[0]) != 0 or int(zblocks[-1]) != len(z) \
+            or bool(np.any(zblocks[1:] < zblocks[:-1])):
+        return "compressed text blocks do not match their stream"
+    if int(zdocs[0]) != 0 or int(zdocs[-1]) != n_docs or (n_docs and len(zdocs) < 2) \
+            or bool(np.any(zdocs[1:] <= zdocs[:-1])):
+        return "compressed text blocks do not match the documents"
+    if n_docs:  # the last block must decode to what the offsets say (the others are checked when read)
+        expected = int(offsets[-1]) - int(offsets[zdocs[-2]])
+        try:
+            raw = zlib.decompressobj(-_WBITS).decompress(np.asarray(z[int(zblocks[-2]):]).tobytes(),
+                                                         expected + 1)
+        except (zlib.error, ValueError, OverflowError):
+            return "compressed texts are damaged"
+        if len(raw) != expected:
+            return "stored texts do not match their offsets"
+    return None
