@@ -225,13 +225,28 @@ def _views(*views: dict) -> Callable[[], Analyzer]:
 
 
 PREFIX6_HALF = {"kind": "prefix", "size": 6, "weight": 0.5}
+
+
+def _prefix(size: int = 6, weight: float = 0.5, **options: Any) -> Callable[[], Analyzer]:
+    return _views({"kind": "prefix", "size": size, "weight": weight, **options})
+
+
 #: configurations of the views table: (label, analyzer factory, k1, b); the first is today's
 VIEW_CONFIGS: List[Tuple[str, Callable[[], Analyzer], float, float]] = [
     ("stems only (today's Analyzer())", _views(), 1.5, 0.75),
-    ("+ prefix 6, weight 0.5 (RECOMMENDED_VIEWS)", lambda: Analyzer(views=RECOMMENDED_VIEWS), 1.5, 0.75),
-    ("+ prefix 6, weight 1.0", _views({"kind": "prefix", "size": 6, "weight": 1.0}), 1.5, 0.75),
-    ("+ prefix 5, weight 1.0", _views({"kind": "prefix", "size": 5, "weight": 1.0}), 1.5, 0.75),
-    ("+ 4-grams, weight 0.25", _views({"kind": "ngrams", "size": 4, "weight": 0.25}), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 3+ letters (RECOMMENDED_VIEWS)",
+     lambda: Analyzer(views=RECOMMENDED_VIEWS), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, every word", _prefix(), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 2+ letters", _prefix(min_length=2), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 5+ letters", _prefix(min_length=5), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 7+ letters", _prefix(min_length=7), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, none equal to the stem (distinct)", _prefix(distinct=True), 1.5, 0.75),
+    ("+ the stem's first 6 letters, w 0.5, none equal to the stem", _prefix(source="stem", distinct=True),
+     1.5, 0.75),
+    ("+ prefix 6, w 0.3, words of 3+ letters", _prefix(weight=0.3, min_length=3), 1.5, 0.75),
+    ("+ prefix 6, w 0.8, words of 3+ letters", _prefix(weight=0.8, min_length=3), 1.5, 0.75),
+    ("+ prefix 5, w 0.5, words of 3+ letters", _prefix(5, min_length=3), 1.5, 0.75),
+    ("+ prefix 7, w 0.5, words of 3+ letters", _prefix(7, min_length=3), 1.5, 0.75),
     ("+ 4-grams, weight 0.15", _views({"kind": "ngrams", "size": 4, "weight": 0.15}), 1.5, 0.75),
     ("+ prefix 6 w 0.5 + 4-grams w 0.2", _views(PREFIX6_HALF, {"kind": "ngrams", "size": 4, "weight": 0.2}),
      1.5, 0.75),
@@ -263,7 +278,11 @@ def view_rows(queries_path: str = "") -> List[Dict[str, Any]]:
             index = build_index(analyzer, corpus)
             for variant, qs in question_sets.items():
                 ranked = [[h.id for h in index.search(q["text"], k=100, k1=k1, b=b)] for q in qs]
-                row[f"{where}:{variant or 'written'}"] = retrieval_scores(ranked, qs)["ndcg@10"]
+                scores = retrieval_scores(ranked, qs)
+                row[f"{where}:{variant or 'written'}"] = scores["ndcg@10"]
+                if not variant:  # the as-written questions, alternately split in two halves
+                    halves = scores["per_question"][0::2], scores["per_question"][1::2]
+                    row[f"halves:{where}"] = [sum(h) / len(h) for h in halves]
         rows.append(row)
     base = rows[0]
     for row in rows:
@@ -276,12 +295,15 @@ def view_rows(queries_path: str = "") -> List[Dict[str, Any]]:
 def print_view_rows(rows: Sequence[Dict[str, Any]]) -> None:
     variants = [k.split(":", 1)[1] for k in rows[0] if k.startswith("full:")]
     print("Sub-word views (BM25 Okapi through Index.search; nDCG@10 on the full collection | "
-          "the passages-only control; gain over today on as-written questions)")
+          "the passages-only control; halves: the as-written questions split alternately; "
+          "gain over today on as-written questions)")
     print("| analyzer | " + " | ".join(f"full {v}" for v in variants) + " | "
-          + " | ".join(f"control {v}" for v in variants) + " | gain full | gain control | real? |")
-    print("| --- |" + " ---: |" * (2 * len(variants) + 2) + " --- |")
+          + " | ".join(f"control {v}" for v in variants)
+          + " | full halves | control halves | gain full | gain control | real? |")
+    print("| --- |" + " ---: |" * (2 * len(variants) + 4) + " --- |")
     for row in rows:
         cells = [f"{row[f'{w}:{v}']:.3f}" for w in ("full", "control") for v in variants]
+        cells += [" / ".join(f"{h:.3f}" for h in row[f"halves:{w}"]) for w in ("full", "control")]
         verdict = "–" if row is rows[0] else "no gain" if row["gain_full"] < NO_GAIN else \
             "yes" if row["survives"] else "no (artefact)"
         print(f"| {row['config']} | " + " | ".join(cells) +

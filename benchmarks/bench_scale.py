@@ -275,9 +275,14 @@ def child_rank_bm25(size: int, n_queries: int) -> dict:
 
 # ------------------------------------------------------------------ cost of sub-word views
 #: analyzer configurations compared by ``--views``: today's analysis, then the view candidates
+#: (``prefix6-min3`` is ``RECOMMENDED_VIEWS``; ``prefix6``, every word, the one before it)
 VIEW_CONFIGS = {
     "stems": [],
     "prefix6": [{"kind": "prefix", "size": 6, "weight": 0.5}],
+    "prefix6-min3": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 3}],
+    "prefix6-min5": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 5}],
+    "prefix6-distinct": [{"kind": "prefix", "size": 6, "weight": 0.5, "distinct": True}],
+    "stem6": [{"kind": "prefix", "size": 6, "weight": 0.5, "source": "stem", "distinct": True}],
     "4grams": [{"kind": "ngrams", "size": 4, "weight": 0.15}],
 }
 

@@ -72,6 +72,51 @@ def test_min_length_skips_short_words():
     assert a("үй мектептер") == ["үй", "мектеп", "~мектеп"]
 
 
+def test_recommended_views_skip_words_of_one_or_two_letters():
+    a = Analyzer(views=RECOMMENDED_VIEWS)
+    assert a("А. Байтұрсынұлы 5 км үй ғасыр") == \
+        ["а", "байтұрсынұл", "~байтұр", "5", "км", "үй", "ғасыр", "~ғасыр"]
+
+
+def test_source_stem_cuts_the_stem():
+    a = Analyzer(views=[{"kind": "prefix", "size": 6, "source": "stem"}])
+    assert a("президенттік оқушылар") == ["президенттік", "~презид", "оқуш", "~оқуш"]
+    a = Analyzer(views=[{"kind": "prefix", "size": 3, "source": "stem", "min_length": 3}])
+    assert a("үйлер оқушылар") == ["үй", "оқуш", "~оқу"]  # min_length counts the stem's letters
+
+
+def test_distinct_drops_a_prefix_equal_to_the_stem():
+    a = Analyzer(views=[{"kind": "prefix", "size": 6, "distinct": True}])
+    assert a("мектептер мектептік оқушылар үй") == \
+        ["мектеп", "мектептік", "~мектеп", "оқуш", "~оқушыл", "үй"]
+
+
+@pytest.mark.parametrize("source", ["word", "stem"])
+@pytest.mark.parametrize("distinct", [False, True])
+@pytest.mark.parametrize("min_length", [0, 3, 7])
+def test_prefix_options_against_a_brute_force(source, distinct, min_length):
+    plain = Analyzer()
+    view = {"kind": "prefix", "size": 5, "weight": 0.5, "min_length": min_length,
+            "source": source, "distinct": distinct}
+    viewed = Analyzer(views=[view])
+    for text in DOCS:
+        expected = []
+        for word in text.lower().replace(",", "").split():
+            stems = plain.word_terms(word)
+            if not stems:
+                continue
+            cut = stems[0] if source == "stem" else word
+            keep = len(cut) >= min_length and not (distinct and cut[:5] == stems[0])
+            expected += stems + (["~" + cut[:5]] if keep else [])
+        assert viewed(text) == expected
+
+
+def test_new_options_at_their_defaults_stay_out_of_the_config():
+    assert View("prefix", 6, 0.5).to_dict() == {"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 0}
+    view = View("prefix", 6, 0.5, source="stem", distinct=True)
+    assert parse_views([json.loads(json.dumps(view.to_dict()))]) == (view,)
+
+
 def test_short_word_ngram_is_the_padded_word():
     assert Analyzer(views=[{"kind": "ngrams", "size": 5}])("үй") == ["үй", "^_үй_"]
 
@@ -97,6 +142,9 @@ def test_default_index_uses_the_default_views():
     ([{"kind": "prefix"}], ValueError),
     ([PREFIX6, {"kind": "prefix", "size": 5}], ValueError),
     ([{"kind": "prefix", "size": 6, "min_length": -1}], ValueError),
+    ([{"kind": "prefix", "size": 6, "source": "lemma"}], ValueError),
+    ([{"kind": "prefix", "size": 6, "distinct": 1}], ValueError),
+    ([{"kind": "ngrams", "size": 4, "distinct": True}], ValueError),
     ("prefix", TypeError),
     (PREFIX6, TypeError),
     (True, TypeError),

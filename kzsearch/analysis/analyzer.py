@@ -257,7 +257,7 @@ class Analyzer:
         """
         terms = self._word_term(word, lang)
         if terms and self.settings.views:
-            terms += view_terms(ABBREVIATIONS.get(word, word), self.settings.views)
+            terms += view_terms(ABBREVIATIONS.get(word, word), self.settings.views, terms[0])
         return terms
 
     def query_weight(self, term: str) -> float:

@@ -9,6 +9,9 @@ endings). A :class:`View` makes one such look:
 * ``ngrams`` — the word's character ``size``-grams, padded with ``_`` at both
   ends and marked ``^`` (``үйлер`` -> ``^_үйл``, ``^үйле``, ``^йлер``, ``^лер_``).
 
+Options: ``min_length`` skips short words, ``source="stem"`` cuts the stem
+instead of the word as written, ``distinct`` drops a prefix equal to the stem.
+
 View terms are ordinary index terms (they have postings, document
 frequencies and count toward document length), so BM25 over stems plus
 views is a weighted score sum: at query time each view term's
@@ -24,30 +27,41 @@ highlighting and query restoration look at stems only (:func:`is_view_term`).
 ['^_үйл', '^үйле', '^йлер', '^лер_']
 >>> view_weight("~мекте", views), is_view_term("мектеп")
 (1.0, False)
+>>> [view_terms(w, RECOMMENDED_VIEWS) for w in ("а", "үй", "оқушылар")]
+[[], [], ['~оқушыл']]
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 #: view kind -> the mark its terms start with
 MARKS: Dict[str, str] = {"prefix": "~", "ngrams": "^"}
 #: padding at both ends of a word before cutting n-grams
 PAD = "_"
+#: what a view may cut: the word as written, or its stem
+SOURCES = ("word", "stem")
 
 
 @dataclass(frozen=True)
 class View:
     """One view: ``kind`` ("prefix" or "ngrams"), ``size`` in letters, query ``weight``.
 
-    ``min_length``: words shorter than this get no view term (0: every word).
+    ``min_length``: a word (or stem, with ``source="stem"``) shorter than this
+    gets no view term (0: every word).
+    ``source``: what the view cuts: ``"word"`` (the word as written) or
+    ``"stem"`` (the word's stem, the term the analyzer emits for it).
+    ``distinct`` (prefix views only): no view term when the prefix equals the
+    stem, so the view term never repeats what the stem already says.
     """
 
     kind: str
     size: int
     weight: float = 1.0
     min_length: int = 0
+    source: str = "word"
+    distinct: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in MARKS:
@@ -60,26 +74,51 @@ class View:
         object.__setattr__(self, "weight", float(self.weight))
         if isinstance(self.min_length, bool) or not isinstance(self.min_length, int) or self.min_length < 0:
             raise ValueError(f"views: min_length must be an int >= 0, got {self.min_length!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"views: source must be one of {list(SOURCES)}, got {self.source!r}")
+        if not isinstance(self.distinct, bool):
+            raise ValueError(f"views: distinct must be a bool, got {self.distinct!r}")
+        if self.distinct and self.kind != "prefix":
+            raise ValueError("views: distinct applies to prefix views only")
 
     @property
     def mark(self) -> str:
         return MARKS[self.kind]
 
-    def terms(self, word: str) -> List[str]:
-        """This view's terms of ``word`` (a normalised word), in order."""
-        if len(word) < self.min_length:
+    def terms(self, word: str, stem: Optional[str] = None) -> List[str]:
+        """This view's terms of ``word`` (a normalised word) whose term is ``stem``, in order.
+
+        ``stem`` defaults to ``word`` (for a view of the word as written, only
+        ``distinct`` looks at it).
+
+        >>> View("prefix", 6, source="stem").terms("президенттік", "президенттік")
+        ['~презид']
+        >>> View("prefix", 6, distinct=True).terms("мектептер", "мектеп")
+        []
+        """
+        if stem is None:
+            stem = word
+        text = stem if self.source == "stem" else word
+        if len(text) < self.min_length:
             return []
         mark = self.mark
         if self.kind == "prefix":
-            return [mark + word[: self.size]]
-        padded = PAD + word + PAD
+            prefix = text[: self.size]
+            return [] if self.distinct and prefix == stem else [mark + prefix]
+        padded = PAD + text + PAD
         n = self.size
         if len(padded) <= n:
             return [mark + padded]
         return [mark + padded[i:i + n] for i in range(len(padded) - n + 1)]
 
     def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
+        """The JSON form; ``source`` and ``distinct`` only when not their defaults
+        (so a config reads the same in a kzsearch that predates them)."""
+        d = asdict(self)
+        for key, default in (("source", "word"), ("distinct", False)):
+            if d[key] == default:
+                del d[key]
+        return d
 
 
 ViewSpec = Union[View, Mapping[str, Any]]
@@ -102,7 +141,7 @@ def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...
         if isinstance(spec, View):
             out.append(spec)
         elif isinstance(spec, Mapping):
-            unknown = set(spec) - {"kind", "size", "weight", "min_length"}
+            unknown = set(spec) - {"kind", "size", "weight", "min_length", "source", "distinct"}
             if unknown:
                 raise ValueError(f"views[{i}]: unknown keys {sorted(unknown)}")
             if "kind" not in spec or "size" not in spec:
@@ -116,9 +155,9 @@ def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...
     return tuple(out)
 
 
-def view_terms(word: str, views: Tuple[View, ...]) -> List[str]:
-    """The terms of all ``views`` of ``word``."""
-    return [t for view in views for t in view.terms(word)]
+def view_terms(word: str, views: Tuple[View, ...], stem: Optional[str] = None) -> List[str]:
+    """The terms of all ``views`` of ``word``, whose term is ``stem`` (default: ``word``)."""
+    return [t for view in views for t in view.terms(word, stem)]
 
 
 def is_view_term(term: str) -> bool:
@@ -139,9 +178,14 @@ def view_weight(term: str, views: Tuple[View, ...]) -> float:
 _MARK_SET = frozenset(MARKS.values())
 
 #: The views that rank best within issue 13's cost budget up to 300k documents
-#: (measured: see README); not the default, because at 1M documents their
-#: build time, query time and peak memory were over that budget.
-RECOMMENDED_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5),)
+#: (measured: see README): the word's first 6 letters at weight 0.5, for words of
+#: 3 letters or more. A word of one or two letters (an initial, a unit, a Roman
+#: numeral, a fragment of markup) is its own prefix and its own stem, so its view
+#: term would only repeat the stem at 1.5 times the weight. Not the default,
+#: because at 1M documents the build time and query time of views were over that
+#: budget; to make them the default, :class:`kzsearch.Index` builds
+#: ``Analyzer(views=RECOMMENDED_VIEWS)`` instead of ``Analyzer()``.
+RECOMMENDED_VIEWS: Tuple[View, ...] = (View("prefix", 6, 0.5, min_length=3),)
 
 
 class StemsOnly:
