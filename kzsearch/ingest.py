@@ -167,12 +167,39 @@ _MISSING = object()
 
 @dataclass
 class Analyzed:
-    """A batch after analysis: global term ids, tokens per unit, encoded positions."""
+    """A batch after analysis: global term ids, tokens per unit, encoded positions.
+
+    Its hit texts and stored JSON are packed (:func:`packed`) and the batch's
+    strings dropped, so that a buffered or finished segment holds UTF-8
+    bytes, not a Python object per document.
+    """
 
     batch: Batch
     term_ids: np.ndarray
     unit_lengths: np.ndarray
     positions: Optional[np.ndarray]
+    texts: Optional[TextBlock] = None
+    stored: Optional[TextBlock] = None
+
+
+def packed(strings: Sequence[str]) -> TextBlock:
+    """``strings`` as one UTF-8 block (a Python str of Kazakh text takes twice its UTF-8 size).
+
+    >>> block = packed(["мектеп", "AMANAT"])
+    >>> block.strings is None, block[0]
+    (True, 'мектеп')
+    """
+    return TextBlock(*TextBlock.from_strings(strings).to_arrays())
+
+
+def _pack(item: Analyzed) -> Analyzed:
+    """Pack the batch's texts and stored JSON; drop its strings (see :class:`Analyzed`)."""
+    batch = item.batch
+    item.texts = packed(batch.texts)
+    if batch.stored is not None:
+        item.stored = packed(batch.stored)
+    batch.texts, batch.units, batch.stored = [], [], None
+    return item
 
 
 def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], replace: bool,
@@ -213,7 +240,8 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     with AnalysisPool(index.analyzer, n_workers, positions=index.positions) as pool:
         for analyzed in pool.map(checked()):
             batch = pending.popleft()
-            item = _encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields)
+            item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
+            del analyzed
             buffer.append(item)
             buffered_tokens += len(item.term_ids)
             bar.advance(len(batch.ids))
@@ -253,11 +281,11 @@ def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, s
         positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = TextBlock.from_strings([t for b in batches_ for t in b.texts])
+    texts = TextBlock.concat([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
-    if any(b.stored is not None for b in batches_):
-        stored = TextBlock.from_strings([s for b in batches_
-                                         for s in (b.stored if b.stored is not None else [""] * len(b.ids))])
+    if any(a.stored is not None for a in buffer):
+        stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))
+                                   for a in buffer])
         rows = [m for b in batches_ for m in (b.meta if b.meta is not None else [None] * len(b.ids))]
         used = {key for row in rows if row for key in row}
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
