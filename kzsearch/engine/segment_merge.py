@@ -20,7 +20,7 @@ concatenated, a key a source lacks reading as missing there.
 >>> b = build_segment(np.array([1, 2], dtype=np.int32), np.array([2]))
 >>> m = merge_segments([a, b.with_live(np.array([True]))])
 >>> m.terms.tolist(), m.offsets.tolist(), m.docs.tolist(), m.tfs.tolist()
-([0, 1, 2], [0, 2, 4, 5], [0, 1, 0, 2], [1, 1, 1, 1])
+([0, 1, 2], [0, 2, 4, 5], [0, 1, 0, 2, 2], [1, 1, 1, 1, 1])
 """
 from __future__ import annotations
 
