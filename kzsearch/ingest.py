@@ -237,7 +237,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
             pending.append(batch)
             yield batch.units
 
-    with AnalysisPool(index.analyzer, n_workers, positions=index.positions) as pool:
+    with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
         for analyzed in pool.map(checked()):
             batch = pending.popleft()
             item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
