@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -237,19 +238,32 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
             pending.append(batch)
             yield batch.units
 
-    with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
-        for analyzed in pool.map(checked()):
-            batch = pending.popleft()
-            item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
-            del analyzed
-            buffer.append(item)
-            buffered_tokens += len(item.term_ids)
-            bar.advance(len(batch.ids))
-            if buffered_tokens >= SEGMENT_TOKENS:
-                segments.append(flush(index, buffer, n_fields, schema))
-                buffer, buffered_tokens = [], 0
-    if buffer:
-        segments.append(flush(index, buffer, n_fields, schema))
+    # segments are inverted on a thread (NumPy's sorts let go of the GIL) while analysis goes on;
+    # one at a time, so at most two segments' worth of tokens are held
+    inverting: List[Future] = []
+
+    def invert(buffered: List[Analyzed]) -> None:
+        if inverting:
+            segments.append(inverting.pop().result())
+        inverting.append(inverter.submit(flush, buffered, n_fields, dict(schema),
+                                         index._new_segment_name()))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
+        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
+            for analyzed in pool.map(checked()):
+                batch = pending.popleft()
+                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
+                del analyzed
+                buffer.append(item)
+                buffered_tokens += len(item.term_ids)
+                bar.advance(len(batch.ids))
+                if buffered_tokens >= SEGMENT_TOKENS:
+                    invert(buffer)
+                    buffer, buffered_tokens = [], 0
+        if buffer:
+            invert(buffer)
+        if inverting:
+            segments.append(inverting.pop().result())
     bar.close()
     return segments, new_ids
 
@@ -272,8 +286,8 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
     return Analyzed(batch, term_ids, lengths, positions)
 
 
-def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str]) -> Segment:
-    """Invert buffered analysed batches into one segment."""
+def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str) -> Segment:
+    """Invert buffered analysed batches into one segment named ``name``."""
     term_ids = np.concatenate([a.term_ids for a in buffer])
     unit_lengths = np.concatenate([a.unit_lengths for a in buffer]).reshape(-1, n_fields)
     positions = None
@@ -291,7 +305,7 @@ def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, s
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
     field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
     return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
-                         index._new_segment_name(), positions=positions, field_len=field_len,
+                         name, positions=positions, field_len=field_len,
                          stored=stored, columns=columns)
 
 
