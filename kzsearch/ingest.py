@@ -303,7 +303,10 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         rows = [m for b in batches_ for m in (b.meta if b.meta is not None else [None] * len(b.ids))]
         used = {key for row in rows if row for key in row}
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
+        del rows
     field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
+    buffer.clear()  # the batches' arrays and metadata go now, before the inversion's temporaries come
+    del batches_
     return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
                          name, positions=positions, field_len=field_len,
                          stored=stored, columns=columns)

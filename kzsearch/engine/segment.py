@@ -174,9 +174,12 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
         key |= np.repeat(np.arange(n_docs, dtype=np.int64) << minor_bits, doc_len)
         key |= minor
         key.sort()
-        minor = key & ((1 << minor_bits) - 1)
+        # int32 straight from the key: no int64 temporary per token
+        minor = np.bitwise_and(key, (1 << minor_bits) - 1, out=np.empty(len(key), dtype=np.int32),
+                               casting="unsafe")
         key >>= minor_bits
         pair = key
+        del key
     else:
         token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
         pair = np.left_shift(term_ids, doc_bits, dtype=np.int64) | token_docs
@@ -187,24 +190,30 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
             order = np.lexsort((minor, pair))
             pair, minor = pair[order], minor[order]
     starts, _ = _runs(pair, starts_only=True)
-    tfs = np.diff(starts, append=len(pair)).astype(np.int32)
+    n_postings = len(starts)
+    tfs = np.empty(n_postings, dtype=np.int32)
+    np.subtract(starts[1:], starts[:-1], out=tfs[:-1], casting="unsafe")
+    if n_postings:
+        tfs[-1] = len(pair) - starts[-1]
     posting_pair = pair[starts]
-    docs = (posting_pair & ((1 << doc_bits) - 1)).astype(np.int32)
-    posting_term = posting_pair >> doc_bits
-    del pair
+    del pair, starts
+    docs = np.bitwise_and(posting_pair, (1 << doc_bits) - 1, out=np.empty(n_postings, dtype=np.int32),
+                          casting="unsafe")
+    posting_pair >>= doc_bits
+    posting_term = posting_pair
     first, _ = _runs(posting_term, starts_only=True)
     field_tfs = None
     if field_len is not None:
-        token_field = minor >> FIELD_SHIFT if positions is not None else minor
-        posting_of_token = np.repeat(np.arange(len(starts), dtype=np.int64), tfs)
-        field_tfs = narrow_counts(np.bincount(token_field * len(starts) + posting_of_token,
-                                              minlength=n_fields * len(starts)).reshape(n_fields, len(starts)))
+        token_field = (minor >> FIELD_SHIFT if positions is not None else minor).astype(np.int64)
+        posting_of_token = np.repeat(np.arange(n_postings, dtype=np.int64), tfs)
+        field_tfs = narrow_counts(np.bincount(token_field * n_postings + posting_of_token,
+                                              minlength=n_fields * n_postings).reshape(n_fields, n_postings))
         field_len = np.asarray(field_len, dtype=np.int32)
     pos_offsets = pos = None
     if positions is not None:
         pos_offsets = offsets_of(tfs)
-        pos = minor.astype(np.int32)
-    return Segment(posting_term[first].astype(np.int32), np.append(first, len(starts)).astype(np.int64),
+        pos = minor.astype(np.int32, copy=False)
+    return Segment(posting_term[first].astype(np.int32), np.append(first, n_postings).astype(np.int64),
                    docs, tfs, doc_len, ids, texts, None, name, field_tfs, field_len,
                    pos_offsets, pos, **extra)
 
