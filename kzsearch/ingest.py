@@ -207,7 +207,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
            workers: Optional[int], progress: bool, schema: Dict[str, str]
            ) -> Tuple[List[Segment], List[str]]:
     """Validate, analyse and invert the input into new (not yet visible) segments of ``index``."""
-    existing = index._id_locations()
+    existing = index._id_locations() if index._snapshot.segments else {}  # a fresh index needs no lookup
     fields = list(index.fields)
     n_fields = len(fields)
     seen: set = set()
