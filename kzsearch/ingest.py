@@ -16,7 +16,12 @@ anything is analysed; each batch's field texts go to analysis as one flat
 list (document after document, field after field), so that one
 :class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
 batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
-segment (:func:`kzsearch.engine.segment.build_segment`).
+segment (:func:`kzsearch.engine.segment.build_segment`) on a background
+thread, one segment at a time, while analysis goes on. Memory stays
+bounded: a batch's texts and stored JSON become UTF-8 blocks as soon as it
+is analysed (its Python strings are dropped), a flush lets go of the
+buffered batches before the inversion's temporaries, and at most two
+segments' worth of tokens are held before inversion.
 
 >>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
 >>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
