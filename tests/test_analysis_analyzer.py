@@ -70,7 +70,7 @@ def test_long_token_is_cut():
 
 
 def test_cache_is_bounded(monkeypatch):
-    import kzsearch.analysis.analyzer as module
+    import kzsearch.analysis.cache as module
 
     monkeypatch.setattr(module, "CACHE_LIMIT", 50)
     analyzer = Analyzer()

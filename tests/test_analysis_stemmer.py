@@ -307,3 +307,72 @@ def test_every_word_type_of_kaznerd_and_ud_keeps_its_reference_stem():
     finally:
         stemmer_module._default = default
     assert wrong == []
+
+
+def test_the_suffix_tries_find_exactly_the_steps_that_end_a_word():
+    """Each table's trie finds, in search order, the steps whose suffix ends the word
+    (the search reads the trie; ``match`` tests every suffix), for every ending
+    of every word of the stem reference and some that end in no suffix."""
+    import lzma
+    import os
+
+    from kzsearch.analysis.readings import TABLES
+
+    path = os.path.join(os.path.dirname(__file__), "data", "stems_reference.tsv.xz")
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        words = [line.split("\t", 1)[0] for line in f]
+    endings = sorted({w[-k:] for w in words[::29] for k in range(1, 9)} | {"", "x", "ьь", "зз"})
+    from kzsearch.analysis.phonology import final_sound
+
+    letters = "аәеоөұүыіияюэубвгғдкқлмнңпрстфхһцчшщжзйьъx"
+    for table in TABLES:
+        verdicts_checked = set()
+        for ending in endings:
+            found, expected = table.found(ending), table.match(ending)
+            assert [(s[0], s[1], s[2], s[6], s[7], s[8], s[9], s[10], s[11], s[13]) for s in found] == [
+                (m.text, m.cut, m.restore, m.after, m.needs_end, m.harmony, m.risky, m.reading, m.verbal, m.free)
+                for m in expected], ending
+            for s, m in zip(found, expected):
+                assert s[3] == m.min_stem + m.cut - len(m.restore) and s[12] is TABLES[m.inner].trie
+                if id(s) not in verdicts_checked:
+                    verdicts_checked.add(id(s))
+                    for letter in letters:
+                        verdict = s[4].get(letter, s[5])
+                        if verdict is None:
+                            assert letter in "ьъ"
+                        else:
+                            assert verdict == (final_sound("а" + letter) in m.after), (m, letter)
+
+
+def test_window_harmony_agrees_with_harmony_whenever_it_decides():
+    """Every string of 4 or 5 letters over letters of each harmony class (back,
+    front, е, the glides у/и/ю, signs, consonants): the last three letters'
+    verdict, when they give one, is harmony()'s."""
+    import itertools
+
+    from kzsearch.analysis.phonology import harmony, window_harmony
+
+    decided = 0
+    for size in (4, 5):
+        for letters in itertools.product("аәеуиюбьъіоқ", repeat=size):
+            text = "".join(letters)
+            verdict = window_harmony(text[-3:])
+            if verdict != "?":
+                decided += 1
+                assert verdict == (harmony(text) or ""), text
+    assert decided > 100_000
+
+
+def test_repair_pair_is_both_repairs():
+    import lzma
+    import os
+
+    from kzsearch.analysis.phonology import repair_pair, repair_stem
+
+    path = os.path.join(os.path.dirname(__file__), "data", "stems_reference.tsv.xz")
+    with lzma.open(path, "rt", encoding="utf-8") as f:
+        words = [line.split("\t", 1)[0] for line in f]
+    for word in words[::3] + ["оқушы", "моделі", "кітаб", "халқ", "аузы", "екі", "ы", "ab"]:
+        for cut in range(0, min(4, len(word))):
+            stem = word[: len(word) - cut]
+            assert repair_pair(stem) == (repair_stem(stem), repair_stem(stem, True)), stem

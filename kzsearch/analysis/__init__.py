@@ -1,11 +1,13 @@
 """Kazakh text analysis: text -> list of index terms.
 
-The chain (see :mod:`.analyzer`): character filters (:mod:`.normalize`) ->
-language routing (:mod:`.language`) -> tokenizer (:mod:`.tokenize`) ->
-token filters: compounds and numbers, stopwords (:mod:`.stopwords`), the
-Kazakh suffix stemmer (:mod:`.stemmer`, tables in :mod:`.suffixes`) or
-Russian lemmas (:mod:`.russian`); optional sub-word views beside each stem
-(:mod:`.views`).
+The chain (see :mod:`.analyzer`, settings in :mod:`.settings`): character
+filters (:mod:`.normalize`) -> language routing (:mod:`.language`) ->
+tokenizer (:mod:`.tokenize`) -> token filters (:mod:`.filters`): compounds
+and numbers, stopwords (:mod:`.stopwords`), the Kazakh suffix stemmer
+(:mod:`.stemmer`; tables in :mod:`.suffixes`, compiled and searched by
+:mod:`.readings`, sound rules in :mod:`.phonology`) or Russian lemmas
+(:mod:`.russian`); optional sub-word views beside each stem (:mod:`.views`).
+Each token type is analysed once per language and cached (:mod:`.cache`).
 
 Robustness: any ``str`` is analysed without error; tokens are cut to
 :data:`MAX_TOKEN_LENGTH` characters and the per-token caches are bounded.

@@ -10,7 +10,7 @@ ends in, and the repairs that undo sound changes at the stem boundary.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from .suffixes import BACK, FRONT
 
@@ -61,6 +61,36 @@ def harmony(stem: str) -> Optional[str]:
                 and stem[i - 1] not in VOWELS:
             return BACK
     return None
+
+
+def window_harmony(window: str) -> str:
+    """What :func:`harmony` says of every stem of four letters or more that ends in
+    the three letters ``window``: ``'back'``, ``'front'``, ``''`` (None), or
+    ``'?'`` when the letters before them decide.
+
+    >>> window_harmony("теп"), window_harmony("ауы"), window_harmony("сту"), window_harmony("епс")
+    ('front', 'back', '', '?')
+    """
+    if window.endswith("ь"):
+        return FRONT
+    if window[2] == "у" and window[1] not in VOWELS:
+        return ""
+    for i in (2, 1):  # the scan of harmony(), with both neighbours in the window
+        ch = window[i]
+        if ch in BACK_VOWELS:
+            return BACK
+        if ch in FRONT_VOWELS:
+            if ch == "е" and window[i - 1] in VOWELS:
+                continue
+            return FRONT
+        if ch == "у" and i == 1 and window[2] not in VOWELS and window[0] not in VOWELS:
+            return BACK
+    ch = window[0]  # its left neighbour is outside: only a vowel that needs none decides
+    if ch in BACK_VOWELS:
+        return BACK
+    if ch in FRONT_VOWELS and ch != "е":
+        return FRONT
+    return "?"
 
 
 def final_sound(stem: str) -> str:
@@ -129,9 +159,29 @@ def repair_stem(stem: str, keep_final_vowel: bool = False) -> str:
     >>> [repair_stem(s) for s in ("оқушы", "моделі", "кітаб", "халқ", "аузы")]
     ['оқуш', 'модел', 'кітап', 'халық', 'ауыз']
     """
-    if (not keep_final_vowel and len(stem) > 2 and stem[-1] in "ыі"
-            and stem[-2] not in VOWELS and possible_word_end(stem[:-1])):
+    if not keep_final_vowel and _drops_final_vowel(stem):
         stem = stem[:-1]
+    return _repair_end(stem)
+
+
+def repair_pair(stem: str) -> Tuple[str, str]:
+    """``(repair_stem(stem), repair_stem(stem, True))``, sharing the work.
+
+    >>> repair_pair("оқушы"), repair_pair("мектеп")
+    (('оқуш', 'оқушы'), ('мектеп', 'мектеп'))
+    """
+    keep = _repair_end(stem)
+    return (_repair_end(stem[:-1]) if _drops_final_vowel(stem) else keep), keep
+
+
+def _drops_final_vowel(stem: str) -> bool:
+    """Whether :func:`repair_stem` drops the final high vowel (unless told to keep it)."""
+    return (len(stem) > 2 and stem[-1] in "ыі" and stem[-2] not in VOWELS
+            and possible_word_end(stem[:-1]))
+
+
+def _repair_end(stem: str) -> str:
+    """The repairs after the final vowel's: signs, devoicing, double consonants, elision."""
     while len(stem) > 2 and stem[-1] in "ьъ":
         stem = stem[:-1]
     last = stem[-1:]

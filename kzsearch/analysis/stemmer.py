@@ -9,8 +9,9 @@ vowel harmony and the sound each allomorph needs, then repairs the stem
 become a search for *денсау*.
 
 A word often has several readings (*алады* = ал-а-ды "takes", or ала-ды;
-*баласы* = бала-сы, or балас-ы). The stemmer enumerates them all and picks
-one in three steps:
+*баласы* = бала-сы, or балас-ы). The stemmer enumerates them all
+(:mod:`.readings`, over the tables compiled into reversed-suffix tries)
+and picks one in three steps:
 
 1. Readings must be possible: a verb reading needs a known verb root
    (``data/verbs_kk.txt``) or a stem built like a verb (-ла, -лан, -дыр,
@@ -32,18 +33,21 @@ one in three steps:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
-from . import suffixes as sx
 from .normalize import normalize
-from .phonology import final_sound, harmony, has_vowel, possible_word_end, repair_stem
+from .phonology import has_vowel, repair_pair, repair_stem
+from .readings import Reading, is_ending, search
 from .wordlists import load_words
+
+__all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending", "POLITE_ENDINGS"]
 
 #: Words longer than this are not stemmed (they are no Kazakh word forms).
 MAX_STEMMABLE_LENGTH = 40
 #: Clear the per-word cache when it grows past this many word types.
 CACHE_LIMIT = 200_000
+#: The repaired forms of candidate stems kept are cleared past this many stems.
+REPAIR_CACHE_LIMIT = 50_000
 #: Stems shorter than this need to be known words (бас-ы, not ба-сы).
 MIN_FREE_STEM = 3
 
@@ -68,141 +72,13 @@ class Parse(NamedTuple):
     needs_known: bool = False
 
 
-_START = tuple(c for c in sx.ALL_CLASSES if c.word_final)
-_BY_NAME = {c.name: c for c in sx.ALL_CLASSES + (sx.ORDINAL,)}
-
-
-def _allomorphs(classes: Iterable[sx.SuffixClass]):
-    return tuple((c, a) for c in classes for a in sorted(c.allomorphs, key=lambda a: -len(a.text)))
-
-
-def _by_last_letter(pairs) -> Dict[str, tuple]:
-    """The (class, allomorph) pairs indexed by the allomorph's last letter."""
-    index: Dict[str, list] = {}
-    for cls, allo in pairs:
-        index.setdefault(allo.text[-1], []).append((cls, allo))
-    return {letter: tuple(group) for letter, group in index.items()}
-
-
-_START_ALLOMORPHS = _allomorphs(_START)
-_LEFT_ALLOMORPHS = {
-    c.name: _allomorphs(_BY_NAME[n] for n in sorted(c.left) if n in _BY_NAME)
-    for c in _BY_NAME.values()
-}
-#: What may be stripped next, by the state (None: the word's end) and the
-#: letter the remaining word ends in.
-_NEXT = {None: _by_last_letter(_START_ALLOMORPHS)}
-_NEXT.update({name: _by_last_letter(pairs) for name, pairs in _LEFT_ALLOMORPHS.items()})
-
-
 def parses(word: str) -> List[Parse]:
     """All readings of ``word`` (lowercase) as a stem plus a suffix chain.
 
     >>> sorted(p.stem for p in parses("алады"))
     ['ал', 'ала', 'алад', 'алады']
     """
-    out: List[Parse] = [Parse(word, (), False)]
-    out.extend(Parse(*reading) for reading in _readings(word, None, None))
-    return out
-
-
-_Reading = Tuple[str, Tuple[str, ...], bool, bool]
-
-
-class _Step(NamedTuple):
-    """One (class, allomorph) pair compiled into the fields the search reads."""
-
-    text: str
-    cut: int                 # len(text)
-    restore: str
-    min_stem: int            # the allomorph's, else the class's
-    after: FrozenSet[str]
-    needs_end: Tuple[str, ...]
-    harmony: str
-    lexical: bool
-    if_known: bool           # word-final only before a known stem (cls.word_final == IF_KNOWN)
-    cls_name: str
-    reading: bool            # a stem is left here (no needs, class after a noun or verb)
-    verbal: bool
-    next_needs: Optional[FrozenSet[str]]
-
-
-def _compile(pairs) -> Tuple[_Step, ...]:
-    return tuple(_Step(allo.text, len(allo.text), allo.restore, allo.min_stem or cls.min_stem, allo.after,
-                       allo.needs_end, allo.harmony, bool(allo.lexical), cls.word_final == sx.IF_KNOWN,
-                       cls.name, not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left),
-                       sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left), allo.needs or None)
-                 for cls, allo in pairs)
-
-
-#: :data:`_NEXT` compiled: state -> last letter -> steps, in the same order.
-_STEPS = {state: {letter: _compile(pairs) for letter, pairs in by_letter.items()}
-          for state, by_letter in _NEXT.items()}
-
-
-def _readings(word: str, state: Optional[str], needs: Optional[FrozenSet[str]]) -> Tuple[_Reading, ...]:
-    """Readings of ``word`` reached by stripping suffixes that may stand left of ``state``.
-
-    Each is (stem, suffixes stripped here, left to right, verbal, risky), in
-    the order of a depth-first search over the candidates, which the choice
-    relies on. The candidates are compiled tuples (:class:`_Step`).
-    """
-    out: List[_Reading] = []
-    for step in _STEPS[state].get(word[-1:], ()):
-        text = step.text
-        if not word.endswith(text) or (needs and step.cls_name not in needs):
-            continue
-        stem = word[: len(word) - step.cut] + step.restore
-        if len(stem) < step.min_stem or not has_vowel(stem):
-            continue
-        if final_sound(stem) not in step.after:
-            continue
-        if step.needs_end and not stem.endswith(step.needs_end):
-            continue
-        if step.harmony:
-            h = _harmony(stem)
-            if h is not None and h != step.harmony:
-                continue
-        risky = step.lexical or (state is None and step.if_known)
-        if step.reading and possible_word_end(stem):
-            out.append((stem, (text,), step.verbal, risky))
-        for inner_stem, inner, verbal, inner_risky in _readings(stem, step.cls_name, step.next_needs):
-            out.append((inner_stem, inner + (text,), verbal, risky or inner_risky))
-    return tuple(out)
-
-
-_harmony = harmony
-_repair_stem = repair_stem  # (memoising these and _readings measured slower: few sub-results recur)
-
-
-@lru_cache(maxsize=4096)
-def is_ending(text: str) -> bool:
-    """True if ``text`` is a whole chain of inflectional suffixes, as the part
-    after the hyphen in ``АҚШ-та``, ``ЕЭА-ларды``, ``55-ші``, ``2018-ге``.
-
-    Sound and harmony are not checked: the base is an abbreviation or a
-    number, whose spoken form is unknown.
-
-    >>> is_ending("ларды"), is_ending("ші"), is_ending("шара")
-    (True, True, False)
-    """
-    return bool(text) and _chain(text, _ENDING_START)
-
-
-_ENDING_START = _allomorphs(_START + (sx.ORDINAL,))
-
-
-def _chain(text: str, candidates) -> bool:
-    for cls, allo in candidates:
-        if text.endswith(allo.text):
-            rest = text[: len(text) - len(allo.text)]
-            if not rest:
-                if not allo.needs:
-                    return True
-            elif _chain(rest, [(c, a) for c, a in _LEFT_ALLOMORPHS[cls.name]
-                               if not allo.needs or c.name in allo.needs]):
-                return True
-    return False
+    return [Parse(word, (), False)] + [Parse(*reading) for reading in search(word)]
 
 
 def _keys(words: Iterable[str], keep_final_vowel: bool) -> FrozenSet[str]:
@@ -210,30 +86,32 @@ def _keys(words: Iterable[str], keep_final_vowel: bool) -> FrozenSet[str]:
 
 
 #: Endings of the polite 2nd person (-ңыз, -ңыздар).
-_POLITE_ENDINGS = ("ңыз", "ңіз", "ңыздар", "ңіздер")
+POLITE_ENDINGS = ("ңыз", "ңіз", "ңыздар", "ңіздер")
 
 #: A closed syllable with a single final consonant: нүк, тұл, мағ (not бұлт, банк).
 _ONE_CLOSED_SYLLABLE = re.compile(
     "[^аәеоөұүыіияюэу]*[аәеоөұүыіиэ][^аәеоөұүыіияюэуьъ]$")
 
 
-def _bare_noun_reading(word: str, parse: Parse, short_stems: FrozenSet[str]) -> bool:
-    """True if ``word`` is better read as a bare noun ending in -а/-е than as
-    an unknown one-syllable stem plus a dative or locative ending: нүкте is
-    no нүк + -те, тұлға no тұл + -ға, мағына no мағ + -ы + -на. Nouns of one
-    closed syllable are few and common, and listed (``data/short_stems_kk.txt``:
-    көл-де, мұз-ға); an unlisted one is more often the start of a longer noun."""
-    if word[-1] not in "ае" or parse.suffixes[-1][-1] not in "ае" or parse.verbal:
-        return False
-    key = repair_stem(parse.stem)
-    return _ONE_CLOSED_SYLLABLE.match(key) is not None and key not in short_stems
+def _bare_noun_key(key: str) -> bool:
+    """True if a word ending in -а/-е is better read as a bare noun than as
+    the unknown stem ``key`` (repaired) plus a dative or locative ending:
+    нүкте is no нүк + -те, тұлға no тұл + -ға, мағына no мағ + -ы + -на.
+    Nouns of one closed syllable are few and common, and listed
+    (``data/short_stems_kk.txt``: көл-де, мұз-ға); an unlisted one is more
+    often the start of a longer noun."""
+    return _ONE_CLOSED_SYLLABLE.match(key) is not None and key not in SHORT_STEMS
 
 
 class KazakhStemmer:
     """Rule-based Kazakh stemmer with a bounded per-word cache.
 
     ``nouns``/``verbs``: known nominal stems and verb roots (default: the
-    package's ``data/stems_kk.txt`` and ``data/verbs_kk.txt``).
+    package's ``data/stems_kk.txt`` and ``data/verbs_kk.txt``). Besides the
+    words it stemmed, a stemmer keeps (bounded) the repaired form of each
+    candidate stem it met, so that the inflections of one word share that
+    work; both caches map strings to strings, which the garbage collector
+    never walks.
 
     >>> KazakhStemmer()("оқушыларымызға")
     'оқуш'
@@ -246,50 +124,77 @@ class KazakhStemmer:
         self._noun_keys = _keys(self.nouns, keep_final_vowel=True)
         self._verb_keys = _keys(self.verbs, keep_final_vowel=False)
         self._cache: Dict[str, str] = {}
+        #: candidate stem -> repair_stem(stem), and with keep_final_vowel
+        self._keys: Dict[str, str] = {}
+        self._keeps: Dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is None:
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            cached = self._cache[word] = self.stem_uncached(word)
+            cached = self.stem_uncached(word)
         return cached
 
     def stem_uncached(self, word: str) -> str:
-        """Stem a lowercase, normalised word without the cache.
+        """Stem a lowercase, normalised word without looking it up in the cache.
 
         The stem is stemmed again until it no longer changes (a repaired
         stem such as мұрын, from мұрны, may read as a stem plus suffixes
-        itself), so that stemming is idempotent.
+        itself), so that stemming is idempotent. The word and every stem on
+        its way are cached with the result: each of them stems to it.
         """
-        path = [word]
+        cache = self._cache
+        if len(cache) >= CACHE_LIMIT - 1:
+            cache.clear()
+        if len(word) > MAX_STEMMABLE_LENGTH or not has_vowel(word):
+            cache[word] = word
+            return word
+        following = self._stem_once(word)
+        if following == word:  # the common cases first: a stem, or a stem seen before
+            cache[word] = word
+            return word
+        known = cache.get(following)
+        if known is not None:
+            cache[word] = known
+            return known
+        path = [word, following]
         while True:
             current = path[-1]
             if len(current) > MAX_STEMMABLE_LENGTH or not has_vowel(current):
-                return current
+                result = current
+                break
             following = self._stem_once(current)
             if following == current:
-                return current
+                result = current
+                break
             if following in path:  # a cycle (never seen in practice): settle on its least member
                 return min(path[path.index(following):])
-            if following in self._cache:  # the rest of the way is known (a stem seen before)
-                return self._cache[following]
+            known = cache.get(following)
+            if known is not None:  # the rest of the way is known (a stem seen before)
+                result = known
+                break
             path.append(following)
+        if len(cache) + len(path) > CACHE_LIMIT:
+            cache.clear()
+        for member in path:
+            cache[member] = result
+        return result
 
     def _stem_once(self, word: str) -> str:
-        parse, known_noun = self._choose(word)
-        return _repair_stem(parse.stem, known_noun) or word
+        reading, known_noun = self._choose(word)
+        stem = reading[0]
+        repaired = (self._keeps if known_noun else self._keys).get(stem)
+        if repaired is None:  # the caches were cleared meanwhile
+            repaired = repair_stem(stem, known_noun)
+        return repaired or word
 
-    def _known(self, parse: Parse, key: str) -> Tuple[bool, bool]:
-        """(known, known as a noun): whether the reading stops at a known stem.
-        ``key`` is the repaired stem."""
-        if parse.verbal or not parse.suffixes:
-            if key in self._verb_keys:
-                return True, False
-            if parse.verbal:
-                return False, False
-        known_noun = _repair_stem(parse.stem, True) in self._noun_keys
-        return known_noun, known_noun
+    def _repair(self, stem: str) -> Tuple[str, str]:
+        """:func:`.phonology.repair_pair` of ``stem``, kept."""
+        keys, keeps = self._keys, self._keeps
+        if len(keys) >= REPAIR_CACHE_LIMIT:
+            keys.clear()
+            keeps.clear()
+        key, keep = keys[stem], keeps[stem] = repair_pair(stem)
+        return key, keep
 
     def addresses_reader(self, word: str) -> bool:
         """True for a verb in the polite 2nd person (атаңыз, көрсетіңіз,
@@ -299,47 +204,83 @@ class KazakhStemmer:
         >>> KazakhStemmer().addresses_reader("белгілеңіз"), KazakhStemmer().addresses_reader("теңіз")
         (True, False)
         """
-        if not word.endswith(_POLITE_ENDINGS):
+        if not word.endswith(POLITE_ENDINGS):
             return False
         parse = self.best_parse(word)
-        return parse.verbal and bool(parse.suffixes) and parse.suffixes[-1].endswith(_POLITE_ENDINGS)
+        return parse.verbal and bool(parse.suffixes) and parse.suffixes[-1].endswith(POLITE_ENDINGS)
 
     def best_parse(self, word: str) -> Parse:
         """The chosen reading of ``word`` (see the module docstring)."""
-        return self._choose(word)[0]
+        return Parse(*self._choose(word)[0])
 
-    def _choose(self, word: str) -> Tuple[Parse, bool]:
-        known: List[Tuple[Parse, bool]] = []
-        possible: List[Parse] = []
-        for p in parses(word):
-            key = _repair_stem(p.stem)
-            is_known, as_noun = self._known(p, key)
+    def _choose(self, word: str) -> Tuple[Reading, bool]:
+        """The chosen reading and whether it stops at a known noun.
+
+        Among readings that stop at a known stem, risky suffixes come last,
+        then the reading that strips least: a known verb root thus stays
+        whole (баста, not бас + -та), which also keeps every form of the
+        verb (бастады, бастап) on it. A known stem reached only through a
+        risky suffix stacked on others (қап-атын-ың) loses to a regular
+        reading of an unknown stem (қабат-ы-ның); a risky suffix right on a
+        known root (біл-сін, ат-ым) stands. Without a known stem, the
+        possible reading that strips most wins. Ties go to the first
+        reading in search order.
+
+        A known bare word wins outright (no reading is longer or strips
+        less), so its readings are not searched.
+        """
+        keys, keeps = self._keys, self._keeps
+        verb_keys, noun_keys = self._verb_keys, self._noun_keys
+        bare: Reading = (word, (), False, False)
+        key = keys.get(word)
+        keep = keeps.get(word)
+        if key is None or keep is None:
+            key, keep = self._repair(word)
+        if key in verb_keys:
+            return bare, False
+        if keep in noun_keys:
+            return bare, True
+        known: Optional[Reading] = None
+        known_key: Tuple[bool, int, int] = (True, 0, 0)
+        known_noun = False
+        possible, possible_key = bare, (len(word), 0, False)
+        suffixed_possible = False
+        bare_noun_ending = word[-1:] in ("а", "е")
+        for reading in search(word):
+            stem, suffixes, verbal, risky = reading
+            key = keys.get(stem)
+            if verbal:
+                if key is None:
+                    key = self._repair(stem)[0]
+                is_known = key in verb_keys
+            else:
+                keep = keeps.get(stem)
+                if keep is None:
+                    key, keep = self._repair(stem)
+                is_known = keep in noun_keys
             if is_known:
-                known.append((p, as_noun))
-            elif not p.suffixes or (
-                    not p.needs_known and len(key) >= MIN_FREE_STEM
-                    and (not p.verbal or VERB_LIKE.search(p.stem))
-                    and not _bare_noun_reading(word, p, SHORT_STEMS)):
-                possible.append(p)
-        if known:
-            best = min(known, key=self._known_preference)
-            # A known stem reached only through a risky suffix stacked on
-            # others (қап-атын-ың) loses to a regular reading of an unknown
-            # stem (қабат-ы-ның); a risky suffix right on a known root
-            # (біл-сін, ат-ым) stands.
-            if not (best[0].needs_known and len(best[0].suffixes) > 1
-                    and any(p.suffixes for p in possible)):
-                return best
-        return min(possible, key=lambda p: (len(p.stem), -len(p.suffixes), p.verbal)), False
-
-    @staticmethod
-    def _known_preference(known: Tuple[Parse, bool]):
-        """Sort key among readings that stop at a known stem: risky suffixes
-        last, then the reading that strips least. A known verb root thus
-        stays whole (баста, not бас + -та), which also keeps every form of
-        the verb (бастады, бастап) on it: the stem of a stem is itself."""
-        parse = known[0]
-        return (parse.needs_known, -len(parse.stem), len(parse.suffixes))
+                rank = (risky, -len(stem), len(suffixes))
+                if known is None or rank < known_key:
+                    known, known_key, known_noun = reading, rank, not verbal
+                continue
+            if risky:
+                continue
+            if key is None:
+                key = self._repair(stem)[0]
+            if len(key) < MIN_FREE_STEM:
+                continue
+            if verbal:
+                if VERB_LIKE.search(stem) is None:
+                    continue
+            elif bare_noun_ending and _bare_noun_key(key):
+                continue
+            suffixed_possible = True
+            rank2 = (len(stem), -len(suffixes), verbal)
+            if rank2 < possible_key:
+                possible, possible_key = reading, rank2
+        if known is not None and not (known[3] and len(known[1]) > 1 and suffixed_possible):
+            return known, known_noun
+        return possible, False
 
     def __getstate__(self):
         return {"nouns": self.nouns, "verbs": self.verbs}

@@ -1,0 +1,294 @@
+"""The reading search: every way to read a word as a stem plus a suffix chain.
+
+The suffix tables of :mod:`.suffixes` are compiled once into
+:class:`Table` objects, one per *state* (the suffix class stripped last,
+or the word's end, and which class must come next). A table holds its
+:class:`Step` objects — one per (class, allomorph) pair that may stand to
+the left, with the checks the search reads — in a fixed order, and files
+them in a trie of their suffixes read backwards, so that the steps that
+end a word are found by reading its last letters down the trie (two or
+three dict lookups) instead of testing every suffix.
+
+The search strips right to left, depth first, in that order (the
+stemmer's choice among readings relies on it). A step applies when the
+stem it leaves is long enough, has a vowel, ends in a sound the allomorph
+follows, and does not clash with its vowel harmony. It keeps no readings
+between words: memoising inner results measured slower (15% of inner
+searches recur in a first pass over news text, and the kept tuples cost
+the garbage collector more than they save); it only learns, bounded, what
+a stem's last two letters say of its end and its last three of its harmony.
+
+>>> [stem for stem, *_ in search("алады")]
+['алад', 'ал', 'ала']
+>>> search("мектептерде")[1]
+('мектеп', ('тер', 'де'), False, False)
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
+
+from . import suffixes as sx
+from .phonology import _SOUND, VOWELS, final_sound, harmony, possible_word_end, window_harmony
+
+#: One reading: (stem, suffixes stripped, left to right, verbal, risky). A
+#: risky reading needs a known stem (a ``lexical`` suffix, or a word-final
+#: suffix that ends words only after a known stem).
+Reading = Tuple[str, Tuple[str, ...], bool, bool]
+
+#: Every suffix class the search knows, by name (the ordinal only ends
+#: numbers, see :func:`is_ending`).
+_BY_NAME = {c.name: c for c in sx.ALL_CLASSES + (sx.ORDINAL,)}
+
+
+def _allomorphs(classes: Iterable[sx.SuffixClass]):
+    """(class, allomorph) pairs, the longest allomorphs of a class first."""
+    return tuple((c, a) for c in classes for a in sorted(c.allomorphs, key=lambda a: -len(a.text)))
+
+
+#: The pairs that may end a word, and those that may stand left of each class.
+_START_PAIRS = _allomorphs(c for c in sx.ALL_CLASSES if c.word_final)
+#: The state of a chain of suffixes standing alone (after a number or an
+#: abbreviation: 55-ші), where the ordinal may end it too.
+_ENDING = "ending"
+_ENDING_PAIRS = _allomorphs(tuple(c for c in sx.ALL_CLASSES if c.word_final) + (sx.ORDINAL,))
+_LEFT_PAIRS = {c.name: _allomorphs(_BY_NAME[n] for n in sorted(c.left) if n in _BY_NAME)
+               for c in _BY_NAME.values()}
+
+
+class Step(NamedTuple):
+    """One (class, allomorph) pair compiled into what the search reads."""
+
+    text: str
+    cut: int                  # len(text)
+    restore: str              # letters the suffix absorbed from the stem
+    min_stem: int             # the allomorph's, else the class's
+    after: FrozenSet[str]     # sound classes the stem may end in
+    needs_end: Tuple[str, ...]
+    harmony: str              # "" for none
+    risky: bool               # lexical, or word-final only after a known stem
+    reading: bool             # a stem may stand here (no needs, class after a noun or verb)
+    verbal: bool
+    inner: int                # index of the table of what may be stripped next
+    free: bool                # no class is needed to the left (a chain may stop here)
+
+
+class Table:
+    """The steps of one state, in search order, and which of them end a given word.
+
+    The steps are also filed in a trie of their suffixes read backwards;
+    each node holds the steps whose suffix ends the letters read so far,
+    so the deepest node a word reaches holds exactly the steps that end it.
+
+    >>> [s.text for s in TABLES[START].match("кітаптардың")]
+    ['ың', 'ң', 'дың', 'ң']
+    """
+
+    __slots__ = ("steps", "trie")
+
+    def __init__(self) -> None:
+        self.steps: Tuple[Step, ...] = ()
+        #: letter -> child node; ``""`` -> the steps ending here, as plain
+        #: tuples (unpacked faster than named ones, see :func:`_plain`).
+        self.trie: dict = {"": ()}
+
+    def match(self, word: str) -> Tuple[Step, ...]:
+        """The steps whose suffix ends ``word``, in search order (what :meth:`found` finds)."""
+        return tuple(s for s in self.steps if word.endswith(s.text))
+
+    def found(self, word: str) -> tuple:
+        """The steps ending ``word`` as the search finds them: down the trie, as plain tuples.
+
+        >>> [step[0] for step in TABLES[START].found("кітаптардың")]
+        ['ың', 'ң', 'дың', 'ң']
+        """
+        node = self.trie
+        for letter in reversed(word):  # the walk _below does inline
+            child = node.get(letter)
+            if child is None:
+                break
+            node = child
+        return node[""]
+
+    def build(self, tables: List["Table"]) -> None:
+        """File the steps in the trie (every table's trie, for ``inner``, must exist)."""
+        for step in self.steps:
+            node = self.trie
+            for letter in reversed(step.text):
+                node = node.setdefault(letter, {"": ()})
+        self._fill(self.trie, "", tables)
+
+    def _fill(self, node: dict, read: str, tables: List["Table"]) -> None:
+        node[""] = tuple(_plain(s, tables) for s in self.match(read)) if read else ()
+        for letter, child in node.items():
+            if letter:
+                self._fill(child, letter + read, tables)
+
+
+#: (state, needs) of each table, in table order.
+_TABLE_KEYS: List[Tuple[Optional[str], FrozenSet[str]]] = []
+
+
+#: Sound class of a stem's last letter (:func:`.phonology.final_sound`);
+#: None for a soft or hard sign, whose sound is the letter before it; "T"
+#: for any other letter.
+_SOUND_OF: Dict[str, Optional[str]] = {**_SOUND, **dict.fromkeys(VOWELS, "V"), "у": "R",
+                                       "ь": None, "ъ": None}
+
+
+def _plain(step: Step, tables: List["Table"]) -> tuple:
+    """A step as the search reads it: (text, cut, restore, shortest word, the
+    verdict of ``after`` on each last letter of the stem (None: ask
+    final_sound) and on any other letter, after, needs_end, harmony, risky,
+    reading, verbal, the inner table's trie, free)."""
+    verdicts = {letter: None if sound is None else sound in step.after for letter, sound in _SOUND_OF.items()}
+    return (step.text, step.cut, step.restore, step.min_stem + step.cut - len(step.restore), verdicts,
+            "T" in step.after, step.after, step.needs_end, step.harmony, step.risky, step.reading,
+            step.verbal, tables[step.inner].trie, step.free)
+
+
+def _compile_tables() -> Tuple[List[Table], int]:
+    """One table per reachable (state, needs); the index of the word-end table."""
+    index: Dict[Tuple[Optional[str], FrozenSet[str]], int] = {}
+    tables: List[Table] = []
+    pending: List[Tuple[Optional[str], FrozenSet[str]]] = []
+
+    def table_of(state: Optional[str], needs: FrozenSet[str]) -> int:
+        key = (state, needs)
+        if key not in index:
+            index[key] = len(tables)
+            tables.append(Table())
+            pending.append(key)
+        return index[key]
+
+    start = table_of(None, frozenset())
+    table_of(_ENDING, frozenset())
+    while pending:
+        state, needs = key = pending.pop()
+        pairs = _START_PAIRS if state is None else _ENDING_PAIRS if state == _ENDING else _LEFT_PAIRS[state]
+        steps = []
+        for cls, allo in pairs:
+            if needs and cls.name not in needs:
+                continue
+            steps.append(Step(
+                allo.text, len(allo.text), allo.restore, allo.min_stem or cls.min_stem,
+                frozenset(allo.after), allo.needs_end, allo.harmony,
+                bool(allo.lexical) or (state is None and cls.word_final == sx.IF_KNOWN),
+                not allo.needs and (sx.NOUN in cls.left or sx.VERB in cls.left),
+                sx.VERB in cls.left and (cls.verbal or sx.NOUN not in cls.left),
+                table_of(cls.name, frozenset(allo.needs)), not allo.needs))
+        tables[index[key]].steps = tuple(steps)
+    # The stemmer takes a known bare word without searching its readings,
+    # which holds because no reading's stem is longer than the word.
+    assert all(len(s.restore) <= s.cut for t in tables for s in t.steps)
+    for table in tables:
+        table.build(tables)
+    _TABLE_KEYS[:] = sorted(index, key=index.__getitem__)
+    return tables, start
+
+
+#: The compiled tables; :data:`START` is the table of a word's end.
+TABLES, START = _compile_tables()
+
+
+_TRIES = [table.trie for table in TABLES]
+
+
+#: Facts about a stem's last letters, learnt as met (bounded): the last two
+#: decide :func:`.phonology.possible_word_end`, the last three of a longer
+#: stem often decide its harmony (:func:`.phonology.window_harmony`).
+_WORD_END: Dict[str, bool] = {}
+_HARMONY: Dict[str, str] = {}
+_LEARN_LIMIT = 50_000
+
+
+def search(word: str) -> List[Reading]:
+    """The readings of a lowercase word, without the bare word, in search order."""
+    return _below(word, _TRIES[START])
+
+
+def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
+           _word_end=_WORD_END.get, _harmony=_HARMONY.get) -> List[Reading]:
+    """Readings of ``word`` reached by stripping the steps filed in the trie ``node``, and on."""
+    for letter in reversed(word):
+        child = node.get(letter)
+        if child is None:
+            break
+        node = child
+    out: List[Reading] = []
+    n = len(word)
+    for (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
+         verbal, inner, _) in node[""]:
+        if n < shortest:  # the stem would be shorter than the step allows
+            continue
+        stem = word[:-cut] + restore if restore else word[:-cut]
+        if _no_vowel(stem):
+            continue
+        follows = verdicts.get(stem[-1], other_letter)
+        if not (follows if follows is not None else final_sound(stem) in after):
+            continue
+        if needs_end and not stem.endswith(needs_end):
+            continue
+        if harm:
+            h = _harmony(stem[-3:]) if len(stem) > 3 else "?"
+            if h is None:
+                h = _learn_harmony(stem[-3:])
+            if h == "?":
+                h = harmony(stem)
+            if h and h != harm:
+                continue
+        if reading:
+            may_end = _word_end(stem[-2:])
+            if may_end is None:
+                may_end = _learn_word_end(stem)
+            if may_end:
+                out.append((stem, (text,), verbal, risky))
+        if stem[-1] in inner:  # some step of the inner table may end the stem
+            for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
+                out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+    return out
+
+
+def _learn_harmony(window: str) -> str:
+    h = window_harmony(window)
+    if len(_HARMONY) < _LEARN_LIMIT:
+        _HARMONY[window] = h
+    return h
+
+
+def _learn_word_end(stem: str) -> bool:
+    ok = possible_word_end(stem)  # depends on the last two letters only
+    if len(_WORD_END) < _LEARN_LIMIT:
+        _WORD_END[stem[-2:]] = ok
+    return ok
+
+
+@lru_cache(maxsize=4096)
+def is_ending(text: str) -> bool:
+    """True if ``text`` is a whole chain of inflectional suffixes, as the part
+    after the hyphen in ``АҚШ-та``, ``ЕЭА-ларды``, ``55-ші``, ``2018-ге``.
+
+    Sound and harmony are not checked: the base is an abbreviation or a
+    number, whose spoken form is unknown.
+
+    >>> is_ending("ларды"), is_ending("ші"), is_ending("шара")
+    (True, True, False)
+    """
+    return bool(text) and _chain(text, _ENDING_TRIE)
+
+
+def _chain(text: str, node: dict) -> bool:
+    """Whether ``text`` is a chain of the steps filed in the trie ``node`` and on."""
+    for letter in reversed(text):
+        child = node.get(letter)
+        if child is None:
+            break
+        node = child
+    for step in node[""]:
+        rest = text[: -step[1]]
+        if (step[13] if not rest else _chain(rest, step[12])):
+            return True
+    return False
+
+
+_ENDING_TRIE = next(t.trie for t, key in zip(TABLES, _TABLE_KEYS) if key[0] == _ENDING)
