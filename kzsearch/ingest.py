@@ -16,7 +16,12 @@ anything is analysed; each batch's field texts go to analysis as one flat
 list (document after document, field after field), so that one
 :class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
 batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
-segment (:func:`kzsearch.engine.segment.build_segment`).
+segment (:func:`kzsearch.engine.segment.build_segment`) on a background
+thread, one segment at a time, while analysis goes on. Memory stays
+bounded: a batch's texts and stored JSON become UTF-8 blocks as soon as it
+is analysed (its Python strings are dropped), a flush lets go of the
+buffered batches before the inversion's temporaries, and at most two
+segments' worth of tokens are held before inversion.
 
 >>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
 >>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
@@ -27,6 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -167,19 +173,46 @@ _MISSING = object()
 
 @dataclass
 class Analyzed:
-    """A batch after analysis: global term ids, tokens per unit, encoded positions."""
+    """A batch after analysis: global term ids, tokens per unit, encoded positions.
+
+    Its hit texts and stored JSON are packed (:func:`packed`) and the batch's
+    strings dropped, so that a buffered or finished segment holds UTF-8
+    bytes, not a Python object per document.
+    """
 
     batch: Batch
     term_ids: np.ndarray
     unit_lengths: np.ndarray
     positions: Optional[np.ndarray]
+    texts: Optional[TextBlock] = None
+    stored: Optional[TextBlock] = None
+
+
+def packed(strings: Sequence[str]) -> TextBlock:
+    """``strings`` as one UTF-8 block (a Python str of Kazakh text takes twice its UTF-8 size).
+
+    >>> block = packed(["мектеп", "AMANAT"])
+    >>> block.strings is None, block[0]
+    (True, 'мектеп')
+    """
+    return TextBlock(*TextBlock.from_strings(strings).to_arrays())
+
+
+def _pack(item: Analyzed) -> Analyzed:
+    """Pack the batch's texts and stored JSON; drop its strings (see :class:`Analyzed`)."""
+    batch = item.batch
+    item.texts = packed(batch.texts)
+    if batch.stored is not None:
+        item.stored = packed(batch.stored)
+    batch.texts, batch.units, batch.stored = [], [], None
+    return item
 
 
 def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], replace: bool,
            workers: Optional[int], progress: bool, schema: Dict[str, str]
            ) -> Tuple[List[Segment], List[str]]:
     """Validate, analyse and invert the input into new (not yet visible) segments of ``index``."""
-    existing = index._id_locations()
+    existing = index._id_locations() if index._snapshot.segments else {}  # a fresh index needs no lookup
     fields = list(index.fields)
     n_fields = len(fields)
     seen: set = set()
@@ -210,18 +243,32 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
             pending.append(batch)
             yield batch.units
 
-    with AnalysisPool(index.analyzer, n_workers, positions=index.positions) as pool:
-        for analyzed in pool.map(checked()):
-            batch = pending.popleft()
-            item = _encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields)
-            buffer.append(item)
-            buffered_tokens += len(item.term_ids)
-            bar.advance(len(batch.ids))
-            if buffered_tokens >= SEGMENT_TOKENS:
-                segments.append(flush(index, buffer, n_fields, schema))
-                buffer, buffered_tokens = [], 0
-    if buffer:
-        segments.append(flush(index, buffer, n_fields, schema))
+    # segments are inverted on a thread (NumPy's sorts let go of the GIL) while analysis goes on;
+    # one at a time, so at most two segments' worth of tokens are held
+    inverting: List[Future] = []
+
+    def invert(buffered: List[Analyzed]) -> None:
+        if inverting:
+            segments.append(inverting.pop().result())
+        inverting.append(inverter.submit(flush, buffered, n_fields, dict(schema),
+                                         index._new_segment_name()))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
+        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
+            for analyzed in pool.map(checked()):
+                batch = pending.popleft()
+                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
+                del analyzed
+                buffer.append(item)
+                buffered_tokens += len(item.term_ids)
+                bar.advance(len(batch.ids))
+                if buffered_tokens >= SEGMENT_TOKENS:
+                    invert(buffer)
+                    buffer, buffered_tokens = [], 0
+        if buffer:
+            invert(buffer)
+        if inverting:
+            segments.append(inverting.pop().result())
     bar.close()
     return segments, new_ids
 
@@ -244,8 +291,8 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
     return Analyzed(batch, term_ids, lengths, positions)
 
 
-def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str]) -> Segment:
-    """Invert buffered analysed batches into one segment."""
+def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str) -> Segment:
+    """Invert buffered analysed batches into one segment named ``name``."""
     term_ids = np.concatenate([a.term_ids for a in buffer])
     unit_lengths = np.concatenate([a.unit_lengths for a in buffer]).reshape(-1, n_fields)
     positions = None
@@ -253,17 +300,20 @@ def flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, s
         positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = TextBlock.from_strings([t for b in batches_ for t in b.texts])
+    texts = TextBlock.concat([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
-    if any(b.stored is not None for b in batches_):
-        stored = TextBlock.from_strings([s for b in batches_
-                                         for s in (b.stored if b.stored is not None else [""] * len(b.ids))])
+    if any(a.stored is not None for a in buffer):
+        stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))
+                                   for a in buffer])
         rows = [m for b in batches_ for m in (b.meta if b.meta is not None else [None] * len(b.ids))]
         used = {key for row in rows if row for key in row}
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
+        del rows
     field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
+    buffer.clear()  # the batches' arrays and metadata go now, before the inversion's temporaries come
+    del batches_
     return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
-                         index._new_segment_name(), positions=positions, field_len=field_len,
+                         name, positions=positions, field_len=field_len,
                          stored=stored, columns=columns)
 
 

@@ -1,12 +1,14 @@
 """Analysis of document batches, in this process or on a pool of processes.
 
-A batch analysed in a worker comes back compact: its distinct terms (in
-order of first occurrence), one int32 array of local term ids for all its
-tokens, and the number of tokens per document. The index maps the few
-distinct terms to global ids and translates the array with one NumPy
-gather, so no per-token Python object crosses a process boundary or
-outlives its batch. In this process the batch's terms go straight to the
-index's vocabulary instead. A worker also sends home the tokens its
+A batch analysed in a worker comes back compact: one int32 array of the
+tokens' ids in the worker's own vocabulary (kept for the life of the
+pool), the terms that vocabulary gained with this batch, and the number of
+tokens per document. The pool keeps, per worker, a table from the worker's
+ids to the index's; it adds the new terms to the index's vocabulary and
+translates the array with one NumPy gather. So no per-token Python object
+crosses a process boundary or outlives its batch, and the parent hashes a
+term once per worker, not once per batch. In this process the batch's terms
+go straight to the index's vocabulary instead. A worker also sends home the tokens its
 analyzer cached during the batch (when the analyzer offers
 ``cache_delta``/``absorb_cache``), so that after a parallel build the
 parent's analyzer is as warm as the workers were.
@@ -25,7 +27,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Deque, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
@@ -38,19 +40,28 @@ Analyze = Callable[[str], List[str]]
 class AnalyzedBatch:
     """Terms of a batch of documents (see the module docstring).
 
-    With ``term_ids``, ``terms`` are the batch's distinct terms and
-    ``term_ids`` (int32) indexes them, all documents back to back; without,
-    ``terms`` are all the tokens' terms back to back.
+    With ``term_ids`` and ``terms``, ``terms`` are the batch's distinct
+    terms and ``term_ids`` (int32) indexes them, all documents back to back;
+    with ``term_ids`` only (``terms`` None), those are already the ids in the
+    vocabulary the pool was given; without ``term_ids``, ``terms`` are all
+    the tokens' terms back to back. From a worker (``worker``: its pid),
+    ``term_ids`` index the worker's vocabulary and ``terms`` are the terms
+    it gained with this batch, the first of them numbered ``first_new``.
     """
 
-    terms: Sequence[str]
+    terms: Optional[Sequence[str]]
     term_ids: Optional[np.ndarray]
     lengths: np.ndarray  # int32, tokens per document
     positions: Optional[np.ndarray] = None  # int32, each token's position in its text
     cache: Optional[list] = None  # a worker's new analyzer cache entries (see Analyzer.cache_delta)
+    worker: Optional[int] = None
+    first_new: int = 0
 
     def global_ids(self, vocabulary: Vocabulary) -> np.ndarray:
         """The tokens' ids in ``vocabulary``, adding new terms to it."""
+        if self.terms is None:
+            assert self.term_ids is not None
+            return self.term_ids
         if self.term_ids is None:
             return vocabulary.add_terms(self.terms)
         return vocabulary.add_terms(self.terms)[self.term_ids]
@@ -95,21 +106,44 @@ def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
 
 
 _worker_analyze: Optional[Analyze] = None
+_worker_vocab: Optional[Vocabulary] = None
 
 
 def _init_worker(analyze: Analyze) -> None:
-    global _worker_analyze
+    global _worker_analyze, _worker_vocab
     _worker_analyze = analyze
+    _worker_vocab = Vocabulary()
     if hasattr(analyze, "cache_delta"):
         analyze.cache_delta()  # start tracking: what this worker learns goes home
 
 
 def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
-    assert _worker_analyze is not None
-    batch = analyze_batch(_worker_analyze, texts, compact=True, positions=positions)
+    assert _worker_analyze is not None and _worker_vocab is not None
+    batch = analyze_batch(_worker_analyze, texts, positions=positions)
+    first_new = len(_worker_vocab)
+    term_ids = _worker_vocab.add_terms(batch.terms)  # type: ignore[arg-type]
+    batch = AnalyzedBatch(list(_worker_vocab.terms[first_new:]), term_ids, batch.lengths, batch.positions,
+                          worker=os.getpid(), first_new=first_new)
     if hasattr(_worker_analyze, "cache_delta"):
         batch.cache = _worker_analyze.cache_delta()
     return batch
+
+
+class _IdTable:
+    """A worker's term ids -> the pool vocabulary's ids (a growable int32 array)."""
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(1024, dtype=np.int32)
+        self.size = 0
+
+    def extend(self, new_ids: np.ndarray) -> None:
+        end = self.size + len(new_ids)
+        if end > len(self.ids):
+            grown = np.zeros(max(end, 2 * len(self.ids)), dtype=np.int32)
+            grown[:self.size] = self.ids[:self.size]
+            self.ids = grown
+        self.ids[self.size:end] = new_ids
+        self.size = end
 
 
 def _renew_library_locks_in_child() -> None:
@@ -141,16 +175,22 @@ class AnalysisPool:
     At most ``2 * workers`` batches are in flight, so a generator of millions
     of documents streams through in bounded memory.
 
+    ``vocabulary``: where a worker's batch's terms are numbered (see the
+    module docstring; by default a vocabulary of the pool's own).
+
     >>> from kzsearch.analysis import Analyzer
     >>> with AnalysisPool(Analyzer(), workers=1) as pool:
     ...     [b.lengths.tolist() for b in pool.map([["мектеп оқушылары"], ["облыс"]])]
     [[2], [1]]
     """
 
-    def __init__(self, analyze: Analyze, workers: int, positions: bool = False) -> None:
+    def __init__(self, analyze: Analyze, workers: int, positions: bool = False,
+                 vocabulary: Optional[Vocabulary] = None) -> None:
         self.analyze = analyze
         self.workers = workers
         self.positions = positions
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        self._tables: Dict[int, _IdTable] = {}
         self._executor: Optional[ProcessPoolExecutor] = None
 
     def __enter__(self) -> "AnalysisPool":
@@ -180,10 +220,19 @@ class AnalysisPool:
             yield self._home(in_flight.popleft().result())
 
     def _home(self, batch: AnalyzedBatch) -> AnalyzedBatch:
-        """Bring a worker's cache entries home, so that the next ``add`` here runs warm."""
+        """Number a worker's batch in the pool's vocabulary; bring its cache entries home,
+        so that the next ``add`` here runs warm."""
         if batch.cache:
             absorb = getattr(self.analyze, "absorb_cache", None)
             if absorb is not None:
                 absorb(batch.cache)
             batch.cache = None
+        if batch.worker is not None and batch.term_ids is not None and batch.terms is not None:
+            table = self._tables.setdefault(batch.worker, _IdTable())
+            if batch.first_new != table.size:  # a worker's batches come back in the order it made them
+                raise RuntimeError("analysis worker results out of order")
+            if batch.terms:
+                table.extend(self.vocabulary.add_terms(batch.terms))
+            batch.term_ids = table.ids[batch.term_ids]
+            batch.terms, batch.worker = None, None
         return batch

@@ -7,7 +7,9 @@ run of adjacent segments by one (``_install_merge``), carrying over the
 deletions made while they ran. Merges follow the index's
 :class:`~kzsearch.engine.merging.MergePolicy`, on a background thread or
 during ``add``. ``_id_locations`` maps each live id to (segment name, local
-document), built on first use and kept in step with every swap.
+document), built on first use (a build into a fresh index never needs it: a
+million-document build does not hold a million-entry dict) and kept in step
+with every swap from then on.
 
 :class:`SegmentWriter` is a mixin of :class:`kzsearch.Index`; it uses the
 index's ``_snapshot``, ``_write_lock``, ``_locations``, ``_merger``,
@@ -90,6 +92,10 @@ class SegmentWriter:
         return out
 
     def _commit(self, new_segments: List[Segment], replaced: List[str]) -> None:
+        if not replaced and self._locations is None:  # nothing to look up: stay lazy
+            self._swap(list(self._snapshot.segments) + new_segments, added=new_segments)
+            self._maybe_merge()
+            return
         locations = self._id_locations()
         present = [d for d in replaced if d in locations]
         segments = self._without(self._snapshot.segments, present) + new_segments
@@ -98,9 +104,12 @@ class SegmentWriter:
 
     def _swap(self, segments: Sequence[Segment], drop: Sequence[str] = (),
               added: Sequence[Segment] = ()) -> None:
-        """Publish a new snapshot and keep the id locations in step."""
-        locations = self._id_locations()
+        """Publish a new snapshot and keep the id locations in step (if they were built:
+        ``_id_locations`` builds them from the snapshot on first use)."""
+        locations = self._locations
         self._snapshot = Snapshot(segments)
+        if locations is None:
+            return
         for doc_id in drop:
             del locations[doc_id]
         for seg in added:
@@ -170,7 +179,9 @@ class SegmentWriter:
 
     def _point_ids_at(self, seg: Segment) -> None:
         """Record that the live documents of ``seg`` now live there."""
-        locations = self._id_locations()
+        locations = self._locations
+        if locations is None:
+            return
         live = seg.live
         if live is None:
             locations.update(zip(seg.ids, zip(itertools.repeat(seg.name), range(seg.n_docs))))

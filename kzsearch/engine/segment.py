@@ -183,9 +183,12 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
         key |= np.repeat(np.arange(n_docs, dtype=np.int64) << minor_bits, doc_len)
         key |= minor
         key.sort()
-        minor = key & ((1 << minor_bits) - 1)
+        # int32 straight from the key: no int64 temporary per token
+        minor = np.bitwise_and(key, (1 << minor_bits) - 1, out=np.empty(len(key), dtype=np.int32),
+                               casting="unsafe")
         key >>= minor_bits
         pair = key
+        del key
     else:
         token_docs = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
         pair = np.left_shift(term_ids, doc_bits, dtype=np.int64) | token_docs
@@ -196,24 +199,30 @@ def build_segment(term_ids: np.ndarray, doc_len: np.ndarray,
             order = np.lexsort((minor, pair))
             pair, minor = pair[order], minor[order]
     starts, _ = _runs(pair, starts_only=True)
-    tfs = np.diff(starts, append=len(pair)).astype(np.int32)
+    n_postings = len(starts)
+    tfs = np.empty(n_postings, dtype=np.int32)
+    np.subtract(starts[1:], starts[:-1], out=tfs[:-1], casting="unsafe")
+    if n_postings:
+        tfs[-1] = len(pair) - starts[-1]
     posting_pair = pair[starts]
-    docs = (posting_pair & ((1 << doc_bits) - 1)).astype(np.int32)
-    posting_term = posting_pair >> doc_bits
-    del pair
+    del pair, starts
+    docs = np.bitwise_and(posting_pair, (1 << doc_bits) - 1, out=np.empty(n_postings, dtype=np.int32),
+                          casting="unsafe")
+    posting_pair >>= doc_bits
+    posting_term = posting_pair
     first, _ = _runs(posting_term, starts_only=True)
     field_tfs = None
     if field_len is not None:
-        token_field = minor >> FIELD_SHIFT if positions is not None else minor
-        posting_of_token = np.repeat(np.arange(len(starts), dtype=np.int64), tfs)
-        field_tfs = narrow_counts(np.bincount(token_field * len(starts) + posting_of_token,
-                                              minlength=n_fields * len(starts)).reshape(n_fields, len(starts)))
+        token_field = (minor >> FIELD_SHIFT if positions is not None else minor).astype(np.int64)
+        posting_of_token = np.repeat(np.arange(n_postings, dtype=np.int64), tfs)
+        field_tfs = narrow_counts(np.bincount(token_field * n_postings + posting_of_token,
+                                              minlength=n_fields * n_postings).reshape(n_fields, n_postings))
         field_len = np.asarray(field_len, dtype=np.int32)
     pos_offsets = pos = None
     if positions is not None:
         pos_offsets = offsets_of(tfs)
-        pos = minor.astype(np.int32)
-    return Segment(posting_term[first].astype(np.int32), np.append(first, len(starts)).astype(np.int64),
+        pos = minor.astype(np.int32, copy=False)
+    return Segment(posting_term[first].astype(np.int32), np.append(first, n_postings).astype(np.int64),
                    docs, tfs, doc_len, ids, texts, None, name, field_tfs, field_len,
                    pos_offsets, pos, **extra)
 
@@ -272,79 +281,8 @@ def gather_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
-    """One segment holding the live documents of ``segments``, in their order.
+    """One segment holding the live documents of ``segments``, in their order
+    (see :mod:`kzsearch.engine.segment_merge`: placement by per-term counts, no sort)."""
+    from .segment_merge import merge_segments as merge
 
-    Deleted documents are dropped and the survivors renumbered, so a merge is
-    where the space of deletions is reclaimed. Positions, field arrays and
-    stored fields are kept when every source has them; columns are
-    concatenated, a key a source lacks reading as missing there.
-    """
-    parts_terms, parts_docs, parts_tfs, lens = [], [], [], []
-    field_tfs_parts: List[np.ndarray] = []
-    field_len_parts: List[np.ndarray] = []
-    pos_starts: List[np.ndarray] = []
-    pos_arrays: List[np.ndarray] = []
-    ids_blocks, text_blocks, stored_blocks, column_parts, sizes = [], [], [], [], []
-    with_positions = bool(segments) and all(s.has_positions for s in segments)
-    n_fields = segments[0].n_fields if segments else 1
-    with_stored = any(s.stored is not None for s in segments)
-    base = pos_base = 0
-    for seg in segments:
-        live = seg.live if seg.live is not None else np.ones(seg.n_docs, dtype=bool)
-        new_id = np.cumsum(live, dtype=np.int64) - 1  # local renumbering of survivors
-        posting_term = np.repeat(seg.terms.astype(np.int64), np.diff(seg.offsets))
-        keep = live[seg.docs]
-        parts_terms.append(posting_term[keep])
-        parts_docs.append(new_id[seg.docs[keep]] + base)
-        parts_tfs.append(seg.tfs[keep])
-        lens.append(seg.doc_len[live])
-        if n_fields > 1:
-            field_tfs_parts.append(np.asarray(seg.field_tfs)[:, keep])
-            field_len_parts.append(np.asarray(seg.field_len)[:, live])
-        if with_positions:
-            pos_starts.append(np.asarray(seg.pos_offsets[:-1]).astype(np.int64)[keep] + pos_base)
-            pos_arrays.append(np.asarray(seg.positions))
-            pos_base += len(seg.positions)
-        keep_docs = np.flatnonzero(live)
-        ids_blocks.append(seg.ids.take(keep_docs))
-        text_blocks.append(seg.texts.take(keep_docs))
-        if with_stored:
-            stored = seg.stored if seg.stored is not None else TextBlock.empty(seg.n_docs)
-            stored_blocks.append(stored.take(keep_docs))
-        column_parts.append({k: c.take(keep_docs) for k, c in seg.columns.items()})
-        sizes.append(len(keep_docs))
-        base += len(keep_docs)
-    n_docs = base
-    doc_len = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int32)
-    extra = dict(stored=TextBlock.concat(stored_blocks) if with_stored else None,
-                 columns=concat_columns(column_parts, sizes))
-    if not parts_terms or not sum(len(t) for t in parts_terms):
-        field_len = np.concatenate(field_len_parts, axis=1) if n_fields > 1 else None
-        return build_segment(np.zeros(0, dtype=np.int64), doc_len, TextBlock.concat(ids_blocks),
-                             TextBlock.concat(text_blocks), name=name, field_len=field_len,
-                             positions=np.zeros(0, dtype=np.int32) if with_positions else None, **extra)
-    posting_term = np.concatenate(parts_terms)
-    docs = np.concatenate(parts_docs)
-    tfs = np.concatenate(parts_tfs)
-    order = np.argsort(posting_term, kind="stable")  # each source is sorted by (term, doc)
-    posting_term, docs, tfs = posting_term[order], docs[order], tfs[order]
-    first, _ = _runs(posting_term, starts_only=True)
-    field_tfs = field_len = pos_offsets = positions = None
-    if n_fields > 1:
-        field_tfs = narrow_counts(np.concatenate(field_tfs_parts, axis=1)[:, order])
-        field_len = np.concatenate(field_len_parts, axis=1).astype(np.int32)
-    if with_positions:
-        starts = np.concatenate(pos_starts)[order]
-        source = np.concatenate(pos_arrays) if len(pos_arrays) > 1 else np.asarray(pos_arrays[0])
-        pos_offsets = offsets_of(tfs)
-        positions = np.empty(int(pos_offsets[-1]), dtype=np.int32)
-        # postings in chunks of about MERGE_CHUNK positions: the int64 gather index stays small
-        cuts = np.searchsorted(pos_offsets, np.arange(0, int(pos_offsets[-1]), MERGE_CHUNK), side="right") - 1
-        bounds = sorted(set(cuts.tolist()) | {len(tfs)})
-        for lo, hi in zip(bounds, bounds[1:]):
-            a, b = int(pos_offsets[lo]), int(pos_offsets[hi])
-            positions[a:b] = source[gather_runs(starts[lo:hi], tfs[lo:hi])]
-    return Segment(posting_term[first].astype(np.int32), np.append(first, len(docs)).astype(np.int64),
-                   docs.astype(np.int32), tfs.astype(np.int32), doc_len.astype(np.int32),
-                   TextBlock.concat(ids_blocks), TextBlock.concat(text_blocks), None, name,
-                   field_tfs, field_len, pos_offsets, positions, **extra)
+    return merge(segments, name)
