@@ -104,7 +104,8 @@ def child_kzsearch_build(size: int, folder: str, analyzer: str) -> dict:
         index.add(datasets.resampled_documents(size))
         index_s = time.perf_counter() - t0
         index.save(folder)
-    return {"index_s": index_s, **memory(watch), "disk_mb": folder_bytes(folder) / 2**20}
+        save_s = time.perf_counter() - t0 - index_s
+    return {"index_s": index_s, "save_s": save_s, **memory(watch), "disk_mb": folder_bytes(folder) / 2**20}
 
 
 def memory(watch: TreeMemory) -> dict:
@@ -455,7 +456,8 @@ def plot(rows: List[dict], path: str) -> None:
 def print_row(row: dict) -> None:
     first100 = f"{row['first100_p50_ms']:.2f} ms" if "first100_p50_ms" in row else ""
     own = f"{row['self_mb']:,.0f} MB" if "self_mb" in row else ""
-    print(f"| {row['engine']} | {row['size']:,} | {row['index_s']:.1f} s | {row['peak_mb']:,.0f} MB | {own} | "
+    save = f"{row['save_s']:.1f} s" if "save_s" in row else ""
+    print(f"| {row['engine']} | {row['size']:,} | {row['index_s']:.1f} s | {save} | {row['peak_mb']:,.0f} MB | {own} | "
           f"{row['disk_mb']:,.0f} MB | {row['load_first_query_s']:.2f} s | {first100} | "
           f"{row['p50_ms']:.2f} ms | {row['p99_ms']:.2f} ms |", flush=True)
 
@@ -476,6 +478,12 @@ def print_targets(rows: List[dict]) -> None:
             if key not in ks or key not in tv:
                 continue
             ratio = ks[key] / tv[key]
+            if key == "index_s" and "save_s" in ks:  # tantivy's build time includes writing its files
+                label = "build + save (tantivy: build + commit)"
+                ratio = (ks[key] + ks["save_s"]) / tv[key]
+                lines.append(f"| plain terms: {label} | {ks[key] + ks['save_s']:,.2f} | {tv[key]:,.2f} | ×{ratio:.2f} "
+                             f"| ≤ ×{limit} | {'met' if ratio <= limit else 'not met'} |")
+                label, ratio = "build, save excluded", ks[key] / tv[key]
             lines.append(f"| plain terms: {label} | {ks[key]:,.2f} | {tv[key]:,.2f} | ×{ratio:.2f} "
                          f"| ≤ ×{limit} | {'met' if ratio <= limit else 'not met'} |")
     kz = at.get("kzsearch")
@@ -484,6 +492,9 @@ def print_targets(rows: List[dict]) -> None:
                                   ("first100_p50_ms", "default Index: first 100 after load, p50 (ms)", 5.0),
                                   ("index_s", "default Index: build (s)", 60.0)):
             lines.append(f"| {label} | {kz[key]:,.2f} | | | ≤ {limit} | {'met' if kz[key] <= limit else 'not met'} |")
+        if "save_s" in kz:
+            total = kz["index_s"] + kz["save_s"]
+            lines.append(f"| default Index: build + save (s) | {total:,.2f} | | | ≤ 60.0 | {'met' if total <= 60 else 'not met'} |")
     if lines:
         print(f"\nTargets at {size:,} documents\n")
         print("| target | kzsearch | tantivy | ratio | limit | |")
@@ -550,8 +561,8 @@ def main(argv=None) -> None:
     os.makedirs(args.out, exist_ok=True)
     rows: List[dict] = []
     last: Dict[str, dict] = {}
-    print("| engine | documents | index | peak memory (tree) | own process | on disk | load + 1st query | first 100 p50 | p50 query | p99 query |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| engine | documents | index | save | peak memory (tree) | own process | on disk | load + 1st query | first 100 p50 | p50 query | p99 query |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sorted(args.sizes):
         folders: Dict[str, str] = {}
         for engine in args.engines:
@@ -592,7 +603,7 @@ def main(argv=None) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
     print_targets(rows)
     with open(os.path.join(args.out, "scale.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["engine", "size", *MEASURES, "self_mb"])
+        writer = csv.DictWriter(f, fieldnames=["engine", "size", *MEASURES, "self_mb", "save_s"])
         writer.writeheader()
         writer.writerows(rows)
     plot(rows, os.path.join(args.out, "scale.png"))
