@@ -41,6 +41,28 @@ def zipf_docs(rng, n_docs):
     return docs
 
 
+def segmented_index(rng, n_docs, n_batches, method, delete_share):
+    """Zipf documents added in ``n_batches`` segments, about ``delete_share`` of them deleted."""
+    docs = zipf_docs(rng, n_docs)
+    index = Index(analyzer=split_words, method=method)
+    for part in np.array_split(np.arange(n_docs), n_batches):
+        if len(part):
+            index.add([docs[i] for i in part], ids=[str(i) for i in part])
+    gone = [str(i) for i in range(n_docs) if rng.random() < delete_share]
+    if len(gone) < n_docs:
+        index.delete(gone)
+    return index
+
+
+def assert_pruned_equals_exact(index, rng, k, k1, b, max_words, n_queries=5):
+    """Random queries of 1..max_words words: the pruned top k equals ``exact=True``, ids and scores."""
+    for _ in range(n_queries):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, max_words + 1))))
+        pruned = index.search(query, k, k1=k1, b=b)
+        exact = index.search(query, k, k1=k1, b=b, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
 def brute_force_top(docs, live, query, k, k1, b):
     """Lucene BM25 by hand, in the searcher's order of operations, best first, ties by position."""
     tokens = [d.split() for d in docs]
@@ -71,19 +93,8 @@ def brute_force_top(docs, live, query, k, k1, b):
        b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]))
 def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share):
     rng = np.random.default_rng(seed)
-    docs = zipf_docs(rng, n_docs)
-    index = Index(analyzer=split_words, method=method)
-    for part in np.array_split(np.arange(n_docs), n_batches):
-        if len(part):
-            index.add([docs[i] for i in part], ids=[str(i) for i in part])
-    gone = [str(i) for i in range(n_docs) if rng.random() < delete_share]
-    if len(gone) < n_docs:
-        index.delete(gone)
-    for _ in range(5):
-        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 5))))
-        pruned = index.search(query, k, k1=k1, b=b)
-        exact = index.search(query, k, k1=k1, b=b, exact=True)
-        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+    index = segmented_index(rng, n_docs, n_batches, method, delete_share)
+    assert_pruned_equals_exact(index, rng, k, k1, b, max_words=4)
 
 
 @settings(max_examples=30, deadline=None)
@@ -195,19 +206,8 @@ def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, 
     monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
     monkeypatch.setattr(maxscore, "_DENSE", dense)    # binary searches or passes over the postings
     rng = np.random.default_rng(seed)
-    docs = zipf_docs(rng, n_docs)
-    index = Index(analyzer=split_words, method=method)
-    for part in np.array_split(np.arange(n_docs), n_batches):
-        if len(part):
-            index.add([docs[i] for i in part], ids=[str(i) for i in part])
-    gone = [str(i) for i in range(n_docs) if rng.random() < delete_share]
-    if len(gone) < n_docs:
-        index.delete(gone)
-    for _ in range(5):
-        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 6))))
-        pruned = index.search(query, k, k1=k1, b=b)
-        exact = index.search(query, k, k1=k1, b=b, exact=True)
-        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+    index = segmented_index(rng, n_docs, n_batches, method, delete_share)
+    assert_pruned_equals_exact(index, rng, k, k1, b, max_words=5)
     assert all(calls) or method != "lucene"  # it ran when called (lucene's weights are all > 0)
 
 
