@@ -467,34 +467,39 @@ def print_targets(rows: List[dict]) -> None:
     if not rows:
         return
     size = max(r["size"] for r in rows)
-    at = {r["engine"]: r for r in rows if r["size"] == size}
+    at = {r["engine"]: dict(r) for r in rows if r["size"] == size}  # copies: the derived build + save stays here
+    for row in at.values():  # tantivy's build time includes writing its files; kzsearch's save is timed apart
+        if "save_s" in row:
+            row["build_save_s"] = row["index_s"] + row["save_s"]
+    tv = at.get("tantivy")
+    if tv is not None:
+        tv["build_save_s"] = tv["index_s"]
+
+    def verdict(value: float, limit: float) -> str:
+        return "met" if value <= limit else "not met"
+
     lines = []
-    ks, tv = at.get("kzsearch-plain"), at.get("tantivy")
+    ks = at.get("kzsearch-plain")
     if ks and tv:
-        for key, label, limit in (("p50_ms", "p50", 1.0), ("p99_ms", "p99", 1.5), ("index_s", "build", 1.2),
-                                  ("peak_mb", "peak memory (process tree)", 1.2), ("self_mb", "peak memory (own process, "
-                                                                             "old measure)", 1.2),
+        for key, label, limit in (("p50_ms", "p50", 1.0), ("p99_ms", "p99", 1.5),
+                                  ("build_save_s", "build + save (tantivy: build + commit)", 1.2),
+                                  ("index_s", "build, save excluded", 1.2),
+                                  ("peak_mb", "peak memory (process tree)", 1.2),
+                                  ("self_mb", "peak memory (own process, old measure)", 1.2),
                                   ("disk_mb", "on disk", 1.2)):
             if key not in ks or key not in tv:
                 continue
             ratio = ks[key] / tv[key]
-            if key == "index_s" and "save_s" in ks:  # tantivy's build time includes writing its files
-                label = "build + save (tantivy: build + commit)"
-                ratio = (ks[key] + ks["save_s"]) / tv[key]
-                lines.append(f"| plain terms: {label} | {ks[key] + ks['save_s']:,.2f} | {tv[key]:,.2f} | ×{ratio:.2f} "
-                             f"| ≤ ×{limit} | {'met' if ratio <= limit else 'not met'} |")
-                label, ratio = "build, save excluded", ks[key] / tv[key]
             lines.append(f"| plain terms: {label} | {ks[key]:,.2f} | {tv[key]:,.2f} | ×{ratio:.2f} "
-                         f"| ≤ ×{limit} | {'met' if ratio <= limit else 'not met'} |")
+                         f"| ≤ ×{limit} | {verdict(ratio, limit)} |")
     kz = at.get("kzsearch")
     if kz:
         for key, label, limit in (("p50_ms", "default Index: p50 warm (ms)", 2.0),
                                   ("first100_p50_ms", "default Index: first 100 after load, p50 (ms)", 5.0),
-                                  ("index_s", "default Index: build (s)", 60.0)):
-            lines.append(f"| {label} | {kz[key]:,.2f} | | | ≤ {limit} | {'met' if kz[key] <= limit else 'not met'} |")
-        if "save_s" in kz:
-            total = kz["index_s"] + kz["save_s"]
-            lines.append(f"| default Index: build + save (s) | {total:,.2f} | | | ≤ 60.0 | {'met' if total <= 60 else 'not met'} |")
+                                  ("index_s", "default Index: build (s)", 60.0),
+                                  ("build_save_s", "default Index: build + save (s)", 60.0)):
+            if key in kz:
+                lines.append(f"| {label} | {kz[key]:,.2f} | | | ≤ {limit} | {verdict(kz[key], limit)} |")
     if lines:
         print(f"\nTargets at {size:,} documents\n")
         print("| target | kzsearch | tantivy | ratio | limit | |")
