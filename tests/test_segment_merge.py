@@ -59,7 +59,6 @@ def _reference_merge(segments: Sequence[Segment], name: str = "") -> Segment:
         column_parts.append({k: c.take(keep_docs) for k, c in seg.columns.items()})
         sizes.append(len(keep_docs))
         base += len(keep_docs)
-    n_docs = base
     doc_len = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int32)
     extra = dict(stored=TextBlock.concat(stored_blocks) if with_stored else None,
                  columns=concat_columns(column_parts, sizes))

@@ -91,7 +91,13 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
 
 
 def segment_arrays(seg: Segment) -> Dict[str, np.ndarray]:
-    """The arrays of ``seg`` to write, by part name (optional parts and columns only when present).
+    """The arrays of ``seg`` to write, by part name (see :func:`segment_arrays_and_columns`)."""
+    return segment_arrays_and_columns(seg)[0]
+
+
+def segment_arrays_and_columns(seg: Segment) -> Tuple[Dict[str, np.ndarray], List[Dict[str, Any]]]:
+    """The arrays of ``seg`` to write, by part name (optional parts and columns only when
+    present), and the commit's entries for its metadata columns — made in one pass.
 
     Format 3: term frequencies in the narrowest dtype that holds them, texts
     compressed per block (:mod:`.zipped_texts`), positions compact (:mod:`.compact`).
@@ -104,13 +110,9 @@ def segment_arrays(seg: Segment) -> Dict[str, np.ndarray]:
     else:
         texts_blob, texts_offsets = seg.texts.to_arrays()
         arrays.update({"texts.blob": np.asarray(texts_blob), "texts.offsets": texts_offsets})
-    arrays.update(optional_arrays(seg)[0])
-    return arrays
-
-
-def segment_columns(seg: Segment) -> List[Dict[str, Any]]:
-    """The commit's entries for the metadata columns of ``seg`` (key, kind, arrays)."""
-    return optional_arrays(seg)[1]
+    optional, columns = optional_arrays(seg)
+    arrays.update(optional)
+    return arrays, columns
 
 
 def segment_from_arrays(arrays: Dict[str, np.ndarray], live: Optional[np.ndarray], name: str,

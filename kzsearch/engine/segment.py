@@ -44,11 +44,11 @@ so a reader holding a segment sees a consistent snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .columns import Column, concat_columns
+from .columns import Column
 from .docstore import TextBlock
 
 #: positions are stored as ``field << FIELD_SHIFT | position within the field``

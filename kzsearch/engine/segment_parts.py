@@ -65,14 +65,13 @@ def optional_arrays(seg: Segment) -> Tuple[Dict[str, np.ndarray], List[Dict[str,
     return out, columns
 
 
-def format2_entry(seg: Segment, arrays: Dict[str, np.ndarray]) -> Dict[str, Any]:
+def format2_entry(arrays: Dict[str, np.ndarray], columns: List[Dict[str, Any]]) -> Dict[str, Any]:
     """What a segment's commit entry says of its format-2 parts: the dtype of any part
-    that is not its default, and its columns (absent when there is nothing to say)."""
+    that is not its default, and its ``columns`` (absent when there is nothing to say)."""
     from .layout import SEGMENT_PARTS
 
     dtypes = {p.name: str(arrays[p.name].dtype) for p in SEGMENT_PARTS
               if p.name in arrays and str(arrays[p.name].dtype) != p.dtype}
-    columns = optional_arrays(seg)[1]
     out: Dict[str, Any] = {}
     if dtypes:
         out["dtypes"] = dtypes

@@ -79,7 +79,7 @@ from .commit import (COMMIT_FILE, DATA_FILE, FORMAT_NAME, FORMAT_VERSION, LOCK_F
 from .docstore import TextBlock
 from .files import Folder
 from .index_parts import IndexParts, StorageState
-from .layout import segment_arrays
+from .layout import segment_arrays_and_columns
 from .loading import load_parts
 from .segment_parts import format2_entry
 
@@ -275,8 +275,8 @@ class _Save:
                 self.files.update(record["files"])
             else:
                 disk = self._fresh_segment_name(seg.name)
-                arrays = segment_arrays(seg)
-                record = {"disk": disk, "files": {}, "format2": format2_entry(seg, arrays)}
+                arrays, columns = segment_arrays_and_columns(seg)  # encoded once: arrays and commit entry
+                record = {"disk": disk, "files": {}, "format2": format2_entry(arrays, columns)}
                 for part_name, array in arrays.items():  # the table's parts, then columns
                     fname = f"{disk}.{part_name}.npy"
                     record["files"][fname] = self._write(fname, array)
