@@ -15,7 +15,9 @@ Documents are read in batches of ``BATCH_DOCS`` and checked before
 anything is analysed; each batch's field texts go to analysis as one flat
 list (document after document, field after field), so that one
 :class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
-batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
+batches are buffered up to ``SEGMENT_TOKENS`` words (:func:`words`: a word's
+sub-word view terms share its position and ride with it, so that views do not
+halve the documents a segment holds and add a tier of merges) and inverted into one
 segment (:func:`kzsearch.engine.segment.build_segment`) on a background
 thread, one segment at a time, while analysis goes on. Memory stays
 bounded: a batch's texts and stored JSON become UTF-8 blocks as soon as it
@@ -260,7 +262,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
                 item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
                 del analyzed
                 buffer.append(item)
-                buffered_tokens += len(item.term_ids)
+                buffered_tokens += words(item)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
                     invert(buffer)
@@ -271,6 +273,20 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
             segments.append(inverting.pop().result())
     bar.close()
     return segments, new_ids
+
+
+def words(item: Analyzed) -> int:
+    """Tokens of ``item`` not at the same position as the token before them (all, without positions).
+
+    A word and its view terms count once; a compound's parts each count.
+
+    >>> words(Analyzed(None, np.zeros(5), np.array([5]), np.array([0, 0, 1, 2, 2])))
+    3
+    """
+    positions = item.positions
+    if positions is None or not len(positions):
+        return len(item.term_ids)
+    return len(positions) - int(np.count_nonzero(positions[1:] == positions[:-1]))
 
 
 def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
