@@ -101,7 +101,13 @@ def _exact_kth(snapshot, cand: np.ndarray, partial: np.ndarray, k: int, terms, n
     the k-th best of real scores of live documents, so a lower bound of the final k-th
     score, and usually far above the k-th best partial sum (the terms left count in it)."""
     m = _REFINE * k
-    top = cand[np.argpartition(-partial, m - 1)[:m]] if len(cand) > m else cand
+    top = cand
+    if len(cand) > m:  # the m best partial sums of a sample set a cut; the best above it
+        sample = partial[::max(1, len(cand) // _SAMPLE)]
+        above = np.flatnonzero(partial >= _kth(sample, min(m, len(sample))))
+        if len(above) > m:
+            above = above[np.argpartition(-partial[above], m - 1)[:m]]
+        top = cand[above]
     top = np.sort(top).astype(np.int64, copy=False)
     return _kth(exact_scores(snapshot, top, terms, norm, method, params), k) / _MARGIN
 
