@@ -108,7 +108,32 @@ def matched_spans(text: str, terms: Set[str], words: SurfaceWords) -> List[Tuple
 
 def spans_of(text: str, match: Callable[[Set[str]], Set[str]]) -> List[Tuple[int, int]]:
     """(start, end) of the words of ``text`` that ``match`` (a :meth:`SurfaceWords.matcher`) picks."""
-    matching = match(set(_WORD.findall(text)))
+    return _found_spans(text, match(set(_WORD.findall(text))))
+
+
+def page_spans(texts: Sequence[str], match: Callable[[Set[str]], Set[str]]) -> List[List[Tuple[int, int]]]:
+    """:func:`spans_of` for each of a page's ``texts``: the words of all found and matched at once.
+
+    One regex pass, one set and one ``match`` for the page instead of one per
+    text. A word that matches in another text of the page is looked for in
+    each text too, but :func:`_found_spans` keeps an occurrence only where
+    the text's own words have it (the regex's word there is that word), so
+    each text gets exactly its own spans.
+
+    >>> page_spans(["Облыс бюджеті", "бюджеті-нің"], SurfaceWords(str.split).matcher({"бюджеті"}))
+    [[(6, 13)], []]
+    """
+    if not texts:
+        return []
+    # (a line break is neither a word character nor a joiner: no word runs across texts)
+    matching = match(set(_WORD.findall("\n".join(texts))))
+    if not matching:
+        return [[] for _ in texts]
+    return [_found_spans(text, matching) for text in texts]
+
+
+def _found_spans(text: str, matching: Set[str]) -> List[Tuple[int, int]]:
+    """(start, end) of each occurrence in ``text`` of the words ``matching`` as words of the text."""
     spans = []
     for word in matching:  # the few matching words, found with str.find
         at = text.find(word)
