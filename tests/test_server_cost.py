@@ -170,3 +170,10 @@ def test_marked_snippet_equals_the_split_and_join_version(text, data):
     spans = sorted(data.draw(st.sets(st.sampled_from(words), max_size=4))) if words else []
     width = data.draw(st.integers(4, 60))
     assert marked_snippet(text, spans, width) == reference_marked_snippet(text, spans, width)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(list("ab-‐' _.x1Әә\n\t\u00a0\u2003,()_²٣")), max_size=60))
+def test_words_of_is_the_set_of_the_regex_words(text):
+    from kzsearch.server.snippets import _WORD, words_of
+    assert words_of(text) == set(_WORD.findall(text))

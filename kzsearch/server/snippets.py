@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from itertools import filterfalse
 from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
 
 #: opens a highlighted word in a snippet (a Unicode private-use character)
@@ -126,10 +127,29 @@ def page_spans(texts: Sequence[str], match: Callable[[Set[str]], Set[str]]) -> L
     if not texts:
         return []
     # (a line break is neither a word character nor a joiner: no word runs across texts)
-    matching = match(set(_WORD.findall("\n".join(texts))))
+    matching = match(words_of("\n".join(texts)))
     if not matching:
         return [[] for _ in texts]
     return [_found_spans(text, matching) for text in texts]
+
+
+def words_of(text: str) -> Set[str]:
+    """``set(_WORD.findall(text))``, in less time.
+
+    A whitespace-separated chunk of letters and digits alone (``str.isalnum``:
+    exactly the characters of ``\\w`` but ``_``) is one word as it is; only the
+    other chunks (punctuation, joiners, ``_``) go through the regex. No word
+    runs across whitespace, so the words are the same.
+
+    >>> sorted(words_of("Облыс бюджеті-нің (2025) жылға, ал_ма"))
+    ['2025', 'Облыс', 'ал_ма', 'бюджеті-нің', 'жылға']
+    """
+    words = set(text.split())
+    other = list(filterfalse(str.isalnum, words))
+    if other:
+        words.difference_update(other)
+        words.update(_WORD.findall(" ".join(other)))
+    return words
 
 
 def _found_spans(text: str, matching: Set[str]) -> List[Tuple[int, int]]:
@@ -176,5 +196,10 @@ def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNI
             out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
             pos = e
     out.append(text[pos:end])
-    body = " ".join("".join(out).split())
+    body = "".join(out)
+    window = text[start:end]
+    # whitespace runs become one space: nothing to do where the window has only single spaces
+    # between words (every other whitespace character is unprintable; the markers are not whitespace)
+    if not window.isprintable() or "  " in window or window[:1] == " " or window[-1:] == " ":
+        body = " ".join(body.split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
