@@ -177,3 +177,12 @@ def test_marked_snippet_equals_the_split_and_join_version(text, data):
 def test_words_of_is_the_set_of_the_regex_words(text):
     from kzsearch.server.snippets import _WORD, words_of
     assert words_of(text) == set(_WORD.findall(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("a<>&\"' ә") + [MARK_OPEN, MARK_CLOSE]), max_size=30))
+def test_html_snippet_escapes_as_html_escape_does(snippet):
+    from html import escape
+    from kzsearch.server.fastpath import html_snippet
+    assert html_snippet(snippet) == escape(snippet, quote=False).replace(MARK_OPEN, "<mark>").replace(
+        MARK_CLOSE, "</mark>")

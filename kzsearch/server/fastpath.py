@@ -163,7 +163,9 @@ def html_snippet(snippet: str) -> str:
     >>> html_snippet("a<b " + MARK_OPEN + "c" + MARK_CLOSE)
     'a&lt;b <mark>c</mark>'
     """
-    return escape(snippet, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+    if "&" in snippet or "<" in snippet or ">" in snippet:  # (most snippets have nothing to escape)
+        snippet = escape(snippet, quote=False)
+    return snippet.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
 def jsonable(value: Any) -> Any:
