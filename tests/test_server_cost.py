@@ -20,6 +20,7 @@ from kzsearch.server.snippets import (MARK_CLOSE, MARK_OPEN, SurfaceWords, marke
 
 import pytest
 
+WORD = re.compile(r"\w+(?:[-‐']\w+)*")  # the snippets' words
 FOLD = str.maketrans("әіңғүұқөһӘІҢҒҮҰҚӨҺ", "аингуукохАИНГУУКОХ")  # typed on a Russian keyboard
 LATIN = str.maketrans("абвгдезийклмнопрстуфхыәіңғүұқөһ", "abvgdezijklmnoprstufhyainguuqoh")
 
@@ -160,7 +161,8 @@ def test_page_spans_are_each_texts_own_spans(texts, terms):
     analyze = lambda word: [word.lower()]  # noqa: E731
     match = SurfaceWords(analyze).matcher(terms)
     alone = SurfaceWords(analyze).matcher(terms)
-    assert page_spans(texts, match) == [spans_of(text, alone) for text in texts]
+    assert page_spans(texts, match) == [spans_of(text, alone) for text in texts] == \
+        [[m.span() for m in WORD.finditer(text) if set(analyze(m.group())) & terms] for text in texts]
 
 
 @settings(max_examples=400, deadline=None)

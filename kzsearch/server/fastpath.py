@@ -178,9 +178,10 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, dict):
-        if all(type(v) is str for v in value.values()) and all(type(k) is str for k in value):
-            return value  # the common case: text fields
-        return {str(k): jsonable(v) for k, v in value.items()}
+        for k, v in value.items():
+            if type(v) is not str or type(k) is not str:
+                return {str(k): jsonable(v) for k, v in value.items()}
+        return value  # the common case: text fields
     if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in value]
     if hasattr(value, "isoformat"):

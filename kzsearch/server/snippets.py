@@ -29,7 +29,6 @@ SNIPPET_WIDTH = 240
 WORD_CACHE = 200_000
 
 _WORD = re.compile(r"\w+(?:[-‐']\w+)*")
-_WORD_CHAR = re.compile(r"\w")
 _JOINERS = "-‐'"
 
 
@@ -159,7 +158,10 @@ def _found_spans(text: str, matching: Set[str]) -> List[Tuple[int, int]]:
         at = text.find(word)
         while at >= 0:
             end = at + len(word)
-            if _WORD.match(text, at).end() == end and not _inside_word(text, at):  # type: ignore[union-attr]
+            after = text[end:end + 1]  # the regex's word from ``at`` ends at ``end`` when no word
+            # character follows, and a joiner only when no word character follows it
+            if not (after.isalnum() or after == "_") and not _inside_word(text, at) and \
+                    (not after or after not in _JOINERS or _WORD.match(text, at).end() == end):  # type: ignore
                 spans.append((at, end))
             at = text.find(word, end)
     spans.sort()
@@ -171,9 +173,12 @@ def _inside_word(text: str, at: int) -> bool:
     if at == 0:
         return False
     before = text[at - 1]
-    if _WORD_CHAR.match(before):
+    if before.isalnum() or before == "_":  # (exactly the characters of \w)
         return True
-    return before in _JOINERS and at >= 2 and _WORD_CHAR.match(text[at - 2]) is not None
+    if before not in _JOINERS or at < 2:
+        return False
+    before = text[at - 2]
+    return before.isalnum() or before == "_"
 
 
 def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
