@@ -149,7 +149,7 @@ def test_search_equals_the_per_hit_path_on_random_queries(engine):
 
 def test_one_analysis_stands_for_query_terms_suggest_and_restored(engine):
     index = engine.index
-    assert engine.can.analysis
+    assert engine._one_analysis
     for query in random_queries(200, seed=11):
         analysis = _QueryAnalysis(index, query)
         assert analysis.terms() == index.query_terms(query)
@@ -167,7 +167,7 @@ def test_an_index_that_overrides_a_query_method_is_asked_itself():
     index = Shouting()
     index.add(["Облыс бюджеті"])
     engine = SearchEngine(index)
-    assert not engine.can.analysis
+    assert not engine._one_analysis
     assert engine.search("облыс").corrected == "ОБЛЫС"
 
 

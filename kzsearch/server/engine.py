@@ -59,7 +59,6 @@ class Capabilities:
     complete: bool = False     # complete(prefix, k)
     restore: bool = False      # restored_query(q)
     documents: bool = False    # add() takes dicts with stored fields
-    analysis: bool = False     # query_terms, suggest_query and restored_query are QueryPlanner's own
 
     @classmethod
     def of(cls, index: Any) -> "Capabilities":
@@ -71,7 +70,7 @@ class Capabilities:
                    suggest=callable(getattr(index, "suggest_query", None)),
                    complete=callable(getattr(index, "complete", None)),
                    restore=callable(getattr(index, "restored_query", None)),
-                   documents=filters, analysis=_planner_analysis(index))
+                   documents=filters)
 
 
 def _planner_analysis(index: Any) -> bool:
@@ -139,6 +138,8 @@ class SearchEngine:
         self._dirty = False
         self._save_lock = threading.Lock()
         self._words = SurfaceWords(index.analyzer)  # for snippets
+        # query_terms, suggest_query and restored_query are QueryPlanner's own: one analysis serves all three
+        self._one_analysis = _planner_analysis(index)
 
     # ------------------------------------------------------------------ reading
     def search(self, query: str, k: int = 10, offset: int = 0,
@@ -163,7 +164,7 @@ class SearchEngine:
         hits, more = hits[:k], hits[k:]
         # the query's analysis (restored text, terms, typo corrections), once for the page's
         # snippets, the "did you mean" and the restored query
-        analysis = _QueryAnalysis(index, query) if can.analysis else None
+        analysis = _QueryAnalysis(index, query) if self._one_analysis else None
         marks = self._marks(query, hits, analysis) if snippets and hits else [("", [])] * len(hits)
         found = [_found(hit, snippet, spans) for hit, (snippet, spans) in zip(hits, marks)]
         matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
