@@ -17,7 +17,9 @@ ten for page 2) for ``--seconds`` each:
 - ``+ JSON``: that and the response body (``SearchCall.run``: the JSON
   object and its bytes), everything a ``GET /search`` costs but HTTP;
 
-each from 1 thread (CPU ms a call, the three calls in turn, each on its own third of the queries) and from ``--threads`` (2) threads (calls/s,
+each from 1 thread (CPU ms a call; the three calls take turns, each on its own
+third of the queries, so no call finds the one before's texts in the block
+cache) and from ``--threads`` (2) threads (calls/s,
 as bench_serve.py's in-process rows). Rounds alternate the trees so that the
 machine's load falls on both alike; the table gives medians over ``--rounds``.
 """

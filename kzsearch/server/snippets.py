@@ -5,7 +5,9 @@ words of a hit whose analysis meets the query's terms, and about
 :data:`SNIPPET_WIDTH` characters from a little before the first of them,
 each matched word between :data:`MARK_OPEN` and :data:`MARK_CLOSE`. The
 markers are Unicode private-use characters, so the page can escape the text
-first and turn them into ``<mark>`` tags after.
+first and turn them into ``<mark>`` tags after. The service finds the words of
+a page's texts all at once (:func:`page_spans`): one split, one set, one
+lookup of the words already analysed.
 
 >>> text = "Облыс бюджеті нақтыланды"
 >>> spans = matched_spans(text, {"бюджеті"}, SurfaceWords(str.split))
