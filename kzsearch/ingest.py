@@ -41,6 +41,7 @@ import numpy as np
 from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
+from .engine.spill import release_memory
 from .errors import IndexFormatError
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
@@ -247,15 +248,38 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     # one at a time, so at most two segments' worth of tokens are held
     inverting: List[Future] = []
 
-    def invert(buffered: List[Analyzed]) -> None:
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
-        inverting.append(inverter.submit(flush, buffered, n_fields, dict(schema),
+        inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
                                          index._new_segment_name()))
 
+    try:
+        _run(index, checked(), pending, buffer, buffered_tokens, n_fields, n_workers, bar, invert, inverting,
+             segments)
+    except BaseException:  # spilled segments of a failed add leave no files behind
+        done = [f.result() for f in inverting if f.done() and f.exception() is None]
+        index._discard_spilled(segments + done)
+        raise
+    bar.close()
+    return segments, new_ids
+
+
+def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
+                  name: str) -> Segment:
+    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``)."""
+    seg = index._sealed(flush(buffer, n_fields, schema, name))
+    release_memory()  # the inversion's temporaries, freed, go back to the system
+    return seg
+
+
+def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: List[Analyzed],
+         buffered_tokens: int, n_fields: int, n_workers: int, bar: Progress, invert: Any,
+         inverting: List[Future], segments: List[Segment]) -> None:
+    """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`)."""
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
-            for analyzed in pool.map(checked()):
+            for analyzed in pool.map(units):
                 batch = pending.popleft()
                 item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
                 del analyzed
@@ -263,14 +287,12 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
                 buffered_tokens += len(item.term_ids)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
-                    invert(buffer)
+                    invert(inverter, buffer)
                     buffer, buffered_tokens = [], 0
         if buffer:
-            invert(buffer)
+            invert(inverter, buffer)
         if inverting:
             segments.append(inverting.pop().result())
-    bar.close()
-    return segments, new_ids
 
 
 def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
