@@ -42,6 +42,7 @@ from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
 from .engine.spill import release_memory
+from .engine.zipped_texts import ZippedTexts
 from .errors import IndexFormatError
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
@@ -199,10 +200,11 @@ def packed(strings: Sequence[str]) -> TextBlock:
     return TextBlock(*TextBlock.from_strings(strings).to_arrays())
 
 
-def _pack(item: Analyzed) -> Analyzed:
-    """Pack the batch's texts and stored JSON; drop its strings (see :class:`Analyzed`)."""
+def _pack(item: Analyzed, zipped: Optional[Dict[str, np.ndarray]] = None) -> Analyzed:
+    """Pack the batch's texts (``zipped``: as a worker compressed them) and stored JSON; drop
+    its strings (see :class:`Analyzed`)."""
     batch = item.batch
-    item.texts = packed(batch.texts)
+    item.texts = ZippedTexts.from_parts(zipped) if zipped is not None else packed(batch.texts)
     if batch.stored is not None:
         item.stored = packed(batch.stored)
     batch.texts, batch.units, batch.stored = [], [], None
@@ -278,10 +280,12 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: 
          inverting: List[Future], segments: List[Segment]) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`)."""
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
-        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
+        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
+                          hit_texts=(list(index.fields).index(index.text_field), n_fields)) as pool:
             for analyzed in pool.map(units):
                 batch = pending.popleft()
-                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
+                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields),
+                             analyzed.zipped)
                 del analyzed
                 buffer.append(item)
                 buffered_tokens += len(item.term_ids)
@@ -322,7 +326,7 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = TextBlock.concat([a.texts for a in buffer])  # type: ignore[misc]
+    texts = _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
     if any(a.stored is not None for a in buffer):
         stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))
@@ -337,6 +341,13 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
     return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
                          name, positions=positions, field_len=field_len,
                          stored=stored, columns=columns)
+
+
+def _concat_texts(blocks: List[TextBlock]) -> TextBlock:
+    """The blocks' texts one after the other (compressed ones stay compressed)."""
+    if blocks and all(isinstance(b, ZippedTexts) for b in blocks):
+        return ZippedTexts.concat(blocks)  # type: ignore[arg-type]
+    return TextBlock.concat(blocks)
 
 
 def stored_document(doc_id: str, text_field: str, text: str, stored: str) -> Dict[str, Any]:

@@ -54,7 +54,7 @@ def test_spilled_build_equals_in_memory_build(small_segments, seed, tmp_path):
     memory = kzsearch.Index(analyzer=words, spill_dir=False, fields=fields, background_merges=False)
     spilled = kzsearch.Index(analyzer=words, spill_dir=tmp_path, fields=fields, background_merges=False)
     memory.add(docs)
-    spilled.add(docs)
+    spilled.add(docs, workers=2 if seed < 2 else 1)  # workers compress the texts they analyse
     assert spilled._spill is not None and spilled._spill.records
     assert any(hasattr(s.docs, "filename") or not s.docs.flags.owndata for s in spilled.segments)
     qs = queries(seed)
@@ -156,3 +156,19 @@ def test_spill_settings(tmp_path, monkeypatch):
     small.add(["a b"])
     assert small._spill is None
     assert np.asarray(index.segments[0].docs).tolist() == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_zipped_texts_concatenate_without_recompressing(seed):
+    from kzsearch.engine.docstore import TextBlock
+    from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped, compress_texts
+
+    rng = random.Random(seed)
+    parts = [[" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 300))) for _ in range(rng.randint(0, 40))]
+             for _ in range(rng.randint(1, 5))]
+    blocks = [ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(p), block_bytes=rng.choice([64, 1024])))
+              for p in parts]
+    joined = ZippedTexts.concat(blocks)
+    every = [t for p in parts for t in p]
+    assert list(joined) == every and [joined[i] for i in range(len(every))] == every
+    assert check_zipped(joined.parts(), len(every)) is None
