@@ -18,10 +18,14 @@ list (document after document, field after field), so that one
 batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
 segment (:func:`kzsearch.engine.segment.build_segment`) on a background
 thread, one segment at a time, while analysis goes on. Memory stays
-bounded: a batch's texts and stored JSON become UTF-8 blocks as soon as it
-is analysed (its Python strings are dropped), a flush lets go of the
-buffered batches before the inversion's temporaries, and at most two
-segments' worth of tokens are held before inversion.
+bounded: a batch's texts come back from the worker processes compressed
+as a save stores them (format 3's blocks; analysed in this process, they
+become UTF-8 blocks) and its stored JSON becomes a UTF-8 block as soon as
+it is analysed (its Python strings are dropped), a flush lets go of the
+buffered batches before the inversion's temporaries, at most two
+segments' worth of tokens are held before inversion, and a finished large
+segment is spilled to disk and memory-mapped back
+(:mod:`kzsearch.engine.spill`; a failed ``add`` unlinks what it spilled).
 
 >>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
 >>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
@@ -33,7 +37,7 @@ import itertools
 import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -66,6 +70,7 @@ class Batch:
     texts: List[str]
     stored: Optional[List[str]]
     meta: Optional[List[Optional[Dict[str, Any]]]]
+    explicit: List[str] = field(default_factory=list)  # the ids not handed out by ``default_ids``
 
 
 def _document(n: int, item: Mapping[str, Any], fields: Sequence[str], text_field: str,
@@ -152,6 +157,9 @@ def batches(texts: Iterable[Document], ids: Optional[Iterable[str]], default_ids
                             f"not {type(item).__name__}")
         if not isinstance(doc_id, str):
             raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        if id_iter is not None or not (isinstance(item, str) or (isinstance(item, Mapping)
+                                                                 and item.get("id") is None)):
+            batch.explicit.append(doc_id)
         batch.ids.append(doc_id)
         batch.units.extend(units)
         batch.texts.append(text)
@@ -223,6 +231,9 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     segments: List[Segment] = []
     buffer: List[Analyzed] = []
     buffered_tokens = 0
+    # ids handed out by default_ids are distinct running numbers: only the explicit ones are kept
+    # (a million default ids would hold ~100 MB), and checked against the numbers handed out at the end
+    first_default = index._next_id
     stream = batches(texts, ids, index._default_ids(), fields, index.text_field, schema)
     # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
     head = list(itertools.islice(stream, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
@@ -235,16 +246,22 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
 
     def checked() -> Iterator[List[str]]:
         for batch in itertools.chain(head, stream):
-            for doc_id in batch.ids:
+            for doc_id in batch.explicit:
                 if doc_id in seen:
                     raise ValueError(f"ids: {doc_id!r} appears twice")
-                if not replace and doc_id in existing:
-                    raise ValueError(f"ids: {doc_id!r} is already in the index "
-                                     "(use replace=True or update())")
                 seen.add(doc_id)
-            new_ids.extend(batch.ids)
+            if existing and not replace:
+                for doc_id in batch.ids:
+                    if doc_id in existing:
+                        raise ValueError(f"ids: {doc_id!r} is already in the index "
+                                         "(use replace=True or update())")
+            if replace:
+                new_ids.extend(batch.ids)
             pending.append(batch)
             yield batch.units
+        for doc_id in seen:
+            if _running_number(doc_id) in range(first_default, index._next_id):
+                raise ValueError(f"ids: {doc_id!r} appears twice")
 
     # segments are inverted on a thread (NumPy's sorts let go of the GIL) while analysis goes on;
     # one at a time, so at most two segments' worth of tokens are held
@@ -265,6 +282,13 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
         raise
     bar.close()
     return segments, new_ids
+
+
+def _running_number(doc_id: str) -> int:
+    """The number an id handed out by ``default_ids`` stands for ("17"), else -1."""
+    if doc_id.isascii() and doc_id.isdigit() and (doc_id[0] != "0" or doc_id == "0") and len(doc_id) < 19:
+        return int(doc_id)
+    return -1
 
 
 def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],

@@ -172,3 +172,22 @@ def test_zipped_texts_concatenate_without_recompressing(seed):
     every = [t for p in parts for t in p]
     assert list(joined) == every and [joined[i] for i in range(len(every))] == every
     assert check_zipped(joined.parts(), len(every)) is None
+
+
+def test_default_ids_are_checked_against_explicit_ones_without_being_held():
+    index = kzsearch.Index(analyzer=words, spill_dir=False)
+    index.add(["a", "b"])  # ids "0", "1"
+    for docs in (["x", {"id": "3", "text": "y"}, "z", "w"],      # "3" handed out later in this add
+                 [{"id": "2", "text": "y"}, "x"],                # "2" handed out right after
+                 ["x", {"id": "2", "text": "y"}],                # "2" handed out before
+                 [{"id": "q", "text": "y"}, {"id": "q", "text": "z"}]):
+        with pytest.raises(ValueError, match="appears twice"):
+            index.add(docs)
+        assert len(index) == 2 and index._next_id == 2
+    with pytest.raises(ValueError, match="already in the index"):
+        index.add([{"id": "1", "text": "y"}])
+    index.add(["x", {"id": "03", "text": "y"}, {"id": "٣", "text": "y"}, {"id": "7", "text": "v"}])
+    assert sorted(index.ids()) == sorted(["0", "1", "2", "03", "٣", "7"])
+    index.add(["n"], ids=["8"])
+    index.add(["m"])
+    assert "9" in index or "8" in index
