@@ -30,8 +30,11 @@ writes format 3. Loading reads and checks the files (:mod:`.loading`).
 Saving (:func:`save_index`) never writes into an existing file: new content
 gets a new name, created with ``O_EXCL | O_NOFOLLOW`` and fsync'ed; a file
 the folder's current commit already lists with the same size and CRC-32 is
-reused instead. Then a new commit is written beside the old one, renamed
-over it and the folder fsync'ed; files no commit refers to any more are
+reused instead; the files of a segment spilled during the build
+(:mod:`.spill`, passed as ``IndexParts.spilled``) are hard-linked (copied
+across file systems) and fsync'ed rather than encoded again. Then a new
+commit is written beside the old one, renamed over it and the folder
+fsync'ed; files no commit refers to any more are
 unlinked (never truncated: a reader that maps them keeps its data). So a
 save killed at any moment leaves the old commit or the new one, whole, and
 readers keep correct results until they reload.
