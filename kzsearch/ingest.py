@@ -15,7 +15,7 @@ Documents are read in batches of ``BATCH_DOCS`` and checked before
 anything is analysed; each batch's field texts go to analysis as one flat
 list (document after document, field after field), so that one
 :class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
-batches are buffered up to ``SEGMENT_TOKENS`` words (:func:`words`: a word's
+batches are buffered up to ``SEGMENT_TOKENS`` words (:func:`~kzsearch.parallel.words`: a word's
 sub-word view terms share its position and ride with it, so that views do not
 halve the documents a segment holds and add a tier of merges) and inverted into one
 segment (:func:`kzsearch.engine.segment.build_segment`) on a background
@@ -50,7 +50,7 @@ from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
 from .engine.spill import release_memory
 from .engine.zipped_texts import ZippedTexts
 from .errors import IndexFormatError
-from .parallel import AnalysisPool, AnalyzedBatch, default_workers
+from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
 
 Document = Union[str, Tuple[str, str], Mapping[str, Any]]
@@ -314,7 +314,7 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: 
                              analyzed.zipped)
                 del analyzed
                 buffer.append(item)
-                buffered_tokens += words(item)
+                buffered_tokens += words(len(item.term_ids), item.positions)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
                     invert(inverter, buffer)
@@ -323,20 +323,6 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: 
             invert(inverter, buffer)
         if inverting:
             segments.append(inverting.pop().result())
-
-
-def words(item: Analyzed) -> int:
-    """Tokens of ``item`` not at the same position as the token before them (all, without positions).
-
-    A word and its view terms count once; a compound's parts each count.
-
-    >>> words(Analyzed(None, np.zeros(5), np.array([5]), np.array([0, 0, 1, 2, 2])))
-    3
-    """
-    positions = item.positions
-    if positions is None or not len(positions):
-        return len(item.term_ids)
-    return len(positions) - int(np.count_nonzero(positions[1:] == positions[:-1]))
 
 
 def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
