@@ -199,11 +199,14 @@ def _hand_over(monkeypatch):
        method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
        b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
-       sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]))
+       sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]),
+       seed_docs=st.sampled_from([1, 4, 512, 10**9]), budget=st.sampled_from([1, 10**9]))
 def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, method, k, k1, b, delete_share,
-                                          sample, dense):
+                                          sample, dense, seed_docs, budget):
+    monkeypatch.setattr(termcache, "BUDGET", budget)  # 1: every merged copy evicted at once
     calls = _hand_over(monkeypatch)
     monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
+    monkeypatch.setattr(maxscore, "_SEED", seed_docs)  # a first θ from a few documents, or from all
     monkeypatch.setattr(maxscore, "_DENSE", dense)    # binary searches or passes over the postings
     rng = np.random.default_rng(seed)
     index = segmented_index(rng, n_docs, n_batches, method, delete_share)
@@ -291,6 +294,28 @@ def test_term_at_a_time_runs_and_prunes(monkeypatch):
         assert [(h.id, h.score) for h in index.search(query, 5)] == [
             (h.id, h.score) for h in index.search(query, 5, exact=True)]
     assert calls == [True, True, True]
+
+
+def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
+    # top documents hold every query term: θ from the first term's best documents, scored exactly,
+    # already exceeds what the other terms can add, so they are only looked up for candidates
+    rng = np.random.default_rng(5)
+    docs = [" ".join(rng.choice(WORDS[:8], size=int(rng.integers(4, 14)))) for _ in range(4000)]
+    index = Index(analyzer=split_words)
+    index.add(docs)
+    calls = _hand_over(monkeypatch)
+    left = []
+    real = maxscore._look_up
+
+    def spy(snapshot, cand, terms, rest, *args):
+        left.append(len(rest))
+        return real(snapshot, cand, terms, rest, *args)
+
+    monkeypatch.setattr(maxscore, "_look_up", spy)
+    for query in ("w0 w1 w2", "w1 w2"):
+        assert [(h.id, h.score) for h in index.search(query, 5)] == [
+            (h.id, h.score) for h in index.search(query, 5, exact=True)]
+    assert calls == [True, True] and left == [2, 1]
 
 
 def test_a_term_no_segment_holds_gets_no_postings():

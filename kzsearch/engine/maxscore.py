@@ -4,15 +4,21 @@ Block-max pruning (:mod:`.pruning`) pays when one rare term leads; when every
 term is common, most blocks can reach the k-th score and it hands over. This
 path then scores term at a time, largest bound first, into a dense
 accumulator — as the exhaustive searcher does — but stops taking new
-documents once the terms left cannot lift an unseen document to the k-th
-best partial score θ (a lower bound of the final k-th score: partial sums
-only grow). The remaining terms are then looked up for the candidates that
-can still reach θ only, dropping more candidates as the bound of what is
-left shrinks. Finally the few candidates whose sums reach the k-th best are
-scored again in query order (:func:`.pruning.exact_scores`), so ids and
-scores equal the exhaustive ones bit for bit; every bound comparison carries
-a relative margin far above the rounding of a few additions, and is strict,
-so documents tied with the k-th score are kept.
+documents once the terms left cannot lift an unseen document to θ, a lower
+bound of the final k-th score. θ starts as the k-th best exact score of the
+:data:`_SEED` documents with the largest weights of the first term (real
+documents' full scores: :func:`_seed`), so a query whose top documents hold
+most of its terms usually needs only its first term scored in full; it then
+rises with the k-th best partial sum (partial sums only grow). The remaining
+terms are looked up for the candidates that can still reach θ only — by
+binary search when they are few, else by one pass over the term's postings
+picking the candidates marked in a per-thread bool array, adding into the
+same accumulator (:func:`_look_up`) — dropping candidates as the bound of
+what is left shrinks. Finally the few candidates whose sums reach the k-th
+best are scored again in query order (:func:`.pruning.exact_scores`), so ids
+and scores equal the exhaustive ones bit for bit; every bound comparison
+carries a relative margin far above the rounding of a few additions, and is
+strict, so documents tied with the k-th score are kept.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -35,6 +41,8 @@ from .termcache import term_tfs
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
+_SEED = 512       # documents of the first term scored exactly to set a first θ
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class _Scratch(threading.local):
@@ -74,19 +82,6 @@ def _live_postings(term, live: Optional[np.ndarray]) -> Tuple[np.ndarray, np.nda
     return d, tf
 
 
-def _scan(cands: np.ndarray, term, mark: np.ndarray) -> np.ndarray:
-    """:func:`.termcache.term_tfs` by one pass over the term's postings (``mark``: a cleared scratch)."""
-    tf = np.zeros(len(cands), dtype=np.int64)
-    docs, tfs = term.postings.docs, term.postings.tfs
-    mark[cands] = True
-    try:
-        inside = np.flatnonzero(mark[docs])
-    finally:
-        mark[cands] = False
-    tf[np.searchsorted(cands, docs[inside])] = tfs[inside]
-    return tf
-
-
 def _kth(values: np.ndarray, k: int) -> float:
     """The k-th largest of ``values`` (-inf if fewer)."""
     if len(values) < k:
@@ -111,6 +106,7 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
     parts: List[np.ndarray] = []
+    marked = _NONE
     try:
         theta = -np.inf
         step = 0
@@ -119,52 +115,88 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             if rest * _MARGIN < theta:
                 break  # an unseen document cannot reach θ: only the candidates are left
             docs, tfs = _live_postings(terms[i], live)
-            w = weights(method, tfs, norm[docs], terms[i].idf, params)
-            if terms[i].weight != 1:
-                w *= terms[i].weight
+            w = _weights(method, tfs, docs, norm, terms[i], params)
+            if not parts:  # the accumulator is all zeros: every document is new
+                acc[docs] = w
+                parts.append(docs)
+                if step + 1 < len(order):
+                    theta = _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores)
+                continue
             old = acc[docs]
             parts.append(docs[old == 0.0])
             old += w
             acc[docs] = old
             if step + 1 < len(order) and sum(sizes[step + 1:]) > 2 * sum(len(p) for p in parts):
-                cand = parts[0] if len(parts) == 1 else np.concatenate(parts)
+                cand = np.concatenate(parts)
                 sample = cand[::max(1, len(cand) // _SAMPLE)]
-                theta = _kth(acc[sample], k) / _MARGIN
+                theta = max(theta, _kth(acc[sample], k) / _MARGIN)
         else:
             step = len(order)
         cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
         if not len(cand):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
+        left = order[step:]
         partial = acc[cand]
+        if left:  # look the terms left up for the candidates that can still reach θ
+            cand = np.sort(cand[partial * _MARGIN + float(bound[left].sum()) >= theta])
+            marked = cand
+            mark[cand] = True
+            cand, partial = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params)
     finally:
         for part in parts:
             acc[part] = 0.0
-    left = order[step:]
-    rest = float(bound[left].sum())
-    if left:
-        keep = partial * _MARGIN + rest >= theta
-        cand, partial = cand[keep], partial[keep]
-        by = np.argsort(cand, kind="stable")
-        cand, partial = cand[by], partial[by]
-    for n, i in enumerate(left):
-        if not len(cand):
-            break
-        if len(cand) * _DENSE < len(terms[i].postings):
-            tf = term_tfs(terms[i].postings, cand)
-        else:  # many candidates: a pass over the postings beats binary searches
-            tf = _scan(cand, terms[i], mark)
-        has = np.flatnonzero(tf)
-        if len(has):
-            w = weights(method, tf[has], norm[cand[has]], terms[i].idf, params)
-            if terms[i].weight != 1:
-                w *= terms[i].weight
-            partial[has] += w
-        theta = max(theta, _kth(partial, k) / _MARGIN)
-        rest = float(bound[left[n + 1:]].sum())
-        keep = partial * _MARGIN + rest >= theta
-        cand, partial = cand[keep], partial[keep]
+        mark[marked] = False
     # the sums so far were added in another order: score the best again, in query order
     kth = _kth(partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
     return top_k(best, exact_scores(snapshot, best, terms, norm, method, params), k)
+
+
+def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params):
+    """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
+
+    ``cand`` (sorted) are marked in ``mark``; a dropped candidate is unmarked.
+    Returns the candidates left and their sums.
+    """
+    partial = acc[cand]
+    for n, i in enumerate(left):
+        if not len(cand):
+            break
+        term = terms[i]
+        if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
+            tf = term_tfs(term.postings, cand)
+            has = np.flatnonzero(tf)
+            docs, tfs = cand[has], tf[has]
+        else:  # many: one pass over the postings, picking the marked documents
+            inside = np.flatnonzero(mark[term.postings.docs])
+            docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]
+        if len(docs):
+            acc[docs] += _weights(method, tfs, docs, norm, term, params)
+            partial = acc[cand]
+        theta = max(theta, _kth(partial, k) / _MARGIN)
+        keep = partial * _MARGIN + float(bound[left[n + 1:]].sum()) >= theta
+        if not keep.all():
+            mark[cand[~keep]] = False
+            cand, partial = cand[keep], partial[keep]
+    return cand, partial
+
+
+def _weights(method: str, tfs: np.ndarray, docs: np.ndarray, norm: np.ndarray, term, params: BM25Params):
+    """The term's weights for its postings ``docs``/``tfs`` (query weight included), as the searcher
+    computes them."""
+    w = weights(method, tfs, norm[docs], term.idf, params, inplace=True)
+    if term.weight != 1:
+        w *= term.weight
+    return w
+
+
+def _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores) -> float:
+    """A first θ: the k-th best exact score among the :data:`_SEED` documents of ``docs``
+    with the largest ``w`` (real documents' scores, so a lower bound of the final k-th)."""
+    if len(docs) <= _SEED:
+        sample = docs
+    else:
+        sample = docs[np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:]]
+    sample = np.sort(sample).astype(np.int64, copy=False)
+    return _kth(exact_scores(snapshot, sample, terms, norm, method, params), k) / _MARGIN
