@@ -27,6 +27,7 @@ def tiny_blocks(monkeypatch):
     monkeypatch.setattr(pruning, "_CHUNK", 8)
     monkeypatch.setattr(pruning, "GIVE_UP", 1e9)
     monkeypatch.setattr(pruning, "RARE_SHARE", 2.0)
+    monkeypatch.setattr(pruning, "BLOCK_MAX", True)  # block-max pruning first; tests that want it off say so
     monkeypatch.setattr(blocks, "_cache", {})
 
 
@@ -90,8 +91,10 @@ def brute_force_top(docs, live, query, k, k1, b):
 @given(seed=st.integers(0, 2**32 - 1), n_docs=st.integers(1, 250), n_batches=st.integers(1, 4),
        method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
-       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]))
-def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share):
+       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
+       block_max=st.booleans())
+def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share, block_max):
+    pruning.BLOCK_MAX = block_max  # the fixture restores it
     rng = np.random.default_rng(seed)
     index = segmented_index(rng, n_docs, n_batches, method, delete_share)
     assert_pruned_equals_exact(index, rng, k, k1, b, max_words=4)
@@ -136,7 +139,9 @@ def test_float_query_weights_and_collection_stats_prune_exactly(seed, k):
         assert pruned[1].tolist() == exact[1].tolist()
 
 
-def test_a_rare_term_spares_the_common_terms_postings(monkeypatch):
+@pytest.mark.parametrize("block_max", [True, False])
+def test_a_rare_term_spares_the_common_terms_postings(monkeypatch, block_max):
+    monkeypatch.setattr(pruning, "BLOCK_MAX", block_max)
     rng = np.random.default_rng(7)
     docs = [" ".join(rng.choice(["common", "other", "filler"], size=8)) for _ in range(3000)]
     for i in range(0, 3000, 300):
