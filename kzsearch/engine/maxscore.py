@@ -105,40 +105,32 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     norm = snapshot.length_norm(params.b, avgdl)
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
-    parts: List[np.ndarray] = []
+    parts: List[np.ndarray] = []  # the documents given a sum in ``acc``
     marked = _NONE
     try:
+        docs, tfs = _live_postings(terms[order[0]], live)
+        cand = docs
+        partial = _weights(method, tfs, docs, norm, terms[order[0]], params)
         theta = -np.inf
-        step = 0
-        for step, i in enumerate(order):
-            rest = float(bound[order[step:]].sum())
-            if rest * _MARGIN < theta:
-                break  # an unseen document cannot reach θ: only the candidates are left
-            docs, tfs = _live_postings(terms[i], live)
-            w = _weights(method, tfs, docs, norm, terms[i], params)
-            if not parts:  # the accumulator is all zeros: every document is new
-                acc[docs] = w
-                parts.append(docs)
-                if step + 1 < len(order):
-                    theta = _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores)
-                continue
-            old = acc[docs]
-            parts.append(docs[old == 0.0])
-            old += w
-            acc[docs] = old
-            if step + 1 < len(order) and sum(sizes[step + 1:]) > 2 * sum(len(p) for p in parts):
-                cand = np.concatenate(parts)
-                sample = cand[::max(1, len(cand) // _SAMPLE)]
-                theta = max(theta, _kth(acc[sample], k) / _MARGIN)
-        else:
-            step = len(order)
-        cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+        if len(order) > 1:
+            theta = _seed(snapshot, docs, partial, terms, k, norm, method, params, exact_scores)
+        step = 1
+        if len(order) > 1 and float(bound[order[1:]].sum()) * _MARGIN >= theta:
+            # an unseen document could still reach θ: more terms in full, into the accumulator
+            acc[docs] = partial
+            parts.append(docs)
+            step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
+            cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+            partial = acc[cand]
         if not len(cand):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         left = order[step:]
-        partial = acc[cand]
         if left:  # look the terms left up for the candidates that can still reach θ
-            cand = np.sort(cand[partial * _MARGIN + float(bound[left].sum()) >= theta])
+            keep = partial * _MARGIN + float(bound[left].sum()) >= theta
+            cand, partial = cand[keep], partial[keep]
+            if not parts:
+                acc[cand] = partial
+                parts.append(cand)
             marked = cand
             mark[cand] = True
             cand, partial = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params)
@@ -153,10 +145,30 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     return top_k(best, exact_scores(snapshot, best, terms, norm, method, params), k)
 
 
+def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params) -> Tuple[int, float]:
+    """Add the terms after the first, in ``order``, to ``acc`` in full until the terms left cannot
+    lift an unseen document to θ; returns how many terms were taken, and θ."""
+    for step in range(1, len(order)):
+        if float(bound[order[step:]].sum()) * _MARGIN < theta:
+            return step, theta  # an unseen document cannot reach θ: only the candidates are left
+        i = order[step]
+        docs, tfs = _live_postings(terms[i], live)
+        w = _weights(method, tfs, docs, norm, terms[i], params)
+        old = acc[docs]
+        parts.append(docs[old == 0.0])
+        old += w
+        acc[docs] = old
+        if step + 1 < len(order) and sum(sizes[step + 1:]) > 2 * sum(len(p) for p in parts):
+            cand = np.concatenate(parts)
+            sample = cand[::max(1, len(cand) // _SAMPLE)]
+            theta = max(theta, _kth(acc[sample], k) / _MARGIN)
+    return len(order), theta
+
+
 def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params):
     """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
 
-    ``cand`` (sorted) are marked in ``mark``; a dropped candidate is unmarked.
+    ``cand`` (in any order) are marked in ``mark``; a dropped candidate is unmarked.
     Returns the candidates left and their sums.
     """
     partial = acc[cand]
