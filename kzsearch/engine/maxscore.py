@@ -1,14 +1,16 @@
-"""Term-at-a-time MaxScore: the exact top k of a query whose terms are all common.
+"""Term-at-a-time MaxScore: the exact top k of a query with many postings.
 
-Block-max pruning (:mod:`.pruning`) pays when one rare term leads; when every
-term is common, most blocks can reach the k-th score and it hands over. This
-path then scores term at a time, largest bound first, into a dense
-accumulator — as the exhaustive searcher does — but stops taking new
-documents once the terms left cannot lift an unseen document to θ, a lower
+:func:`.pruning.pruned_search` hands its queries here (block-max pruning,
+:mod:`.pruning`, is kept behind ``pruning.BLOCK_MAX``: this path answers
+faster, rare term or not). Terms are scored largest bound first into a dense
+accumulator — as the exhaustive searcher does — but no new documents are taken
+once the terms left cannot lift an unseen document to θ, a lower
 bound of the final k-th score. θ starts as the k-th best exact score of the
 :data:`_SEED` documents with the largest weights of the first term (real
 documents' full scores: :func:`_seed`), so a query whose top documents hold
-most of its terms usually needs only its first term scored in full; it then
+most of its terms usually needs only its first term scored in full (and when
+that term has no more documents than the sample, the sample's scores are the
+answer); it then
 rises with the k-th best partial sum (partial sums only grow). The remaining
 terms are looked up for the candidates that can still reach θ only — by
 binary search when they are few, else by one pass over the term's postings
@@ -113,7 +115,10 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
         partial = _weights(method, tfs, docs, norm, terms[order[0]], params)
         theta = -np.inf
         if len(order) > 1:
-            theta = _seed(snapshot, docs, partial, terms, k, norm, method, params, exact_scores)
+            sample, scores = _seed(snapshot, docs, partial, terms, k, norm, method, params, exact_scores)
+            theta = _kth(scores, k) / _MARGIN
+            if len(sample) == len(docs) and float(bound[order[1:]].sum()) * _MARGIN < theta:
+                return top_k(sample, scores, k)  # every document that can reach θ is scored
         step = 1
         if len(order) > 1 and float(bound[order[1:]].sum()) * _MARGIN >= theta:
             # an unseen document could still reach θ: more terms in full, into the accumulator
@@ -203,12 +208,13 @@ def _weights(method: str, tfs: np.ndarray, docs: np.ndarray, norm: np.ndarray, t
     return w
 
 
-def _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores) -> float:
-    """A first θ: the k-th best exact score among the :data:`_SEED` documents of ``docs``
-    with the largest ``w`` (real documents' scores, so a lower bound of the final k-th)."""
+def _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+    """The :data:`_SEED` documents of ``docs`` with the largest ``w`` (all of them if
+    fewer), ascending, and their exact scores: real documents' scores, whose k-th best
+    is a lower bound of the final k-th."""
     if len(docs) <= _SEED:
         sample = docs
     else:
-        sample = docs[np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:]]
-    sample = np.sort(sample).astype(np.int64, copy=False)
-    return _kth(exact_scores(snapshot, sample, terms, norm, method, params), k) / _MARGIN
+        sample = np.sort(docs[np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:]])
+    sample = sample.astype(np.int64, copy=False)
+    return sample, exact_scores(snapshot, sample, terms, norm, method, params)
