@@ -43,7 +43,7 @@ from .termcache import term_tfs
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
-_SEED = 512       # documents of the first term scored exactly to set a first θ
+_SEED = 1024      # documents of the first term scored exactly to set a first θ
 _NONE = np.zeros(0, dtype=np.int64)
 
 
