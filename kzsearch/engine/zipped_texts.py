@@ -92,9 +92,13 @@ class ZippedTexts(TextBlock):
             return cached
         if not upto:
             return b""
-        stream = self.z[int(self.zblocks[b]):int(self.zblocks[b + 1])]
+        return self._inflate(b, upto)
+
+    def _inflate(self, b: int, upto: int) -> bytes:
+        """Block ``b`` decoded up to byte ``upto`` of it, and kept in the cache."""
+        lo, hi = self.zblocks[b:b + 2].tolist()
         try:
-            raw = zlib.decompressobj(-_WBITS).decompress(stream, upto)
+            raw = zlib.decompressobj(-_WBITS).decompress(self.z[lo:hi], upto)
         except (zlib.error, ValueError):
             raise _damaged() from None
         if len(raw) != upto:
@@ -109,8 +113,10 @@ class ZippedTexts(TextBlock):
         return raw
 
     def __getitem__(self, i: int) -> str:
-        n = len(self.offsets) - 1
-        i = int(i)
+        offsets = self.offsets
+        n = len(offsets) - 1
+        if type(i) is not int:
+            i = int(i)
         if i < 0:
             i += n
         if not 0 <= i < n:
@@ -120,11 +126,13 @@ class ZippedTexts(TextBlock):
             block_of = self._block_of = np.repeat(np.arange(len(self.zdocs) - 1, dtype=np.int32),
                                                   np.diff(np.asarray(self.zdocs, dtype=np.int64)))
         b = int(block_of[i])
-        base = int(self.offsets[self.zdocs[b]])
-        hi = int(self.offsets[i + 1]) - base
-        cached = self._cache.get(b)
-        raw = cached if cached is not None and len(cached) >= hi else self._block(b, hi)
-        return _decode(raw[int(self.offsets[i]) - base:hi])
+        base = int(offsets[self.zdocs[b]])
+        lo, hi = offsets[i:i + 2].tolist()
+        hi -= base
+        raw = self._cache.get(b)
+        if raw is None or len(raw) < hi:
+            raw = self._inflate(b, hi) if hi else b""
+        return _decode(raw[lo - base:hi])
 
     def __iter__(self) -> Iterator[str]:
         for b in range(len(self.zdocs) - 1):
