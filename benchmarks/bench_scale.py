@@ -20,7 +20,9 @@ on the fly by a generator. For each engine and size, in a fresh process:
 * tantivy-py: one stored text field with tantivy's default tokenizer, built
   with 2 writer threads and committed, in one process; loaded, queried right
   after loading and warm in another (the query parser's default OR query,
-  top 10, with the stored texts of the hits read as kzsearch reads them);
+  top 10, with the stored texts of the hits read as kzsearch reads them, and
+  ``count=False``: kzsearch counts no matches, and tantivy-py's default count
+  makes it visit every match, about 10% of its time at 300k);
 * when several of these run at one size, their warm p50/p99 are measured
   again in one process, one query on each engine in turn, so that all see
   the same moments of a shared machine's load; those replace the solo ones;
@@ -170,7 +172,7 @@ def child_tantivy_query(folder: str, n_queries: int) -> dict:
     searcher = index.searcher()
 
     def run(q):
-        hits = searcher.search(index.parse_query(q, ["body"]), 10).hits
+        hits = searcher.search(index.parse_query(q, ["body"]), 10, count=False).hits
         return [searcher.doc(address)["body"] for _, address in hits]
 
     return latency_after_load(t0, run, queries)
@@ -400,7 +402,7 @@ def child_interleaved(n_queries: int, pairs: List[str]) -> dict:
             tv = tantivy.Index.open(folder)
             searcher = tv.searcher()
             runs[engine] = lambda q, tv=tv, searcher=searcher: [
-                searcher.doc(a)["body"] for _, a in searcher.search(tv.parse_query(q, ["body"]), 10).hits]
+                searcher.doc(a)["body"] for _, a in searcher.search(tv.parse_query(q, ["body"]), 10, count=False).hits]
         else:
             index = kzsearch.Index.load(folder, analyzer=plain if engine == "kzsearch-plain" else None)
             runs[engine] = lambda q, index=index: index.search(q, k=10)

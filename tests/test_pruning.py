@@ -27,6 +27,7 @@ def tiny_blocks(monkeypatch):
     monkeypatch.setattr(pruning, "_CHUNK", 8)
     monkeypatch.setattr(pruning, "GIVE_UP", 1e9)
     monkeypatch.setattr(pruning, "RARE_SHARE", 2.0)
+    monkeypatch.setattr(pruning, "BLOCK_MAX", True)  # block-max pruning first; tests that want it off say so
     monkeypatch.setattr(blocks, "_cache", {})
 
 
@@ -90,8 +91,10 @@ def brute_force_top(docs, live, query, k, k1, b):
 @given(seed=st.integers(0, 2**32 - 1), n_docs=st.integers(1, 250), n_batches=st.integers(1, 4),
        method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
-       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]))
-def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share):
+       b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
+       block_max=st.booleans())
+def test_pruned_top_k_equals_exhaustive(seed, n_docs, n_batches, method, k, k1, b, delete_share, block_max):
+    pruning.BLOCK_MAX = block_max  # the fixture restores it
     rng = np.random.default_rng(seed)
     index = segmented_index(rng, n_docs, n_batches, method, delete_share)
     assert_pruned_equals_exact(index, rng, k, k1, b, max_words=4)
@@ -136,7 +139,9 @@ def test_float_query_weights_and_collection_stats_prune_exactly(seed, k):
         assert pruned[1].tolist() == exact[1].tolist()
 
 
-def test_a_rare_term_spares_the_common_terms_postings(monkeypatch):
+@pytest.mark.parametrize("block_max", [True, False])
+def test_a_rare_term_spares_the_common_terms_postings(monkeypatch, block_max):
+    monkeypatch.setattr(pruning, "BLOCK_MAX", block_max)
     rng = np.random.default_rng(7)
     docs = [" ".join(rng.choice(["common", "other", "filler"], size=8)) for _ in range(3000)]
     for i in range(0, 3000, 300):
@@ -200,13 +205,14 @@ def _hand_over(monkeypatch):
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
        b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
        sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]),
-       refine=st.sampled_from([1, 4, 10**6]))
+       seed_docs=st.sampled_from([1, 4, 512, 10**9]), budget=st.sampled_from([1, 10**9]))
 def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, method, k, k1, b, delete_share,
-                                          sample, dense, refine):
+                                          sample, dense, seed_docs, budget):
+    monkeypatch.setattr(termcache, "BUDGET", budget)  # 1: every merged copy evicted at once
     calls = _hand_over(monkeypatch)
     monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
+    monkeypatch.setattr(maxscore, "_SEED", seed_docs)  # a first θ from a few documents, or from all
     monkeypatch.setattr(maxscore, "_DENSE", dense)    # binary searches or passes over the postings
-    monkeypatch.setattr(maxscore, "_REFINE", refine)  # θ from the final scores of refine × k candidates
     rng = np.random.default_rng(seed)
     index = segmented_index(rng, n_docs, n_batches, method, delete_share)
     assert_pruned_equals_exact(index, rng, k, k1, b, max_words=5)
@@ -293,6 +299,28 @@ def test_term_at_a_time_runs_and_prunes(monkeypatch):
         assert [(h.id, h.score) for h in index.search(query, 5)] == [
             (h.id, h.score) for h in index.search(query, 5, exact=True)]
     assert calls == [True, True, True]
+
+
+def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
+    # top documents hold every query term: θ from the first term's best documents, scored exactly,
+    # already exceeds what the other terms can add, so they are only looked up for candidates
+    rng = np.random.default_rng(5)
+    docs = [" ".join(rng.choice(WORDS[:8], size=int(rng.integers(4, 14)))) for _ in range(4000)]
+    index = Index(analyzer=split_words)
+    index.add(docs)
+    calls = _hand_over(monkeypatch)
+    left = []
+    real = maxscore._look_up
+
+    def spy(snapshot, cand, terms, rest, *args):
+        left.append(len(rest))
+        return real(snapshot, cand, terms, rest, *args)
+
+    monkeypatch.setattr(maxscore, "_look_up", spy)
+    for query in ("w0 w1 w2", "w1 w2"):
+        assert [(h.id, h.score) for h in index.search(query, 5)] == [
+            (h.id, h.score) for h in index.search(query, 5, exact=True)]
+    assert calls == [True, True] and left == [2, 1]
 
 
 def test_a_term_no_segment_holds_gets_no_postings():

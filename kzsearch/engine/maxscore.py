@@ -1,18 +1,26 @@
-"""Term-at-a-time MaxScore: the exact top k of a query whose terms are all common.
+"""Term-at-a-time MaxScore: the exact top k of a query with many postings.
 
-Block-max pruning (:mod:`.pruning`) pays when one rare term leads; when every
-term is common, most blocks can reach the k-th score and it hands over. This
-path then scores term at a time, largest bound first, into a dense
-accumulator — as the exhaustive searcher does — but stops taking new
-documents once the terms left cannot lift an unseen document to the k-th
-best partial score θ (a lower bound of the final k-th score: partial sums
-only grow). The remaining terms are then looked up for the candidates that
-can still reach θ only, dropping more candidates as the bound of what is
-left shrinks. Finally the few candidates whose sums reach the k-th best are
-scored again in query order (:func:`.pruning.exact_scores`), so ids and
-scores equal the exhaustive ones bit for bit; every bound comparison carries
-a relative margin far above the rounding of a few additions, and is strict,
-so documents tied with the k-th score are kept.
+:func:`.pruning.pruned_search` hands its queries here (block-max pruning,
+:mod:`.pruning`, is kept behind ``pruning.BLOCK_MAX``: this path answers
+faster, rare term or not). Terms are scored largest bound first into a dense
+accumulator — as the exhaustive searcher does — but no new documents are taken
+once the terms left cannot lift an unseen document to θ, a lower
+bound of the final k-th score. θ starts as the k-th best exact score of the
+:data:`_SEED` documents with the largest weights of the first term (real
+documents' full scores: :func:`_seed`), so a query whose top documents hold
+most of its terms usually needs only its first term scored in full (and when
+that term has no more documents than the sample, the sample's scores are the
+answer); it then
+rises with the k-th best partial sum (partial sums only grow). The remaining
+terms are looked up for the candidates that can still reach θ only — by
+binary search when they are few, else by one pass over the term's postings
+picking the candidates marked in a per-thread bool array, adding into the
+same accumulator (:func:`_look_up`) — dropping candidates as the bound of
+what is left shrinks. Finally the few candidates whose sums reach the k-th
+best are scored again in query order (:func:`.pruning.exact_scores`), so ids
+and scores equal the exhaustive ones bit for bit; every bound comparison
+carries a relative margin far above the rounding of a few additions, and is
+strict, so documents tied with the k-th score are kept.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -35,7 +43,8 @@ from .termcache import term_tfs
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
-_REFINE = 4       # × k candidates scored in full to raise θ before the candidate phase
+_SEED = 1024      # documents of the first term scored exactly to set a first θ
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class _Scratch(threading.local):
@@ -75,41 +84,11 @@ def _live_postings(term, live: Optional[np.ndarray]) -> Tuple[np.ndarray, np.nda
     return d, tf
 
 
-def _scan(cands: np.ndarray, term, mark: np.ndarray) -> np.ndarray:
-    """:func:`.termcache.term_tfs` by one pass over the term's postings (``mark``: a cleared scratch)."""
-    tf = np.zeros(len(cands), dtype=np.int64)
-    docs, tfs = term.postings.docs, term.postings.tfs
-    mark[cands] = True
-    try:
-        inside = np.flatnonzero(mark[docs])
-    finally:
-        mark[cands] = False
-    tf[np.searchsorted(cands, docs[inside])] = tfs[inside]
-    return tf
-
-
 def _kth(values: np.ndarray, k: int) -> float:
     """The k-th largest of ``values`` (-inf if fewer)."""
     if len(values) < k:
         return -np.inf
     return float(np.partition(values, len(values) - k)[len(values) - k])
-
-
-def _exact_kth(snapshot, cand: np.ndarray, partial: np.ndarray, k: int, terms, norm: np.ndarray,
-               method: str, params: BM25Params, exact_scores) -> float:
-    """θ from the final scores of the ``_REFINE`` × k candidates with the best partial sums:
-    the k-th best of real scores of live documents, so a lower bound of the final k-th
-    score, and usually far above the k-th best partial sum (the terms left count in it)."""
-    m = _REFINE * k
-    top = cand
-    if len(cand) > m:  # the m best partial sums of a sample set a cut; the best above it
-        sample = partial[::max(1, len(cand) // _SAMPLE)]
-        above = np.flatnonzero(partial >= _kth(sample, min(m, len(sample))))
-        if len(above) > m:
-            above = above[np.argpartition(-partial[above], m - 1)[:m]]
-        top = cand[above]
-    top = np.sort(top).astype(np.int64, copy=False)
-    return _kth(exact_scores(snapshot, top, terms, norm, method, params), k) / _MARGIN
 
 
 def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25Params, avgdl: float,
@@ -128,63 +107,114 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     norm = snapshot.length_norm(params.b, avgdl)
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
-    parts: List[np.ndarray] = []
+    parts: List[np.ndarray] = []  # the documents given a sum in ``acc``
+    marked = _NONE
     try:
+        docs, tfs = _live_postings(terms[order[0]], live)
+        cand = docs
+        partial = _weights(method, tfs, docs, norm, terms[order[0]], params)
         theta = -np.inf
-        step = 0
-        for step, i in enumerate(order):
-            rest = float(bound[order[step:]].sum())
-            if rest * _MARGIN < theta:
-                break  # an unseen document cannot reach θ: only the candidates are left
-            docs, tfs = _live_postings(terms[i], live)
-            w = weights(method, tfs, norm[docs], terms[i].idf, params)
-            if terms[i].weight != 1:
-                w *= terms[i].weight
-            old = acc[docs]
-            parts.append(docs[old == 0.0])
-            old += w
-            acc[docs] = old
-            if step + 1 < len(order) and sum(sizes[step + 1:]) > 2 * sum(len(p) for p in parts):
-                cand = parts[0] if len(parts) == 1 else np.concatenate(parts)
-                sample = cand[::max(1, len(cand) // _SAMPLE)]
-                theta = _kth(acc[sample], k) / _MARGIN
-        else:
-            step = len(order)
-        cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+        if len(order) > 1:
+            sample, scores = _seed(snapshot, docs, partial, terms, k, norm, method, params, exact_scores)
+            theta = _kth(scores, k) / _MARGIN
+            if len(sample) == len(docs) and float(bound[order[1:]].sum()) * _MARGIN < theta:
+                return top_k(sample, scores, k)  # every document that can reach θ is scored
+        step = 1
+        if len(order) > 1 and float(bound[order[1:]].sum()) * _MARGIN >= theta:
+            # an unseen document could still reach θ: more terms in full, into the accumulator
+            acc[docs] = partial
+            parts.append(docs)
+            step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
+            cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+            partial = acc[cand]
         if not len(cand):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        partial = acc[cand]
+        left = order[step:]
+        if left:  # look the terms left up for the candidates that can still reach θ
+            keep = partial * _MARGIN + float(bound[left].sum()) >= theta
+            cand, partial = cand[keep], partial[keep]
+            if not parts:
+                acc[cand] = partial
+                parts.append(cand)
+            marked = cand
+            mark[cand] = True
+            cand, partial = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params)
     finally:
         for part in parts:
             acc[part] = 0.0
-    left = order[step:]
-    rest = float(bound[left].sum())
-    if left and len(cand) > k:
-        theta = max(theta, _exact_kth(snapshot, cand, partial, k, terms, norm, method, params, exact_scores))
-    if left:
-        keep = partial * _MARGIN + rest >= theta
-        cand, partial = cand[keep], partial[keep]
-        by = np.argsort(cand, kind="stable")
-        cand, partial = cand[by], partial[by]
-    for n, i in enumerate(left):
-        if not len(cand):
-            break
-        if len(cand) * _DENSE < len(terms[i].postings):
-            tf = term_tfs(terms[i].postings, cand)
-        else:  # many candidates: a pass over the postings beats binary searches
-            tf = _scan(cand, terms[i], mark)
-        has = np.flatnonzero(tf)
-        if len(has):
-            w = weights(method, tf[has], norm[cand[has]], terms[i].idf, params)
-            if terms[i].weight != 1:
-                w *= terms[i].weight
-            partial[has] += w
-        theta = max(theta, _kth(partial, k) / _MARGIN)
-        rest = float(bound[left[n + 1:]].sum())
-        keep = partial * _MARGIN + rest >= theta
-        cand, partial = cand[keep], partial[keep]
+        mark[marked] = False
     # the sums so far were added in another order: score the best again, in query order
     kth = _kth(partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
     return top_k(best, exact_scores(snapshot, best, terms, norm, method, params), k)
+
+
+def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params) -> Tuple[int, float]:
+    """Add the terms after the first, in ``order``, to ``acc`` in full until the terms left cannot
+    lift an unseen document to θ; returns how many terms were taken, and θ."""
+    for step in range(1, len(order)):
+        if float(bound[order[step:]].sum()) * _MARGIN < theta:
+            return step, theta  # an unseen document cannot reach θ: only the candidates are left
+        i = order[step]
+        docs, tfs = _live_postings(terms[i], live)
+        w = _weights(method, tfs, docs, norm, terms[i], params)
+        old = acc[docs]
+        parts.append(docs[old == 0.0])
+        old += w
+        acc[docs] = old
+        if step + 1 < len(order) and sum(sizes[step + 1:]) > 2 * sum(len(p) for p in parts):
+            cand = np.concatenate(parts)
+            sample = cand[::max(1, len(cand) // _SAMPLE)]
+            theta = max(theta, _kth(acc[sample], k) / _MARGIN)
+    return len(order), theta
+
+
+def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params):
+    """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
+
+    ``cand`` (in any order) are marked in ``mark``; a dropped candidate is unmarked.
+    Returns the candidates left and their sums.
+    """
+    partial = acc[cand]
+    for n, i in enumerate(left):
+        if not len(cand):
+            break
+        term = terms[i]
+        if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
+            tf = term_tfs(term.postings, cand)
+            has = np.flatnonzero(tf)
+            docs, tfs = cand[has], tf[has]
+        else:  # many: one pass over the postings, picking the marked documents
+            inside = np.flatnonzero(mark[term.postings.docs])
+            docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]
+        if len(docs):
+            acc[docs] += _weights(method, tfs, docs, norm, term, params)
+            partial = acc[cand]
+        theta = max(theta, _kth(partial, k) / _MARGIN)
+        keep = partial * _MARGIN + float(bound[left[n + 1:]].sum()) >= theta
+        if not keep.all():
+            mark[cand[~keep]] = False
+            cand, partial = cand[keep], partial[keep]
+    return cand, partial
+
+
+def _weights(method: str, tfs: np.ndarray, docs: np.ndarray, norm: np.ndarray, term, params: BM25Params):
+    """The term's weights for its postings ``docs``/``tfs`` (query weight included), as the searcher
+    computes them."""
+    w = weights(method, tfs, norm[docs], term.idf, params, inplace=True)
+    if term.weight != 1:
+        w *= term.weight
+    return w
+
+
+def _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+    """The :data:`_SEED` documents of ``docs`` with the largest ``w`` (all of them if
+    fewer), ascending, and their exact scores: real documents' scores, whose k-th best
+    is a lower bound of the final k-th."""
+    if len(docs) <= _SEED:
+        sample = docs
+    else:
+        sample = np.sort(docs[np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:]])
+    sample = sample.astype(np.int64, copy=False)
+    return sample, exact_scores(snapshot, sample, terms, norm, method, params)

@@ -30,7 +30,11 @@ compared strictly and inflated by a relative margin far above rounding
 error), so ties break by position as in the exhaustive path. When no term
 is much rarer than the others (most blocks can reach θ), or the blocks
 scored pass :data:`GIVE_UP` of the postings, the query goes to
-term-at-a-time MaxScore (:mod:`.maxscore`), also exact. When pruning would
+term-at-a-time MaxScore (:mod:`.maxscore`), also exact. Since term-at-a-time
+MaxScore starts from a θ seeded by exactly scored documents, it answers
+the queries block-max pruning finishes faster too (at 300k plain terms, CPU
+median 0.41 against 0.54 ms on those queries), so :func:`pruned_search`
+goes straight to it unless :data:`BLOCK_MAX` is set. When pruning would
 not pay (few postings) or cannot be bounded (an idf ≤ 0, a weight ≤ 0, a
 field-weighted segment), :func:`pruned_search` returns None and the caller
 scores exhaustively.
@@ -61,6 +65,7 @@ RARE_SHARE = 0.02      # block-max leads only if the rarest term has less than t
 _MARGIN = 1.0 + 1e-9   # relative slack on every bound: far above the rounding of a few additions
 _CHUNK = 2048          # postings scored in the first round; doubles each round
 TERM_AT_A_TIME = True  # when block-max pruning hands over: term-at-a-time MaxScore (else exhaustive)
+BLOCK_MAX = False      # try block-max pruning first (term-at-a-time with a seeded θ is faster: see below)
 LEAD_RAREST = True     # blocks of the rarest term first (else of the term with the largest bound)
 _FIRST = 128           # candidates scored first (best upper bound first) to set the k-th score
 
@@ -350,7 +355,7 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
                                lambda: snapshot.okapi_mean_idf(vocab_size) if stats is None
                                else stats.okapi_mean_idf)
         plan.append(TermPlan(qw, term_idf, rows, (a, b), postings))
-    found = search_pruned(snapshot, plan, k, method, params, avgdl)
+    found = search_pruned(snapshot, plan, k, method, params, avgdl) if BLOCK_MAX else None
     if found is None and TERM_AT_A_TIME and not any(getattr(s, "field_tfs", None) is not None
                                                       for s in snapshot.segments):
         found = term_at_a_time(snapshot, plan, k, method, params, avgdl, exact_scores)
