@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--create", action="store_true", help="start an empty index if PATH does not exist")
     p.add_argument("--search-threads", type=int, default=None, metavar="N",
                    help="threads searches run on (default: cores, at most 4; 0: on the event loop)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", dest="serve_workers",
+                   help="worker processes serving the same index, writes replicated to all "
+                        "(default: cores, at most 4; 1: one process)")
     return parser
 
 
@@ -251,6 +254,8 @@ def _serve(args: argparse.Namespace) -> None:
     except ImportError as e:
         raise RuntimeError(f"the server needs its extra: pip install 'kzsearch[server]' ({e})") from None
     extra = {} if args.search_threads is None else {"search_threads": args.search_threads}
+    if args.serve_workers is not None:
+        extra["workers"] = args.serve_workers
     settings = ServerSettings(host=args.host, port=args.port, token=token_from_env(args.token),
                               save_every=args.save_every, **extra)
     try:

@@ -254,6 +254,13 @@ class SearchEngine:
             self.commit.saves += 1
             return True
 
+    def saved_elsewhere(self, when: float) -> None:
+        """Record a save of this same state that another process made (``serve --workers N``)."""
+        with self._save_lock:
+            self._dirty = False
+            self.commit.time = when
+            self.commit.saves += 1
+
     # ------------------------------------------------------------------ internals
     def _marker(self, query: str) -> Callable[[Any], Tuple[str, List[Tuple[int, int]]]]:
         """What makes one hit's (snippet, spans) for ``query``.

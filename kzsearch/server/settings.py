@@ -51,6 +51,7 @@ class ServerSettings:
     token: Optional[str] = None
     save_every: Optional[float] = None       # seconds between saves of changes; None: only POST /save
     search_threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # 0: on the event loop
+    workers: int = field(default_factory=lambda: default_workers())  # processes (kzsearch serve)
     limits: Limits = Limits()
 
     def validate(self) -> None:
@@ -67,6 +68,8 @@ class ServerSettings:
         if isinstance(self.search_threads, bool) or not isinstance(self.search_threads, int) \
                 or self.search_threads < 0:
             raise ValueError(f"search_threads must be a non-negative integer, got {self.search_threads!r}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
         self.limits.validate()
 
     @property
@@ -79,6 +82,16 @@ class ServerSettings:
         if self.token:
             return "token"
         return "open" if self.loopback else "closed"
+
+
+def default_workers(cores: Optional[int] = None) -> int:
+    """Worker processes by default: one a core, at most 4.
+
+    >>> [default_workers(n) for n in (1, 2, 8)]
+    [1, 2, 4]
+    """
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(4, cores))
 
 
 def is_loopback(host: str) -> bool:

@@ -22,9 +22,10 @@ the measured difference is in README).
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import threading
-from typing import Any, Callable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -98,6 +99,10 @@ class Workers:
         if self._write is None:
             self._write = _Threads(1, "kzsearch-write")
         return await self._write.run(func)
+
+    def describe(self) -> Dict[str, Any]:
+        """What ``GET /stats`` says of the processes: this one's pid and how many serve."""
+        return {"worker": os.getpid(), "workers": 1}
 
     def close(self) -> None:
         """Finish the queued work and stop the threads (they are made again if used after)."""
