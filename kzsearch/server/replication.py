@@ -208,6 +208,7 @@ def run_worker(conn: Any, listener: Any, path: str, settings: Any, create: bool,
 
     from .api import create_app
     from .run import UVICORN, open_engine
+    from .settings import search_threads_of
 
     # the parent decides when to stop (a signal's default would kill us before the final save);
     # uvicorn handles the signals itself while it serves
@@ -226,7 +227,7 @@ def run_worker(conn: Any, listener: Any, path: str, settings: Any, create: bool,
             server.should_exit = True
 
     replica = Replica(conn, engine, drain)
-    workers = ReplicatedWorkers(settings.search_threads, replica, count)
+    workers = ReplicatedWorkers(search_threads_of(settings, count), replica, count)
     app = create_app(engine, replace(settings, save_every=None), workers=workers)  # the parent saves
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **UVICORN))
     replica.start()

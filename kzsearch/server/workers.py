@@ -27,6 +27,8 @@ import queue
 import threading
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
+from .settings import default_search_threads
+
 T = TypeVar("T")
 
 
@@ -81,8 +83,9 @@ def _settle(future: "asyncio.Future[Any]", result: Any, error: Optional[BaseExce
 class Workers:
     """The search threads and the writer thread (made on first use, stopped by :meth:`close`)."""
 
-    def __init__(self, search_threads: int) -> None:
-        self.search_threads = search_threads
+    def __init__(self, search_threads: Optional[int]) -> None:
+        # (None: the default of one process, see kzsearch.server.settings)
+        self.search_threads = default_search_threads(1) if search_threads is None else search_threads
         self._read: Optional[_Threads] = None
         self._write: Optional[_Threads] = None
 
