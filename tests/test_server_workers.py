@@ -9,6 +9,7 @@ one clear message.
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -170,3 +171,14 @@ def test_the_workers_setting_is_checked(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kzsearch", "serve", "--index", str(tmp_path), "--workers", "0"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "workers" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_no_worker_can_load_is_one_error(folder):
+    (folder / "kzsearch-index.json").write_text('{"forged": true}')
+    proc = subprocess.run([sys.executable, "-m", "kzsearch", "serve", "--index", str(folder), "--port",
+                           str(free_port()), "--workers", "2"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(  # (whichever worker says so first)
+        f"kzsearch: error: worker [01] could not start: {re.escape(str(folder))}: kzsearch-index.json is not "
+        "a kzsearch index commit", lines[0]), lines

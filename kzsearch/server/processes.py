@@ -53,6 +53,11 @@ def listeners(host: str, port: int, count: int) -> List[socket.socket]:
     """``count`` listening sockets on one port with ``SO_REUSEPORT`` (else one, shared by all)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     reuseport = hasattr(socket, "SO_REUSEPORT") and count > 1 and os.environ.get("KZSEARCH_SHARED_LISTENER") != "1"
+    if reuseport and port:
+        # a port some other service holds must not be shared with it: a plain bind says whether it is free
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
     sockets: List[socket.socket] = []
     try:
         for _ in range(count if reuseport else 1):
@@ -197,7 +202,8 @@ class Coordinator:
         """Begin stopping: the workers finish their requests; the first failure is what is reported."""
         if failure and not self.failure:
             self.failure = failure
-            print(f"kzsearch: {failure}; stopping the service", file=sys.stderr)
+            if self.announced:  # (said at once: the workers may take a while to finish their requests)
+                print(f"kzsearch: {failure}; stopping the service", file=sys.stderr)
         if not self.stopping:
             self.stopping = True
             for w in self.workers:

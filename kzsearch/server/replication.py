@@ -151,7 +151,13 @@ class Replica:
         while True:
             try:
                 message = self.conn.recv()
-            except (EOFError, OSError):  # the coordinator is gone: stop serving
+            except (EOFError, OSError):  # the coordinator is gone: stop serving; waiting writes fail
+                for number in list(self._pending):
+                    loop, future = self._pending.pop(number)
+                    try:
+                        loop.call_soon_threadsafe(_settle, future, ("error", RuntimeError("the service is stopping")))
+                    except RuntimeError:
+                        pass
                 self.on_drain()
                 return
             kind = message[0]
