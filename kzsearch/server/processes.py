@@ -134,7 +134,7 @@ class Coordinator:
         self.stopping = False
         self.failure: Optional[str] = None
         self.final_save_queued = self.stop_sent = False
-        self.announced = False
+        self.announced = self.signalled = False
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -148,6 +148,8 @@ class Coordinator:
         deadline: Optional[float] = None
         while any(w.alive for w in self.workers):
             now = time.monotonic()
+            if self.signalled:
+                self.stop()
             if next_save is not None and now >= next_save and not self.stopping:
                 if not any(origin is None for origin, *_ in self.queue):  # (a save already waits)
                     self.queue.append((None, 0, "save", (True,)))
@@ -185,7 +187,8 @@ class Coordinator:
         return 0
 
     def _on_signal(self, signum: int, frame: Any) -> None:
-        self.stop()
+        # (only a flag: the loop may be in the middle of a message to a worker)
+        self.signalled = True
         try:
             self._wake_w.send(b"x")
         except OSError:
