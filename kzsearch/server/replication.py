@@ -267,7 +267,10 @@ def run_worker(conn: Any, listener: Any, path: str, settings: Any, create: bool,
         finally:
             await replica.finish()
 
-    loop_factory = server.config.get_loop_factory()
+    get_factory = getattr(server.config, "get_loop_factory", None)
+    if get_factory is None:  # an older uvicorn: the loop comes from the event loop policy it sets
+        server.config.setup_event_loop()
+    loop_factory = get_factory() if get_factory is not None else None
     loop = loop_factory() if loop_factory is not None else asyncio.new_event_loop()
     try:
         loop.run_until_complete(main())
