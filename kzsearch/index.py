@@ -33,6 +33,7 @@ merges). Argument checks are in :mod:`kzsearch.checks`.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -93,19 +94,29 @@ class Index(QueryPlanner, SegmentWriter):
     document is stored metadata, returned in ``Hit.fields`` and usable in
     filters. ``positions`` keeps each term's positions (for phrase queries);
     ``positions=False`` saves their space.
+
+    ``spill_dir``: where large builds write their finished segments and map
+    them back, so that memory stays bounded and ``save`` links the files
+    (default: ``$KZSEARCH_SPILL_DIR`` or the system's temporary folder;
+    ``False``: keep them in memory; see :mod:`kzsearch.engine.spill`).
     """
 
     def __init__(self, analyzer: Optional[Any] = None, method: str = "lucene", k1: float = 1.5,
                  b: float = 0.75, epsilon: float = 0.25, delta: Optional[float] = None,
                  merge_policy: Optional[MergePolicy] = None, background_merges: bool = True,
                  restore_queries: Optional[bool] = None, *,
-                 fields: Optional[Mapping[str, Any]] = None, positions: bool = True) -> None:
+                 fields: Optional[Mapping[str, Any]] = None, positions: bool = True,
+                 spill_dir: Any = None) -> None:
         check_method(method)
         if not isinstance(positions, bool):
             raise TypeError(f"positions must be bool, not {type(positions).__name__}")
         self.fields: Dict[str, Field] = check_fields(fields)
         self.text_field = text_key(self.fields)
         self.positions = positions
+        if not (spill_dir is None or isinstance(spill_dir, (bool, str, os.PathLike))):
+            raise TypeError(f"spill_dir must be a path, False or None, not {type(spill_dir).__name__}")
+        self.spill_dir = spill_dir
+        self._spill: Any = None           # the spill folder, made by the first large build
         if analyzer is not None and not callable(analyzer):
             raise TypeError(f"analyzer must be callable, not {type(analyzer).__name__}")
         if delta is None:

@@ -18,10 +18,14 @@ list (document after document, field after field), so that one
 batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
 segment (:func:`kzsearch.engine.segment.build_segment`) on a background
 thread, one segment at a time, while analysis goes on. Memory stays
-bounded: a batch's texts and stored JSON become UTF-8 blocks as soon as it
-is analysed (its Python strings are dropped), a flush lets go of the
-buffered batches before the inversion's temporaries, and at most two
-segments' worth of tokens are held before inversion.
+bounded: a batch's texts come back from the worker processes compressed
+as a save stores them (format 3's blocks; analysed in this process, they
+become UTF-8 blocks) and its stored JSON becomes a UTF-8 block as soon as
+it is analysed (its Python strings are dropped), a flush lets go of the
+buffered batches before the inversion's temporaries, at most two
+segments' worth of tokens are held before inversion, and a finished large
+segment is spilled to disk and memory-mapped back
+(:mod:`kzsearch.engine.spill`; a failed ``add`` unlinks what it spilled).
 
 >>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
 >>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
@@ -33,7 +37,7 @@ import itertools
 import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -41,6 +45,8 @@ import numpy as np
 from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
+from .engine.spill import release_memory
+from .engine.zipped_texts import ZippedTexts
 from .errors import IndexFormatError
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers
 from .progress import Progress
@@ -64,6 +70,7 @@ class Batch:
     texts: List[str]
     stored: Optional[List[str]]
     meta: Optional[List[Optional[Dict[str, Any]]]]
+    explicit: List[str] = field(default_factory=list)  # the ids not handed out by ``default_ids``
 
 
 def _document(n: int, item: Mapping[str, Any], fields: Sequence[str], text_field: str,
@@ -150,6 +157,9 @@ def batches(texts: Iterable[Document], ids: Optional[Iterable[str]], default_ids
                             f"not {type(item).__name__}")
         if not isinstance(doc_id, str):
             raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
+        if id_iter is not None or not (isinstance(item, str) or (isinstance(item, Mapping)
+                                                                 and item.get("id") is None)):
+            batch.explicit.append(doc_id)
         batch.ids.append(doc_id)
         batch.units.extend(units)
         batch.texts.append(text)
@@ -198,10 +208,11 @@ def packed(strings: Sequence[str]) -> TextBlock:
     return TextBlock(*TextBlock.from_strings(strings).to_arrays())
 
 
-def _pack(item: Analyzed) -> Analyzed:
-    """Pack the batch's texts and stored JSON; drop its strings (see :class:`Analyzed`)."""
+def _pack(item: Analyzed, zipped: Optional[Dict[str, np.ndarray]] = None) -> Analyzed:
+    """Pack the batch's texts (``zipped``: as a worker compressed them) and stored JSON; drop
+    its strings (see :class:`Analyzed`)."""
     batch = item.batch
-    item.texts = packed(batch.texts)
+    item.texts = ZippedTexts.from_parts(zipped) if zipped is not None else packed(batch.texts)
     if batch.stored is not None:
         item.stored = packed(batch.stored)
     batch.texts, batch.units, batch.stored = [], [], None
@@ -220,6 +231,9 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     segments: List[Segment] = []
     buffer: List[Analyzed] = []
     buffered_tokens = 0
+    # ids handed out by default_ids are distinct running numbers: only the explicit ones are kept
+    # (a million default ids would hold ~100 MB), and checked against the numbers handed out at the end
+    first_default = index._next_id
     stream = batches(texts, ids, index._default_ids(), fields, index.text_field, schema)
     # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
     head = list(itertools.islice(stream, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
@@ -232,45 +246,81 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
 
     def checked() -> Iterator[List[str]]:
         for batch in itertools.chain(head, stream):
-            for doc_id in batch.ids:
+            for doc_id in batch.explicit:
                 if doc_id in seen:
                     raise ValueError(f"ids: {doc_id!r} appears twice")
-                if not replace and doc_id in existing:
-                    raise ValueError(f"ids: {doc_id!r} is already in the index "
-                                     "(use replace=True or update())")
                 seen.add(doc_id)
-            new_ids.extend(batch.ids)
+            if existing and not replace:
+                for doc_id in batch.ids:
+                    if doc_id in existing:
+                        raise ValueError(f"ids: {doc_id!r} is already in the index "
+                                         "(use replace=True or update())")
+            if replace:
+                new_ids.extend(batch.ids)
             pending.append(batch)
             yield batch.units
+        for doc_id in seen:
+            if _running_number(doc_id) in range(first_default, index._next_id):
+                raise ValueError(f"ids: {doc_id!r} appears twice")
 
     # segments are inverted on a thread (NumPy's sorts let go of the GIL) while analysis goes on;
     # one at a time, so at most two segments' worth of tokens are held
     inverting: List[Future] = []
 
-    def invert(buffered: List[Analyzed]) -> None:
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
-        inverting.append(inverter.submit(flush, buffered, n_fields, dict(schema),
+        inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
                                          index._new_segment_name()))
 
+    try:
+        _run(index, checked(), pending, buffer, buffered_tokens, n_fields, n_workers, bar, invert, inverting,
+             segments)
+    except BaseException:  # spilled segments of a failed add leave no files behind
+        done = [f.result() for f in inverting if f.done() and f.exception() is None]
+        index._discard_spilled(segments + done)
+        raise
+    bar.close()
+    return segments, new_ids
+
+
+def _running_number(doc_id: str) -> int:
+    """The number an id handed out by ``default_ids`` stands for ("17"), else -1."""
+    if doc_id.isascii() and doc_id.isdigit() and (doc_id[0] != "0" or doc_id == "0") and len(doc_id) < 19:
+        return int(doc_id)
+    return -1
+
+
+def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
+                  name: str) -> Segment:
+    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``)."""
+    seg = index._sealed(flush(buffer, n_fields, schema, name))
+    release_memory()  # the inversion's temporaries, freed, go back to the system
+    return seg
+
+
+def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: List[Analyzed],
+         buffered_tokens: int, n_fields: int, n_workers: int, bar: Progress, invert: Any,
+         inverting: List[Future], segments: List[Segment]) -> None:
+    """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`)."""
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
-        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab) as pool:
-            for analyzed in pool.map(checked()):
+        with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
+                          hit_texts=(list(index.fields).index(index.text_field), n_fields)) as pool:
+            for analyzed in pool.map(units):
                 batch = pending.popleft()
-                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields))
+                item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields),
+                             analyzed.zipped)
                 del analyzed
                 buffer.append(item)
                 buffered_tokens += len(item.term_ids)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
-                    invert(buffer)
+                    invert(inverter, buffer)
                     buffer, buffered_tokens = [], 0
         if buffer:
-            invert(buffer)
+            invert(inverter, buffer)
         if inverting:
             segments.append(inverting.pop().result())
-    bar.close()
-    return segments, new_ids
 
 
 def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
@@ -300,7 +350,7 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = TextBlock.concat([a.texts for a in buffer])  # type: ignore[misc]
+    texts = _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
     if any(a.stored is not None for a in buffer):
         stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))
@@ -315,6 +365,13 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
     return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
                          name, positions=positions, field_len=field_len,
                          stored=stored, columns=columns)
+
+
+def _concat_texts(blocks: List[TextBlock]) -> TextBlock:
+    """The blocks' texts one after the other (compressed ones stay compressed)."""
+    if blocks and all(isinstance(b, ZippedTexts) for b in blocks):
+        return ZippedTexts.concat(blocks)  # type: ignore[arg-type]
+    return TextBlock.concat(blocks)
 
 
 def stored_document(doc_id: str, text_field: str, text: str, stored: str) -> Dict[str, Any]:

@@ -27,11 +27,13 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .engine.docstore import TextBlock
 from .engine.vocabulary import Vocabulary
+from .engine.zipped_texts import compress_texts
 
 Analyze = Callable[[str], List[str]]
 
@@ -54,6 +56,7 @@ class AnalyzedBatch:
     lengths: np.ndarray  # int32, tokens per document
     positions: Optional[np.ndarray] = None  # int32, each token's position in its text
     cache: Optional[list] = None  # a worker's new analyzer cache entries (see Analyzer.cache_delta)
+    zipped: Optional[Dict[str, np.ndarray]] = None  # a worker's compressed hit texts (see AnalysisPool)
     worker: Optional[int] = None
     first_new: int = 0
 
@@ -117,13 +120,18 @@ def _init_worker(analyze: Analyze) -> None:
         analyze.cache_delta()  # start tracking: what this worker learns goes home
 
 
-def _analyze_in_worker(texts: Sequence[str], positions: bool) -> AnalyzedBatch:
+def _analyze_in_worker(texts: Sequence[str], positions: bool,
+                       hit_texts: Optional[Tuple[int, int]] = None) -> AnalyzedBatch:
     assert _worker_analyze is not None and _worker_vocab is not None
     batch = analyze_batch(_worker_analyze, texts, positions=positions)
+    zipped = None
+    if hit_texts is not None:  # compressed here, on the worker's core, as a save stores them
+        which, every = hit_texts
+        zipped = compress_texts(TextBlock.from_strings(texts[which::every]), threads=1)
     first_new = len(_worker_vocab)
     term_ids = _worker_vocab.add_terms(batch.terms)  # type: ignore[arg-type]
     batch = AnalyzedBatch(list(_worker_vocab.terms[first_new:]), term_ids, batch.lengths, batch.positions,
-                          worker=os.getpid(), first_new=first_new)
+                          worker=os.getpid(), first_new=first_new, zipped=zipped)
     if hasattr(_worker_analyze, "cache_delta"):
         batch.cache = _worker_analyze.cache_delta()
     return batch
@@ -177,6 +185,10 @@ class AnalysisPool:
 
     ``vocabulary``: where a worker's batch's terms are numbered (see the
     module docstring; by default a vocabulary of the pool's own).
+    ``hit_texts``: (i, F): workers also compress every F-th text from the
+    i-th (each document's hit text among its F field texts) into format 3's
+    blocks (:func:`~kzsearch.engine.zipped_texts.compress_texts`), returned
+    as ``AnalyzedBatch.zipped``; in this process they are left to the caller.
 
     >>> from kzsearch.analysis import Analyzer
     >>> with AnalysisPool(Analyzer(), workers=1) as pool:
@@ -185,8 +197,9 @@ class AnalysisPool:
     """
 
     def __init__(self, analyze: Analyze, workers: int, positions: bool = False,
-                 vocabulary: Optional[Vocabulary] = None) -> None:
+                 vocabulary: Optional[Vocabulary] = None, hit_texts: Optional[Tuple[int, int]] = None) -> None:
         self.analyze = analyze
+        self.hit_texts = hit_texts
         self.workers = workers
         self.positions = positions
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
@@ -213,7 +226,7 @@ class AnalysisPool:
             return
         in_flight: Deque[Future] = deque()
         for texts in batches:
-            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions))
+            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts))
             if len(in_flight) >= 2 * self.workers:
                 yield self._home(in_flight.popleft().result())
         while in_flight:

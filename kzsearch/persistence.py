@@ -62,7 +62,8 @@ def save_parts(index: Any, path: Any) -> None:
         "text_fields": schema_entry(index.fields, index.positions, index._schema),
     }
     parts = IndexParts(settings, index._vocab.terms, index._snapshot.segments, index._next_id,
-                       index._next_segment, index._storage_state)
+                       index._next_segment, index._storage_state,
+                       spilled=dict(index._spill.records) if index._spill is not None else None)
     index._storage_state = save_index(parts, path)
 
 

@@ -24,8 +24,11 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .engine import spill
 from .engine.searcher import Snapshot
 from .engine.segment import Segment, merge_segments
+
+_SPILL_LOCK = threading.Lock()  # makes an index's spill folder once
 
 
 class SegmentWriter:
@@ -39,6 +42,28 @@ class SegmentWriter:
     _next_segment: int
     merge_policy: Any
     background_merges: bool
+    spill_dir: Any
+    _spill: Optional[spill.SpillDir]
+
+    def _sealed(self, seg: Segment) -> Segment:
+        """``seg`` spilled to disk and mapped back (:mod:`kzsearch.engine.spill`) when it holds
+        at least ``spill.MIN_DOCS`` documents and spilling is on; else ``seg`` itself."""
+        if seg.n_docs < spill.MIN_DOCS:
+            return seg
+        if self._spill is None:
+            parent = spill.default_dir(self.spill_dir)
+            if parent is None:
+                return seg
+            with _SPILL_LOCK:
+                if self._spill is None:
+                    self._spill = spill.SpillDir(parent)
+        return self._spill.spill(seg)
+
+    def _discard_spilled(self, segments: Sequence[Segment]) -> None:
+        """Unlink the spilled files of ``segments`` (merged away, or made by a failed add)."""
+        if self._spill is not None:
+            for seg in segments:
+                self._spill.discard(seg.name)
 
     def _segment_by_name(self, name: str) -> Segment:
         for seg in self._snapshot.segments:
@@ -140,7 +165,7 @@ class SegmentWriter:
                     return
                 sources = self._snapshot.segments[run[0]:run[1]]
                 name = self._new_segment_name()
-            merged = merge_segments(sources, name)
+            merged = self._sealed(merge_segments(sources, name))
             with self._write_lock:
                 self._install_merge(sources, merged)
 
@@ -157,6 +182,7 @@ class SegmentWriter:
         where = {seg.name: i for i, seg in enumerate(segs)}
         first = where.get(sources[0].name)
         if first is None or [where.get(s.name) for s in sources] != list(range(first, first + len(sources))):
+            self._discard_spilled([merged])
             return  # the sources changed meanwhile (optimize ran): drop this merge
         dead, base = [], 0
         for source, now in zip(sources, segs[first:first + len(sources)]):
@@ -172,10 +198,11 @@ class SegmentWriter:
         segs[first:first + len(sources)] = [merged]
         self._snapshot = Snapshot(segs)
         self._point_ids_at(merged)
+        self._discard_spilled(sources)  # readers that still map them keep their data
 
     def _replace_run(self, start: int, end: int) -> None:
         sources = self._snapshot.segments[start:end]
-        self._install_merge(sources, merge_segments(sources, self._new_segment_name()))
+        self._install_merge(sources, self._sealed(merge_segments(sources, self._new_segment_name())))
 
     def _point_ids_at(self, seg: Segment) -> None:
         """Record that the live documents of ``seg`` now live there."""

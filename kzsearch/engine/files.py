@@ -20,6 +20,7 @@ hold no ``/``, so nothing outside the folder is read or written:
 from __future__ import annotations
 
 import ast
+import errno
 import mmap as mmap_module
 import os
 import stat
@@ -34,6 +35,8 @@ _CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 _MAGIC = b"\x93NUMPY"
 _MAX_HEADER = 4096  # what numpy writes for a 1-d array is under 128 bytes
 _CHUNK = 1 << 24
+#: why a hard link could not be made, where a copy does instead
+_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES}
 
 
 class UnsafeFile(ValueError):
@@ -112,9 +115,12 @@ class Folder:
             os.close(fd)
         return data
 
-    def read_array(self, name: str, meta: Dict[str, int], dtype: Any, mmap: bool, ndim: int = 1) -> np.ndarray:
+    def read_array(self, name: str, meta: Dict[str, int], dtype: Any, mmap: bool, ndim: int = 1,
+                   verify: bool = True) -> np.ndarray:
         """The ``ndim``-d array in ``name``, checked against ``meta`` (its size and CRC-32) and ``dtype``.
 
+        ``verify=False`` skips the CRC-32 (which reads every page): only for a
+        file this process wrote itself into a private folder (:mod:`.spill`).
         Raises FileNotFoundError or UnsafeFile (the message names what is wrong).
         """
         fd = self.open_regular(name)
@@ -131,7 +137,7 @@ class Folder:
                 _read_into(fd, buffer)
         finally:
             os.close(fd)
-        if crc32_of(buffer) != meta["crc32"]:
+        if verify and crc32_of(buffer) != meta["crc32"]:
             raise UnsafeFile(f"{name} is damaged (checksum mismatch)")
         offset, shape = _parse_header(name, memoryview(buffer)[:_MAX_HEADER + 12], size, np.dtype(dtype), ndim)
         count = int(np.prod(shape, dtype=np.int64))
@@ -140,24 +146,47 @@ class Folder:
         return np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset).reshape(shape)
 
     # ------------------------------------------------------------ writing
-    def write_array(self, name: str, array: np.ndarray) -> Dict[str, int]:
-        """Create ``name`` (it must not exist) holding ``array`` as .npy; fsync; its size and CRC."""
+    def write_array(self, name: str, array: np.ndarray, sync: bool = True) -> Dict[str, int]:
+        """Create ``name`` (it must not exist) holding ``array`` as .npy; fsync (unless not
+        ``sync``); its size and CRC."""
         array = np.ascontiguousarray(array)
         header = _header(array)
         data = memoryview(array).cast("B") if array.size else b""
         crc = zlib.crc32(data, zlib.crc32(header)) & 0xFFFFFFFF
-        self.write_bytes(name, (header, data))
+        self.write_bytes(name, (header, data), sync)
         return {"size": len(header) + len(data), "crc32": crc}
 
-    def write_bytes(self, name: str, pieces: Any) -> None:
-        """Create ``name`` exclusively from the byte strings ``pieces`` and fsync it."""
+    def write_bytes(self, name: str, pieces: Any, sync: bool = True) -> None:
+        """Create ``name`` exclusively from the byte strings ``pieces`` and fsync it (if ``sync``)."""
         fd = os.open(name, _CREATE, 0o644, dir_fd=self.fd)
         try:
             with os.fdopen(fd, "wb", closefd=False) as f:
                 for piece in pieces:
                     f.write(piece)
                 f.flush()
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def link_from(self, source: "Folder", name: str, target: str) -> None:
+        """Create ``target`` (it must not exist) as a hard link to the regular file ``name`` of
+        ``source`` — a copy where no link can be made (another file system) — and fsync it."""
+        try:
+            os.link(name, target, src_dir_fd=source.fd, dst_dir_fd=self.fd, follow_symlinks=False)
+        except OSError as e:
+            if e.errno not in _NO_LINK:
+                raise
+            fd = source.open_regular(name)
+            try:
+                self.write_bytes(target, iter(lambda: os.read(fd, _CHUNK), b""))
+            finally:
+                os.close(fd)
+            return
+        fd = os.open(target, _READ, dir_fd=self.fd)
+        try:
+            if os.name == "posix":
+                os.fsync(fd)
         finally:
             os.close(fd)
 

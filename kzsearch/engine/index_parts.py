@@ -41,6 +41,8 @@ class IndexParts:
     ``settings``: "method", "params" (k1, b, epsilon, delta), "merge_policy"
     (factor, floor, max_deleted_share), "analyzer" ({"kind": "kzsearch.Analyzer",
     "config": {...}} or {"kind": "custom", "repr": ...}), "restore_queries".
+    ``spilled``: segment name -> its files already written in format 3 elsewhere
+    (:class:`~kzsearch.engine.spill.SpilledFiles`), which a save links instead of writing.
     """
 
     settings: Dict[str, Any]
@@ -49,3 +51,4 @@ class IndexParts:
     next_id: int
     next_segment: int
     state: Optional[StorageState] = None
+    spilled: Optional[Dict[str, Any]] = None

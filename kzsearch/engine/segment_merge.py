@@ -32,6 +32,7 @@ from . import segment as _segment
 from .columns import concat_columns
 from .docstore import TextBlock
 from .segment import Segment, build_segment, gather_runs, offsets_of
+from .zipped_texts import ZippedTexts
 
 
 def _chunks(n: int) -> Iterator[Tuple[int, int]]:
@@ -101,7 +102,10 @@ def merge_segments(segments: Sequence[Segment], name: str = "") -> Segment:
     doc_len = (np.concatenate([_kept(s.doc_len, s.live) for s in segments]).astype(np.int32)
                if segments else np.zeros(0, dtype=np.int32))
     ids = TextBlock.concat([s.ids.take(k) for s, k in zip(segments, keep_docs)])
-    texts = TextBlock.concat([s.texts.take(k) for s, k in zip(segments, keep_docs)])
+    if segments and all(isinstance(s.texts, ZippedTexts) and s.live is None for s in segments):
+        texts: TextBlock = ZippedTexts.concat([s.texts for s in segments])  # type: ignore[misc]
+    else:
+        texts = TextBlock.concat([s.texts.take(k) for s, k in zip(segments, keep_docs)])
     extra = dict(stored=TextBlock.concat([(s.stored if s.stored is not None else TextBlock.empty(s.n_docs))
                                           .take(k) for s, k in zip(segments, keep_docs)])
                  if with_stored else None,

@@ -30,8 +30,11 @@ writes format 3. Loading reads and checks the files (:mod:`.loading`).
 Saving (:func:`save_index`) never writes into an existing file: new content
 gets a new name, created with ``O_EXCL | O_NOFOLLOW`` and fsync'ed; a file
 the folder's current commit already lists with the same size and CRC-32 is
-reused instead. Then a new commit is written beside the old one, renamed
-over it and the folder fsync'ed; files no commit refers to any more are
+reused instead; the files of a segment spilled during the build
+(:mod:`.spill`, passed as ``IndexParts.spilled``) are hard-linked (copied
+across file systems) and fsync'ed rather than encoded again. Then a new
+commit is written beside the old one, renamed over it and the folder
+fsync'ed; files no commit refers to any more are
 unlinked (never truncated: a reader that maps them keeps its data). So a
 save killed at any moment leaves the old commit or the new one, whole, and
 readers keep correct results until they reload.
@@ -239,6 +242,35 @@ class _Save:
         self.files[name] = meta
         return meta
 
+    def _encoded(self, seg: Any, disk: str) -> Dict[str, Any]:
+        """Write ``seg``'s files as ``disk``; its segment record."""
+        arrays, columns = segment_arrays_and_columns(seg)  # encoded once: arrays and commit entry
+        record: Dict[str, Any] = {"disk": disk, "files": {}, "format2": format2_entry(arrays, columns)}
+        for part_name, array in arrays.items():  # the table's parts, then columns
+            fname = f"{disk}.{part_name}.npy"
+            record["files"][fname] = self._write(fname, array)
+        return record
+
+    def _linked(self, name: str, disk: str) -> Optional[Dict[str, Any]]:
+        """Link segment ``name``'s spilled files as ``disk`` (see :mod:`.spill`); its segment
+        record, or None when it was not spilled or its files cannot be linked (then written)."""
+        spilled = (self.parts.spilled or {}).get(name)
+        if spilled is None:
+            return None
+        made: List[str] = []
+        try:
+            files = spilled.link_into(self.folder, disk, made)
+        except OSError:  # e.g. the temporary folder was cleaned meanwhile: encode and write instead
+            for fname in made:
+                with contextlib.suppress(OSError):
+                    self.folder.remove(fname)
+            return None
+        finally:
+            self.created.extend(made)
+            self.existing.update(made)
+        self.files.update(files)
+        return {"disk": disk, "files": files, "format2": spilled.format2}
+
     def _fresh_segment_name(self, name: str) -> str:
         serial = name.split("-")[0]
         while any(n.startswith(name + ".") for n in self.existing):
@@ -275,11 +307,7 @@ class _Save:
                 self.files.update(record["files"])
             else:
                 disk = self._fresh_segment_name(seg.name)
-                arrays, columns = segment_arrays_and_columns(seg)  # encoded once: arrays and commit entry
-                record = {"disk": disk, "files": {}, "format2": format2_entry(arrays, columns)}
-                for part_name, array in arrays.items():  # the table's parts, then columns
-                    fname = f"{disk}.{part_name}.npy"
-                    record["files"][fname] = self._write(fname, array)
+                record = self._linked(seg.name, disk) or self._encoded(seg, disk)
             new.segment_files[seg.name] = record
             disk = record["disk"]
             live_name = None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -83,6 +83,24 @@ class ZippedTexts(TextBlock):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    @classmethod
+    def concat(cls, blocks: Sequence["ZippedTexts"]) -> "ZippedTexts":  # type: ignore[override]
+        """The texts of ``blocks`` one after the other, their compressed blocks reused as they are."""
+        z_sizes = np.array([len(b.z) for b in blocks], dtype=np.int64)
+        doc_counts = np.array([len(b) for b in blocks], dtype=np.int64)
+        byte_sizes = np.array([int(b.offsets[-1]) for b in blocks], dtype=np.int64)
+        z_base, doc_base, byte_base = (np.concatenate(([0], np.cumsum(a)[:-1])) for a in
+                                       (z_sizes, doc_counts, byte_sizes))
+        zblocks = np.concatenate([np.asarray(b.zblocks[:-1], dtype=np.int64) + base
+                                  for b, base in zip(blocks, z_base)] + [[int(z_sizes.sum())]])
+        zdocs = np.concatenate([np.asarray(b.zdocs[:-1], dtype=np.int64) + base
+                                for b, base in zip(blocks, doc_base) if len(b)] + [[int(doc_counts.sum())]])
+        offsets = np.concatenate([np.asarray(b.offsets[:-1], dtype=np.int64) + base
+                                  for b, base in zip(blocks, byte_base)] + [[int(byte_sizes.sum())]])
+        z = np.concatenate([np.asarray(b.z) for b in blocks]) if blocks else np.zeros(0, dtype=np.uint8)
+        return cls.from_parts(_narrowed({"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": zdocs,
+                                         "texts.offsets": offsets}))
+
     def _block(self, b: int, upto: Optional[int] = None) -> bytes:
         """Block ``b`` decoded at least up to byte ``upto`` of it (all of it when None)."""
         cached = self._cache.get(b)
@@ -92,9 +110,13 @@ class ZippedTexts(TextBlock):
             return cached
         if not upto:
             return b""
-        stream = self.z[int(self.zblocks[b]):int(self.zblocks[b + 1])]
+        return self._inflate(b, upto)
+
+    def _inflate(self, b: int, upto: int) -> bytes:
+        """Block ``b`` decoded up to byte ``upto`` of it, and kept in the cache."""
+        lo, hi = self.zblocks[b:b + 2].tolist()
         try:
-            raw = zlib.decompressobj(-_WBITS).decompress(stream, upto)
+            raw = zlib.decompressobj(-_WBITS).decompress(self.z[lo:hi], upto)
         except (zlib.error, ValueError):
             raise _damaged() from None
         if len(raw) != upto:
@@ -109,8 +131,10 @@ class ZippedTexts(TextBlock):
         return raw
 
     def __getitem__(self, i: int) -> str:
-        n = len(self.offsets) - 1
-        i = int(i)
+        offsets = self.offsets
+        n = len(offsets) - 1
+        if type(i) is not int:
+            i = int(i)
         if i < 0:
             i += n
         if not 0 <= i < n:
@@ -120,11 +144,13 @@ class ZippedTexts(TextBlock):
             block_of = self._block_of = np.repeat(np.arange(len(self.zdocs) - 1, dtype=np.int32),
                                                   np.diff(np.asarray(self.zdocs, dtype=np.int64)))
         b = int(block_of[i])
-        base = int(self.offsets[self.zdocs[b]])
-        hi = int(self.offsets[i + 1]) - base
-        cached = self._cache.get(b)
-        raw = cached if cached is not None and len(cached) >= hi else self._block(b, hi)
-        return _decode(raw[int(self.offsets[i]) - base:hi])
+        base = int(offsets[self.zdocs[b]])
+        lo, hi = offsets[i:i + 2].tolist()
+        hi -= base
+        raw = self._cache.get(b)
+        if raw is None or len(raw) < hi:
+            raw = self._inflate(b, hi) if hi else b""
+        return _decode(raw[lo - base:hi])
 
     def __iter__(self) -> Iterator[str]:
         for b in range(len(self.zdocs) - 1):
@@ -159,7 +185,7 @@ class ZippedTexts(TextBlock):
         return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
 
 
-def _deflate_run(pieces: List[bytes], level: int) -> List[bytes]:
+def _deflate_run(pieces: List[Any], level: int) -> List[bytes]:
     """Each piece deflated (raw, no header) to a full-flush point: one compressor for the run,
     and each piece's bytes decode on their own (a full flush forgets what came before)."""
     deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS)
@@ -188,14 +214,15 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
         cuts = _cuts(offsets, block_bytes)
-        pieces: List[bytes] = [b"".join(encoded[a:b]) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
+        pieces: List[Any] = [b"".join(encoded[a:b]) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
         del encoded
     else:
         blob, offsets = texts.to_arrays()
         offsets = np.asarray(offsets, dtype=np.int64)
         cuts = _cuts(offsets, block_bytes)
         bounds = offsets[cuts].tolist()
-        pieces = [np.asarray(blob[a:b]).tobytes() for a, b in zip(bounds, bounds[1:])]
+        view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
+        pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
     runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
     del pieces
     workers = min(threads or os.cpu_count() or 1, len(runs))
@@ -209,12 +236,15 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
     np.cumsum([len(s) for s in streams], out=zblocks[1:])
     z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
-    if int(offsets[-1]) < 2 ** 32:  # half the space
-        offsets = offsets.astype(np.uint32)
-    if int(zblocks[-1]) < 2 ** 32:
-        zblocks = zblocks.astype(np.uint32)
-    return {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts.astype(np.uint32),
-            "texts.offsets": offsets}
+    return _narrowed({"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets})
+
+
+def _narrowed(parts: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """Offsets as uint32 where they fit (half the space), else int64."""
+    for key in ("texts.zblocks", "texts.zdocs", "texts.offsets"):
+        values = parts[key]
+        parts[key] = values.astype(np.uint32 if int(values[-1]) < 2 ** 32 else np.int64, copy=False)
+    return parts
 
 
 def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:

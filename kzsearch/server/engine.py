@@ -26,10 +26,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..index import Index
-from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, spans_of
+from ..query.typos import suggested
+from ..querying import QueryPlanner
+from ..restoration import needs_restoration
+from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, page_spans
 
 #: hits whose metadata the page's filters are drawn from
 FACET_SAMPLE = 100
@@ -68,6 +71,14 @@ class Capabilities:
                    complete=callable(getattr(index, "complete", None)),
                    restore=callable(getattr(index, "restored_query", None)),
                    documents=filters)
+
+
+def _planner_analysis(index: Any) -> bool:
+    """Whether one ``_query_terms`` call can stand for ``query_terms``, ``suggest_query`` and ``restored_query``."""
+    cls = type(index)
+    return isinstance(index, QueryPlanner) and all(
+        getattr(cls, name, None) is getattr(QueryPlanner, name)
+        for name in ("query_terms", "suggest_query", "restored_query", "_query_terms"))
 
 
 @dataclass
@@ -127,6 +138,8 @@ class SearchEngine:
         self._dirty = False
         self._save_lock = threading.Lock()
         self._words = SurfaceWords(index.analyzer)  # for snippets
+        # query_terms, suggest_query and restored_query are QueryPlanner's own: one analysis serves all three
+        self._one_analysis = _planner_analysis(index)
 
     # ------------------------------------------------------------------ reading
     def search(self, query: str, k: int = 10, offset: int = 0,
@@ -149,11 +162,17 @@ class SearchEngine:
         else:  # page by hand: the ranking is deterministic (ties in insertion order)
             hits = index.search(query, offset + k + 1, **kwargs)[offset:]
         hits, more = hits[:k], hits[k:]
-        mark = self._marker(query) if snippets and hits else _no_snippet
-        found = [_found(hit, mark) for hit in hits]
+        # the query's analysis (restored text, terms, typo corrections), once for the page's
+        # snippets, the "did you mean" and the restored query
+        analysis = _QueryAnalysis(index, query) if self._one_analysis else None
+        marks = self._marks(query, hits, analysis) if snippets and hits else [("", [])] * len(hits)
+        found = [_found(hit, snippet, spans) for hit, (snippet, spans) in zip(hits, marks)]
         matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
-        corrected = index.suggest_query(query) if can.suggest else None
-        restored = index.restored_query(query) if can.restore else None
+        if analysis is not None:
+            corrected, restored = analysis.corrected(), analysis.restored()
+        else:
+            corrected = index.suggest_query(query) if can.suggest else None
+            restored = index.restored_query(query) if can.restore else None
         return SearchResult(query, k, offset, found, matching, corrected or None, restored or None,
                             bool(more))
 
@@ -262,34 +281,64 @@ class SearchEngine:
             self.commit.saves += 1
 
     # ------------------------------------------------------------------ internals
-    def _marker(self, query: str) -> Callable[[Any], Tuple[str, List[Tuple[int, int]]]]:
-        """What makes one hit's (snippet, spans) for ``query``.
+    def _marks(self, query: str, hits: Sequence[Any],
+               analysis: Optional["_QueryAnalysis"] = None) -> List[Tuple[str, List[Tuple[int, int]]]]:
+        """Each hit's (snippet, spans) for ``query``.
 
         The index's highlighter knows phrases and fields; plain words are
-        marked faster here, the query's terms looked up once for all hits.
+        marked faster here: the query's terms looked up once, the words of
+        the whole page found and matched at once (:func:`page_spans`).
         """
         index = self.index
         if self.can.highlight and uses_syntax(index, query):
-            return lambda hit: _index_highlight(index, hit, query)
-        vocab = index.vocabulary
-        match = self._words.matcher({vocab.term(term_id) for term_id, _ in index.query_terms(query)})
-
-        def mark(hit: Any) -> Tuple[str, List[Tuple[int, int]]]:
-            spans = spans_of(hit.text, match)
-            return marked_snippet(hit.text, spans), spans
-
-        return mark
+            return [_index_highlight(index, hit, query) for hit in hits]
+        weighted = analysis.terms() if analysis is not None else index.query_terms(query)
+        term = index.vocabulary.term
+        match = self._words.matcher({term(term_id) for term_id, _ in weighted})
+        texts = [hit.text for hit in hits]
+        return [(marked_snippet(text, spans), spans) for text, spans in zip(texts, page_spans(texts, match))]
 
 
-def _no_snippet(hit: Any) -> Tuple[str, List[Tuple[int, int]]]:
-    return "", []
+class _QueryAnalysis:
+    """One query's restored text, terms and typo corrections, worked out once (on first use).
+
+    What ``Index.query_terms``, ``suggest_query`` and ``restored_query`` each
+    work out again from the query: the same one call (``QueryPlanner._query_terms``)
+    gives all three (a test checks they agree).
+    """
+
+    __slots__ = ("index", "query", "_done")
+
+    def __init__(self, index: Any, query: str) -> None:
+        self.index, self.query = index, query
+        self._done: Optional[Tuple[List[Tuple[int, float]], str, list]] = None
+
+    def _get(self) -> Tuple[List[Tuple[int, float]], str, list]:
+        if self._done is None:
+            self._done = self.index._query_terms(self.query, True)
+        return self._done
+
+    def terms(self) -> List[Tuple[int, float]]:
+        """``index.query_terms(query)``."""
+        return self._get()[0]
+
+    def corrected(self) -> Optional[str]:
+        """``index.suggest_query(query)``."""
+        _, text, corrections = self._get()
+        return suggested(text, corrections)
+
+    def restored(self) -> Optional[str]:
+        """``index.restored_query(query)``: the re-spelled text when it differs from the query."""
+        if self.index._restorer is None or not needs_restoration(self.query):
+            return None
+        text = self._get()[1]
+        return text if text != self.query else None
 
 
-def _found(hit: Any, mark: Callable[[Any], Tuple[str, List[Tuple[int, int]]]]) -> FoundHit:
+def _found(hit: Any, snippet: str, spans: List[Tuple[int, int]]) -> FoundHit:
     fields = getattr(hit, "fields", None)
     if type(fields) is not dict:  # (a dict is the index's own fresh copy for this hit)
         fields = dict(fields) if isinstance(fields, Mapping) else {"text": hit.text}
-    snippet, spans = mark(hit)
     return FoundHit(hit.id, float(hit.score), hit.text, fields, snippet, spans)
 
 

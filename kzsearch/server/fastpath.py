@@ -163,7 +163,9 @@ def html_snippet(snippet: str) -> str:
     >>> html_snippet("a<b " + MARK_OPEN + "c" + MARK_CLOSE)
     'a&lt;b <mark>c</mark>'
     """
-    return escape(snippet, quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+    if "&" in snippet or "<" in snippet or ">" in snippet:  # (most snippets have nothing to escape)
+        snippet = escape(snippet, quote=False)
+    return snippet.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
 def jsonable(value: Any) -> Any:
@@ -176,9 +178,10 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, dict):
-        if all(type(v) is str for v in value.values()) and all(type(k) is str for k in value):
-            return value  # the common case: text fields
-        return {str(k): jsonable(v) for k, v in value.items()}
+        for k, v in value.items():
+            if type(v) is not str or type(k) is not str:
+                return {str(k): jsonable(v) for k, v in value.items()}
+        return value  # the common case: text fields
     if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
