@@ -15,7 +15,9 @@ Documents are read in batches of ``BATCH_DOCS`` and checked before
 anything is analysed; each batch's field texts go to analysis as one flat
 list (document after document, field after field), so that one
 :class:`~kzsearch.parallel.AnalysisPool` serves every index. Analysed
-batches are buffered up to ``SEGMENT_TOKENS`` tokens and inverted into one
+batches are buffered up to ``SEGMENT_TOKENS`` words (:func:`~kzsearch.parallel.words`: a word's
+sub-word view terms share its position and ride with it, so that views do not
+halve the documents a segment holds and add a tier of merges) and inverted into one
 segment (:func:`kzsearch.engine.segment.build_segment`) on a background
 thread, one segment at a time, while analysis goes on. Memory stays
 bounded: a batch's texts come back from the worker processes compressed
@@ -48,7 +50,7 @@ from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
 from .engine.spill import release_memory
 from .engine.zipped_texts import ZippedTexts
 from .errors import IndexFormatError
-from .parallel import AnalysisPool, AnalyzedBatch, default_workers
+from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
 
 Document = Union[str, Tuple[str, str], Mapping[str, Any]]
@@ -312,7 +314,7 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: 
                              analyzed.zipped)
                 del analyzed
                 buffer.append(item)
-                buffered_tokens += len(item.term_ids)
+                buffered_tokens += words(len(item.term_ids), item.positions)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
                     invert(inverter, buffer)

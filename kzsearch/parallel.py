@@ -108,6 +108,18 @@ def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
     return AnalyzedBatch(local.terms, term_ids, lengths, token_positions)
 
 
+def words(n_terms: int, positions: Optional[np.ndarray]) -> int:
+    """Terms not at the same position as the term before them (``n_terms`` without positions):
+    a word and its view terms count once, a compound's parts each count.
+
+    >>> words(5, np.array([0, 0, 1, 2, 2]))
+    3
+    """
+    if positions is None or not len(positions):
+        return n_terms
+    return len(positions) - int(np.count_nonzero(positions[1:] == positions[:-1]))
+
+
 _worker_analyze: Optional[Analyze] = None
 _worker_vocab: Optional[Vocabulary] = None
 

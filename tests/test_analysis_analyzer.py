@@ -80,6 +80,23 @@ def test_cache_is_bounded(monkeypatch):
     assert CACHE_LIMIT >= 100_000
 
 
+@pytest.mark.parametrize("views", [(), [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 3}]])
+def test_split_terms_cache_is_bounded_and_exact(monkeypatch, views):
+    """The per-token places (terms split, positions) are cleared with the token cache and,
+    cleared or not, lay out what a fresh analyzer lays out."""
+    import kzsearch.analysis.cache as module
+
+    texts = [f"Мектептердегі сөз{i} жол{i}-жол 2025-2027 оқушылар және Москва" for i in range(120)]
+    monkeypatch.setattr(module, "CACHE_LIMIT", 40)
+    churned = Analyzer(views=views)
+    got = [(churned(t), churned.analyze_positions(t)) for t in texts + texts[::-1]]
+    kk = churned._caches["kk"]
+    assert len(kk) <= 40 and len(kk.places) <= 40 and len(kk.places._shared) <= 80
+    monkeypatch.setattr(module, "CACHE_LIMIT", 10**6)
+    want = [(Analyzer(views=views)(t), Analyzer(views=views).analyze_positions(t)) for t in texts + texts[::-1]]
+    assert got == want
+
+
 @pytest.mark.parametrize("text", [
     "", " \t\n", "\x00\x01\x1f\x7f", "\ud800", "бала\udfffлар", "😀 бала 😀", "\u0301",
     "Ⅻ ² ١٢٣", "---", "5--6", "www.", "http://", "@", "'", "ﬁ", "İstanbul",

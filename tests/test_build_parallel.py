@@ -59,3 +59,30 @@ def test_parallel_build_with_fields_and_the_kazakh_analyzer(monkeypatch):
         built.append(index)
     _same(*built)
     assert built[0].get("7") == built[1].get("7")
+
+
+def test_views_do_not_shrink_segments_and_segmentation_changes_no_score(monkeypatch):
+    """A segment holds SEGMENT_TOKENS words: a word's view terms ride with it, so an index
+    with views has as many segments as one of stems; and however an index is cut into
+    segments, its hits and scores are the same."""
+    from kzsearch.analysis.views import RECOMMENDED_VIEWS
+    from kzsearch.engine.merging import MergePolicy
+
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 10)
+    rng = random.Random(5)
+    words = ["мектептердегі", "оқушылар", "облыстың", "бюджеті", "әкімдігі", "жылы", "үйлер", "мектеп"]
+    docs = [" ".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(300)]
+    built = {}
+    for name, views, limit in (("stems", (), 400), ("views", RECOMMENDED_VIEWS, 400),
+                               ("views, one segment", RECOMMENDED_VIEWS, 10**9)):
+        monkeypatch.setattr(ingest, "SEGMENT_TOKENS", limit)
+        index = kzsearch.Index(analyzer=kzsearch.Analyzer(views=views), background_merges=False,
+                               merge_policy=MergePolicy(factor=100))
+        index.add(docs)
+        built[name] = index
+    assert len(built["views"].segments) == len(built["stems"].segments) > 1
+    assert len(built["views, one segment"].segments) == 1
+    for query in ("мектептегі оқушы", "облыс бюджеті", "үй", "жылы мектеп әкімдігі"):
+        for exact in (False, True):
+            assert [(h.id, h.score) for h in built["views"].search(query, k=20, exact=exact)] == \
+                [(h.id, h.score) for h in built["views, one segment"].search(query, k=20, exact=exact)]

@@ -199,12 +199,14 @@ def _hand_over(monkeypatch):
        method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]),
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
        b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
-       sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]))
+       sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]),
+       refine=st.sampled_from([1, 4, 10**6]))
 def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, method, k, k1, b, delete_share,
-                                          sample, dense):
+                                          sample, dense, refine):
     calls = _hand_over(monkeypatch)
     monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
     monkeypatch.setattr(maxscore, "_DENSE", dense)    # binary searches or passes over the postings
+    monkeypatch.setattr(maxscore, "_REFINE", refine)  # θ from the final scores of refine × k candidates
     rng = np.random.default_rng(seed)
     index = segmented_index(rng, n_docs, n_batches, method, delete_share)
     assert_pruned_equals_exact(index, rng, k, k1, b, max_words=5)

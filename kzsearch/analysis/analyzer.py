@@ -29,13 +29,14 @@ when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
 from __future__ import annotations
 
 from functools import partial
-from itertools import repeat
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
 from ..script import to_cyrillic
-from .cache import CACHE_LIMIT, TokenCache
+from .cache import CACHE_LIMIT, TokenCache, TokenPlaces, lay_out
 from .filters import CYRILLIC, address_term, compound_parts, number_terms, token_layout
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
@@ -46,6 +47,8 @@ from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import tokenize
 from .views import view_terms, view_weight
 from .wordlists import load_pairs
+
+_TERMS = itemgetter(0)
 
 __all__ = ["Analyzer", "AnalyzerSettings", "TokenCache", "CACHE_LIMIT", "MAX_TOKEN_LENGTH",
            "ABBREVIATIONS", "address_term", "compound_parts", "number_terms"]
@@ -85,6 +88,10 @@ class Analyzer:
                         RUSSIAN: TokenCache(self, RUSSIAN, markers)}
         self._kazakh_terms = self._caches[KAZAKH].__getitem__
         self._kazakh_special = self._caches[KAZAKH].special
+        # each token's terms split, with their positions (see .cache): the texts of an analyzer
+        # with views, and texts with compounds, ranges or Russian, are laid out from these
+        self._places = {lang: TokenPlaces(cache).__getitem__ for lang, cache in self._caches.items()}
+        self._views = bool(s.views)
 
     # configuration and pickling
     @property
@@ -141,10 +148,14 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        if self._views:
+            places = list(map(self._places[KAZAKH], tokens))
+            if self._kazakh_special.isdisjoint(tokens):  # the common case, as below
+                return list(chain.from_iterable(map(_TERMS, places)))
         terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self._kazakh_special.isdisjoint(tokens):
             # the common case: no Russian, no compounds, no ranges, no Latin
-            return " ".join(terms).split() if self.settings.views else terms
+            return terms
         if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
             if converted != text:
@@ -179,15 +190,15 @@ class Analyzer:
         text = normalize(text)
         tokens = tokenize(text)
         kazakh = self._caches[KAZAKH]
-        joined = list(map(kazakh.__getitem__, tokens))
-        if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
-            if self.settings.views:  # a word's view terms share its position
-                n = len(joined)
-                spaces = np.fromiter(map(str.count, joined, repeat(" ")), dtype=np.int32, count=n)
-                counts = (spaces + 1) * np.fromiter(map(bool, joined), dtype=bool, count=n)
-                return " ".join(joined).split(), np.repeat(np.arange(n, dtype=np.int32), counts)
-            lengths = np.fromiter(map(len, joined), dtype=np.int32, count=len(joined))
-            return list(filter(None, joined)), np.flatnonzero(lengths).astype(np.int32)
+        if self._views:  # a word's view terms share its position
+            places = list(map(self._places[KAZAKH], tokens))
+            if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
+                return lay_out(places)[:2]
+        else:
+            joined = list(map(kazakh.__getitem__, tokens))
+            if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
+                lengths = np.fromiter(map(len, joined), dtype=np.int32, count=len(joined))
+                return list(filter(None, joined)), np.flatnonzero(lengths).astype(np.int32)
         if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)
             if converted != text:
@@ -195,39 +206,14 @@ class Analyzer:
                 tokens = tokenize(text)
         if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
             terms: List[str] = []
-            positions: List[int] = []
+            positions: List[np.ndarray] = []
             start = 0
             for lang, run in route(text):
-                start = self._lay_out(tokenize(run), self._caches[lang], start, terms, positions)
-            return terms, np.array(positions, dtype=np.int32)
-        terms, positions = [], []
-        self._lay_out(tokens, kazakh, 0, terms, positions)
-        return terms, np.array(positions, dtype=np.int32)
-
-    @staticmethod
-    def _lay_out(tokens: List[str], cache: "TokenCache", start: int,
-                 terms: List[str], positions: List[int]) -> int:
-        """Append the terms of ``tokens`` and their positions from ``start``; the next position."""
-        p = start
-        layouts = cache.layouts
-        for token in tokens:
-            joined = cache[token]
-            if " " not in joined and joined:
-                terms.append(joined)
-                positions.append(p)
-                p += 1
-                continue
-            parts = joined.split()
-            if not parts:
-                p += 1  # a stopword or dropped token leaves a gap
-                continue
-            offsets = layouts.get(token)
-            if offsets is None or len(offsets) != len(parts):
-                offsets = list(range(len(parts)))
-            terms.extend(parts)
-            positions.extend(p + o for o in offsets)
-            p += max(offsets) + 1
-        return p
+                run_terms, run_positions, start = lay_out(list(map(self._places[lang], tokenize(run))), start)
+                terms += run_terms
+                positions.append(run_positions)
+            return terms, np.concatenate(positions) if positions else np.zeros(0, dtype=np.int32)
+        return lay_out(list(map(self._places[KAZAKH], tokens)))[:2]
 
     def token_terms(self, token: str, lang: str = KAZAKH) -> List[str]:
         """Terms of one raw token (as the tokenizer gives it) in a sentence of ``lang``.

@@ -13,10 +13,26 @@ analyzer's word function; anything else goes through the token filters
 ('оқуш', 'іс шара ісшара', '')
 >>> cache.layouts["іс-шара"], "іс-шара" in cache.special
 ([0, 1, 0], True)
+
+:class:`TokenPlaces` keeps each token's terms split, with their position
+offsets and the positions the token takes, once per token type, so that a
+text's terms and positions come from a few C-level maps and NumPy
+operations (:meth:`.Analyzer.positions_array`) and equal terms are one
+shared ``str`` object (its hash computed once, for the vocabulary):
+
+>>> places = TokenPlaces(Analyzer(views=[{"kind": "prefix", "size": 6}])._caches["kk"])
+>>> places["оқушылар"], places["және"]
+((('оқуш', '~оқушыл'), (0, 0), 1), ((), (), 1))
+>>> TokenPlaces(Analyzer()._caches["kk"])["іс-шара"]
+(('іс', 'шара', 'ісшара'), (0, 1, 0), 2)
 """
 from __future__ import annotations
 
+from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+
+import numpy as np
 
 from .language import LATIN_LETTER
 from .views import is_view_term
@@ -49,6 +65,8 @@ class TokenCache(dict):
         self.fresh: Optional[List[Tuple[str, str, Optional[List[int]]]]] = None  # new entries, when tracked
         #: position offsets of the terms of multi-term tokens, when not 0, 1, 2, ...
         self.layouts: Dict[str, List[int]] = {}
+        #: each token's terms, offsets and width (:class:`TokenPlaces`), cleared with this cache
+        self.places: Optional["TokenPlaces"] = None
         settings = analyzer.settings
         self._latin = settings.latin
         self._views = bool(settings.views)
@@ -64,6 +82,8 @@ class TokenCache(dict):
             self.special.clear()
             self.special.update(self.markers)
             self.layouts.clear()
+            if self.places is not None:
+                self.places.clear()
         if self._one_term and token.isalpha() and len(token) <= self._max_length:
             # the common case, what put() would do for a word of one term or none
             terms = self.analyzer._word_term(token, self.lang)
@@ -94,3 +114,66 @@ class TokenCache(dict):
 
     def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
         return (dict, ())
+
+
+#: a token's place: (its terms, each term's position offset in the token, positions it takes)
+Place = Tuple[Tuple[str, ...], Tuple[int, ...], int]
+
+
+class TokenPlaces(dict):
+    """Token -> its :data:`Place`, made from the entry of ``tokens`` (a :class:`TokenCache`).
+
+    A token takes ``max(offsets) + 1`` positions (a compound's solid whole
+    sits at its first part), one when it has no term (a stopword leaves a
+    gap). Equal terms and equal offsets of different tokens are shared
+    objects. Cleared with ``tokens``.
+    """
+
+    def __init__(self, tokens: TokenCache) -> None:
+        super().__init__()
+        self.tokens = tokens
+        self._shared: Dict[object, object] = {}
+        tokens.places = self
+
+    def __missing__(self, token: str) -> Place:
+        joined = self.tokens[token]  # may clear this dict (the token cache's limit)
+        if len(self._shared) >= 2 * CACHE_LIMIT:
+            self._shared.clear()
+        share = self._shared.setdefault
+        terms = tuple([share(t, t) for t in joined.split()])  # type: ignore[misc]
+        offsets = self.tokens.layouts.get(token)
+        if offsets is None or len(offsets) != len(terms):
+            offsets = range(len(terms))
+        offsets = tuple(offsets)
+        place = (share(terms, terms), share(offsets, offsets), max(offsets) + 1 if offsets else 1)
+        self[token] = place  # type: ignore[assignment]
+        return place  # type: ignore[return-value]
+
+    def clear(self) -> None:
+        super().clear()
+        self._shared.clear()
+
+    def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
+        return (dict, ())
+
+
+def lay_out(places: List[Place], start: int = 0) -> Tuple[List[str], np.ndarray, int]:
+    """The terms of tokens whose places are ``places``, their positions (int32) from ``start``,
+    and the next free position.
+
+    >>> lay_out([(("іс", "шара", "ісшара"), (0, 1, 0), 2), ((), (), 1), (("жыл",), (0,), 1)])
+    (['іс', 'шара', 'ісшара', 'жыл'], array([0, 1, 0, 3], dtype=int32), 4)
+    """
+    n = len(places)
+    terms = list(chain.from_iterable(map(_TERMS, places)))
+    counts = np.fromiter(map(len, map(_TERMS, places)), dtype=np.int64, count=n)
+    offsets = np.fromiter(chain.from_iterable(map(_OFFSETS, places)), dtype=np.int64, count=len(terms))
+    widths = np.fromiter(map(_WIDTH, places), dtype=np.int64, count=n)
+    ends = np.cumsum(widths)
+    ends += start
+    positions = np.repeat(ends - widths, counts)
+    positions += offsets
+    return terms, positions.astype(np.int32), int(ends[-1]) if n else start
+
+
+_TERMS, _OFFSETS, _WIDTH = itemgetter(0), itemgetter(1), itemgetter(2)

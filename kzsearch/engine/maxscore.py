@@ -35,6 +35,7 @@ from .termcache import term_tfs
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
+_REFINE = 4       # × k candidates scored in full to raise θ before the candidate phase
 
 
 class _Scratch(threading.local):
@@ -94,6 +95,23 @@ def _kth(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
+def _exact_kth(snapshot, cand: np.ndarray, partial: np.ndarray, k: int, terms, norm: np.ndarray,
+               method: str, params: BM25Params, exact_scores) -> float:
+    """θ from the final scores of the ``_REFINE`` × k candidates with the best partial sums:
+    the k-th best of real scores of live documents, so a lower bound of the final k-th
+    score, and usually far above the k-th best partial sum (the terms left count in it)."""
+    m = _REFINE * k
+    top = cand
+    if len(cand) > m:  # the m best partial sums of a sample set a cut; the best above it
+        sample = partial[::max(1, len(cand) // _SAMPLE)]
+        above = np.flatnonzero(partial >= _kth(sample, min(m, len(sample))))
+        if len(above) > m:
+            above = above[np.argpartition(-partial[above], m - 1)[:m]]
+        top = cand[above]
+    top = np.sort(top).astype(np.int64, copy=False)
+    return _kth(exact_scores(snapshot, top, terms, norm, method, params), k) / _MARGIN
+
+
 def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25Params, avgdl: float,
                    exact_scores) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """Top ``k`` (global positions, scores) equal to exhaustive scoring, or None if no bound holds.
@@ -141,6 +159,8 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             acc[part] = 0.0
     left = order[step:]
     rest = float(bound[left].sum())
+    if left and len(cand) > k:
+        theta = max(theta, _exact_kth(snapshot, cand, partial, k, terms, norm, method, params, exact_scores))
     if left:
         keep = partial * _MARGIN + rest >= theta
         cand, partial = cand[keep], partial[keep]
