@@ -63,12 +63,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(folder: str, port: int, search_threads: Optional[int]) -> subprocess.Popen:
+def start_server(folder: str, port: int, search_threads: Optional[int], workers: Optional[int]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                         os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-m", "kzsearch", "serve", "--index", folder, "--port", str(port),
                              "--token", TOKEN]
-                            + ([] if search_threads is None else ["--search-threads", str(search_threads)]),
+                            + ([] if search_threads is None else ["--search-threads", str(search_threads)])
+                            + ([] if workers is None else ["--workers", str(workers)]),
                             env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -123,9 +124,15 @@ class Client:
         self.reads: List[float] = []
         self.writes: List[float] = []
         self.errors: List[str] = []
+        self.worker: Optional[int] = None
 
     async def run(self) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        # which worker process holds this connection (its pid, from /stats on the same connection)
+        writer.write(b"GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        at = head.lower().find(b"content-length:")
+        self.worker = json.loads(await reader.readexactly(int(head[at + 15:head.index(b"\r\n", at)]))).get("worker")
         clock, requests, n = time.perf_counter, self.requests, 0
         stop_at = self.stop_at - time.monotonic() + clock()
         while True:
@@ -168,13 +175,31 @@ async def run_clients(clients: List[Client]) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (Linux), else nan."""
+    """User + system CPU time so far of process ``pid`` and its live children (the server's
+    worker processes) (Linux), else nan."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return float("nan")
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                children += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return own + sum(cpu_seconds(c) for c in children)
+
+
+def process_count(pid: int) -> int:
+    """Processes in the server (it and its children)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return 1 + len(f.read().split())
+    except OSError:
+        return 1
 
 
 def percentile(values: List[float], p: float) -> float:
@@ -265,6 +290,7 @@ def main(argv=None) -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--no-snippets", action="store_true", help="searches ask for snippets=false")
     parser.add_argument("--search-threads", type=int, default=None, help="the server's --search-threads")
+    parser.add_argument("--workers", type=int, default=None, help="the server's --workers (default: its own)")
     parser.add_argument("--wrk", action="store_true", help="also run read-only searches with wrk (when installed)")
     parser.add_argument("--keep", default=None, help="an index folder to reuse (built there when missing)")
     args = parser.parse_args(argv)
@@ -287,7 +313,8 @@ def main(argv=None) -> None:
     loop = event_loop_policy()
 
     port = free_port()
-    server = start_server(folder, port, args.search_threads)
+    server = start_server(folder, port, args.search_threads, args.workers)
+    processes = process_count(server.pid)
     try:
         # warm up: the first queries build the restorer and caches
         warm = Client(port, plan(queries, -1, 5000, 0.0, snippets, new_texts), time.monotonic() + 2)
@@ -344,8 +371,14 @@ def main(argv=None) -> None:
           f"Index.search, {engine_rate / http_rate:.2f}x against the same work in-process (SearchEngine.search"
           f"{': search + snippets' if snippets else ''})"
           + (f"; with wrk: {search_rate / wrk['rate']:.2f}x and {engine_rate / wrk['rate']:.2f}x" if wrk else ""))
+    spread: dict = {}
+    for c in clients:
+        spread[c.worker] = spread.get(c.worker, 0) + 1
+    print(f"connections per worker process: {sorted(spread.values(), reverse=True)}")
     print(f"errors: {len(errors)} {sorted(set(errors))[:5]}; the asyncio client ({loop or 'asyncio'}) used "
-          f"{client_cpu / wall:.2f} of {os.cpu_count()} cores, the server {server_cpu / wall:.2f}; "
+          f"{client_cpu / wall:.2f} of {os.cpu_count()} cores, the server ({processes} processes: "
+          f"--workers {args.workers if args.workers is not None else 'default'}, --search-threads "
+          f"{args.search_threads if args.search_threads is not None else 'default'}) {server_cpu / wall:.2f}; "
           f"load average at the end {load:.1f}")
 
 

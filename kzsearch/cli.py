@@ -9,7 +9,7 @@
     kzsearch search --index news.kzs "бюджет" --filter region=Түркістан --filter "date>=2025-01-01"
     kzsearch stem мектептеріміздегі
     kzsearch analyze "Мектептердегі оқушылар"
-    kzsearch serve --index news.kzs [--host 127.0.0.1] [--port 8765] [--token T]
+    kzsearch serve --index news.kzs [--host 127.0.0.1] [--port 8765] [--token T] [--workers N]
 
 Every failure prints one line to stderr and exits non-zero: 2 for a usage
 error, 1 for anything else (a missing file, a damaged index, bad input).
@@ -94,7 +94,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="save changes on this schedule (default: only on POST /save)")
     p.add_argument("--create", action="store_true", help="start an empty index if PATH does not exist")
     p.add_argument("--search-threads", type=int, default=None, metavar="N",
-                   help="threads searches run on (default: cores, at most 4; 0: on the event loop)")
+                   help="threads searches run on in each process (0: on the event loop; default: cores, "
+                        "at most 4, in one process, 0 in each of several)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", dest="serve_workers",
+                   help="worker processes serving the same index, writes replicated to all "
+                        "(default: cores, at most 4; 1: one process)")
     return parser
 
 
@@ -251,6 +255,8 @@ def _serve(args: argparse.Namespace) -> None:
     except ImportError as e:
         raise RuntimeError(f"the server needs its extra: pip install 'kzsearch[server]' ({e})") from None
     extra = {} if args.search_threads is None else {"search_threads": args.search_threads}
+    if args.serve_workers is not None:
+        extra["workers"] = args.serve_workers
     settings = ServerSettings(host=args.host, port=args.port, token=token_from_env(args.token),
                               save_every=args.save_every, **extra)
     try:

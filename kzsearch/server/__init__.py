@@ -7,7 +7,9 @@ detection included), ``snippets`` (matched words and marked snippets),
 app and its JSON routes), ``fastpath`` (the lean ``GET /search``: parameters,
 checks, JSON), ``workers`` (the search and writer threads), ``page`` and
 ``i18n`` (the server-rendered search page in Kazakh, Russian and English),
-``run`` (uvicorn).
+``run`` (uvicorn), ``processes`` (``serve --workers N``: the worker processes
+and the coordinator of their writes, in the parent) and ``replication`` (a
+worker's side of it).
 
 Only ``api``, ``limits`` and ``run`` need FastAPI and uvicorn; the names
 below are imported on first use, so ``kzsearch.server.engine`` (which the

@@ -76,12 +76,17 @@ def _has_body(scope: Any) -> bool:
     return False
 
 
-def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) -> KzsearchApp:
-    """The service's ASGI app (run it with uvicorn; see :mod:`kzsearch.server.run`)."""
+def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
+               workers: Optional[Workers] = None) -> KzsearchApp:
+    """The service's ASGI app (run it with uvicorn; see :mod:`kzsearch.server.run`).
+
+    ``workers``: where searches and writes run (default: this process's
+    threads; ``serve --workers N`` passes :class:`.replication.ReplicatedWorkers`).
+    """
     settings = settings or ServerSettings()
     settings.validate()
     limits = settings.limits
-    workers = Workers(settings.search_threads)
+    workers = workers or Workers(settings.search_threads)
     reading, writing = workers.read, workers.write
 
     @asynccontextmanager
@@ -180,6 +185,7 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None) 
     async def stats() -> JSONResponse:
         data = engine.stats()
         data["writes"] = settings.write_policy()
+        data.update(workers.describe())  # type: ignore[union-attr]
         return JSONResponse(data)
 
     return app

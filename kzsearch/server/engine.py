@@ -273,6 +273,13 @@ class SearchEngine:
             self.commit.saves += 1
             return True
 
+    def saved_elsewhere(self, when: float) -> None:
+        """Record a save of this same state that another process made (``serve --workers N``)."""
+        with self._save_lock:
+            self._dirty = False
+            self.commit.time = when
+            self.commit.saves += 1
+
     # ------------------------------------------------------------------ internals
     def _marks(self, query: str, hits: Sequence[Any],
                analysis: Optional["_QueryAnalysis"] = None) -> List[Tuple[str, List[Tuple[int, int]]]]:

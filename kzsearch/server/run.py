@@ -51,6 +51,16 @@ def serve(path: Any, settings: ServerSettings, create: bool = False) -> None:
     import uvicorn
 
     settings.validate()
+    if settings.workers > 1:
+        from .processes import serve_processes
+
+        warning = check_bind(settings)
+        if warning:
+            print(f"kzsearch: warning: {warning}", file=sys.stderr)
+        code = serve_processes(path, settings, create=create)
+        if code:
+            sys.exit(code)
+        return
     engine = open_engine(path, create=create)
     warning = check_bind(settings)
     if warning:

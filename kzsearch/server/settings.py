@@ -50,7 +50,10 @@ class ServerSettings:
     port: int = 8765
     token: Optional[str] = None
     save_every: Optional[float] = None       # seconds between saves of changes; None: only POST /save
-    search_threads: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # 0: on the event loop
+    #: threads searches run on in each process (0: on the event loop); None: the default,
+    #: min(4, cores) in one process and WORKER_SEARCH_THREADS in each of several (see README)
+    search_threads: Optional[int] = None
+    workers: int = field(default_factory=lambda: default_workers())  # processes (kzsearch serve)
     limits: Limits = Limits()
 
     def validate(self) -> None:
@@ -64,9 +67,12 @@ class ServerSettings:
                                             or not isinstance(self.save_every, (int, float))
                                             or not self.save_every > 0):
             raise ValueError(f"save_every must be a positive number of seconds, got {self.save_every!r}")
-        if isinstance(self.search_threads, bool) or not isinstance(self.search_threads, int) \
-                or self.search_threads < 0:
+        if self.search_threads is not None and (isinstance(self.search_threads, bool)
+                                                or not isinstance(self.search_threads, int)
+                                                or self.search_threads < 0):
             raise ValueError(f"search_threads must be a non-negative integer, got {self.search_threads!r}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
         self.limits.validate()
 
     @property
@@ -79,6 +85,38 @@ class ServerSettings:
         if self.token:
             return "token"
         return "open" if self.loopback else "closed"
+
+
+#: search threads in each worker process when there are several: none, searches run on the
+#: worker's event loop (the least CPU a request: no GIL hand-over; the other workers keep the
+#: service answering while one searches)
+WORKER_SEARCH_THREADS = 0
+
+
+def search_threads_of(settings: ServerSettings, processes: int = 1) -> int:
+    """The search threads each of ``processes`` processes runs.
+
+    >>> search_threads_of(ServerSettings(search_threads=3), 2), search_threads_of(ServerSettings(), 2)
+    (3, 0)
+    """
+    if settings.search_threads is not None:
+        return settings.search_threads
+    return default_search_threads(processes)
+
+
+def default_search_threads(processes: int = 1) -> int:
+    """Search threads a process runs by default: min(4, cores) alone, WORKER_SEARCH_THREADS among several."""
+    return WORKER_SEARCH_THREADS if processes > 1 else min(4, os.cpu_count() or 1)
+
+
+def default_workers(cores: Optional[int] = None) -> int:
+    """Worker processes by default: one a core, at most 4.
+
+    >>> [default_workers(n) for n in (1, 2, 8)]
+    [1, 2, 4]
+    """
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(4, cores))
 
 
 def is_loopback(host: str) -> bool:

@@ -22,9 +22,12 @@ the measured difference is in README).
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import threading
-from typing import Any, Callable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, TypeVar
+
+from .settings import default_search_threads
 
 T = TypeVar("T")
 
@@ -80,8 +83,9 @@ def _settle(future: "asyncio.Future[Any]", result: Any, error: Optional[BaseExce
 class Workers:
     """The search threads and the writer thread (made on first use, stopped by :meth:`close`)."""
 
-    def __init__(self, search_threads: int) -> None:
-        self.search_threads = search_threads
+    def __init__(self, search_threads: Optional[int]) -> None:
+        # (None: the default of one process, see kzsearch.server.settings)
+        self.search_threads = default_search_threads(1) if search_threads is None else search_threads
         self._read: Optional[_Threads] = None
         self._write: Optional[_Threads] = None
 
@@ -98,6 +102,10 @@ class Workers:
         if self._write is None:
             self._write = _Threads(1, "kzsearch-write")
         return await self._write.run(func)
+
+    def describe(self) -> Dict[str, Any]:
+        """What ``GET /stats`` says of the processes: this one's pid and how many serve."""
+        return {"worker": os.getpid(), "workers": 1}
 
     def close(self) -> None:
         """Finish the queued work and stop the threads (they are made again if used after)."""
