@@ -355,7 +355,8 @@ def main(argv=None) -> None:
           f"{percentile(reads, 99) * ms:.1f} | {len(reads):,} | {len(errors)} | |")
     print(f"| HTTP writes (1 document each) | {len(writes) / wall:,.1f} | {percentile(writes, 50) * ms:.1f} | "
           f"{percentile(writes, 99) * ms:.1f} | {len(writes):,} | | |")
-    print(f"| HTTP all | {http_rate:,.0f} | | | | | server {server_cpu / max(1, served) * ms:.2f}, "
+    print(f"| HTTP all | {http_rate:,.0f} | {percentile(reads + writes, 50) * ms:.1f} | "
+          f"{percentile(reads + writes, 99) * ms:.1f} | {len(reads) + len(writes):,} | {len(errors)} | server {server_cpu / max(1, served) * ms:.2f}, "
           f"client {client_cpu / max(1, served) * ms:.2f} |")
     if wrk:
         print(f"| HTTP searches, wrk client (read-only) | {wrk['rate']:,.0f} | {wrk['p50']:.1f} | {wrk['p99']:.1f} "
