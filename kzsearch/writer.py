@@ -78,10 +78,10 @@ class SegmentWriter:
                 if self._locations is None:
                     built: Dict[str, Tuple[str, int]] = {}
                     for seg in self._snapshot.segments:
-                        live = seg.live
-                        for i, doc_id in enumerate(seg.ids):
-                            if live is None or live[i]:
-                                built[doc_id] = (seg.name, i)
+                        ids = list(seg.ids)
+                        alive = range(len(ids)) if seg.live is None else np.flatnonzero(seg.live).tolist()
+                        name = seg.name
+                        built.update({ids[i]: (name, i) for i in alive})
                     self._locations = built
                 locations = self._locations
         return locations

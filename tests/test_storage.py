@@ -217,3 +217,14 @@ def test_check_segment_agrees_with_a_brute_force_check(docs, data):
         i = data.draw(st.integers(0, len(arrays[part]) - 1))
         arrays[part][i] = data.draw(st.integers(-2, 8))
     assert (check_segment(arrays, len(docs), 6) is None) == structure_ok(arrays, len(docs), 6)
+
+
+@pytest.mark.parametrize("strings", [["12", "", "doc-7", "x"], ["мектеп", "", "AMANAT", "\udc80"], []])
+def test_stored_strings_iterate_as_written(strings):
+    """On disk, iterating a block gives back every string: the all-ASCII fast path
+    (one decode, then slices) and the general path alike."""
+    from kzsearch.engine.docstore import TextBlock
+
+    on_disk = TextBlock(*TextBlock.from_strings(strings).to_arrays())
+    assert list(on_disk) == strings
+    assert [on_disk[i] for i in range(len(on_disk))] == strings

@@ -75,6 +75,9 @@ class TextBlock:
             return iter(self.strings)
         raw = self.blob.tobytes()
         bounds = self.offsets.tolist()
+        if raw.isascii():  # one decode, then slices: byte offsets are character offsets
+            text = raw.decode("ascii")
+            return (text[a:b] for a, b in zip(bounds, bounds[1:]))
         return (_decode(raw[a:b]) for a, b in zip(bounds, bounds[1:]))
 
     def to_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
