@@ -115,7 +115,8 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
         partial = _weights(method, tfs, docs, norm, terms[order[0]], params)
         theta = -np.inf
         if len(order) > 1:
-            sample, scores = _seed(snapshot, docs, partial, terms, k, norm, method, params, exact_scores)
+            sample, scores = _seed(snapshot, docs, tfs, partial, terms, order[0], k, norm, method, params,
+                                   exact_scores)
             theta = _kth(scores, k) / _MARGIN
             if len(sample) == len(docs) and float(bound[order[1:]].sum()) * _MARGIN < theta:
                 return top_k(sample, scores, k)  # every document that can reach θ is scored
@@ -208,13 +209,16 @@ def _weights(method: str, tfs: np.ndarray, docs: np.ndarray, norm: np.ndarray, t
     return w
 
 
-def _seed(snapshot, docs, w, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+def _seed(snapshot, docs, tfs, w, terms, first, k, norm, method, params,
+          exact_scores) -> Tuple[np.ndarray, np.ndarray]:
     """The :data:`_SEED` documents of ``docs`` with the largest ``w`` (all of them if
     fewer), ascending, and their exact scores: real documents' scores, whose k-th best
-    is a lower bound of the final k-th."""
+    is a lower bound of the final k-th. ``docs``/``tfs`` are the postings of
+    ``terms[first]``, so its tfs are taken, not searched for."""
     if len(docs) <= _SEED:
-        sample = docs
-    else:
-        sample = np.sort(docs[np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:]])
+        sample, tf = docs, tfs
+    else:  # docs ascend: so do the sorted positions' documents
+        at = np.sort(np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:])
+        sample, tf = docs[at], tfs[at]
     sample = sample.astype(np.int64, copy=False)
-    return sample, exact_scores(snapshot, sample, terms, norm, method, params)
+    return sample, exact_scores(snapshot, sample, terms, norm, method, params, known=(first, tf))

@@ -113,16 +113,17 @@ class _TermBlocks:
     postings: TermPostings
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
-                 params: BM25Params) -> np.ndarray:
+                 params: BM25Params, known: Optional[Tuple[int, np.ndarray]] = None) -> np.ndarray:
     """BM25 scores of the sorted global positions ``cands``, bit for bit the exhaustive ones.
 
     A document's contributions are added in query order, starting from 0.0,
     with the same elementwise expressions as the searcher; each term's tf
-    is found by binary search in its postings.
+    is found by binary search in its postings, except that of term
+    ``known[0]``, given by the caller as ``known[1]`` (one tf per candidate).
     """
     score = np.zeros(len(cands))
-    for term in terms:
-        tf = term_tfs(term.postings, cands)
+    for j, term in enumerate(terms):
+        tf = known[1] if known is not None and known[0] == j else term_tfs(term.postings, cands)
         has = np.flatnonzero(tf)
         if len(has):
             w = weights(method, tf[has], norm[cands[has]], term.idf, params)
