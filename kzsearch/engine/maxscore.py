@@ -38,7 +38,7 @@ import numpy as np
 from .blocks import block_table, tight_bounds
 from .scoring import BM25Params, weights
 from .selection import top_k
-from .termcache import term_tfs
+from .termcache import term_hits
 
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
@@ -183,9 +183,8 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
             break
         term = terms[i]
         if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
-            tf = term_tfs(term.postings, cand)
-            has = np.flatnonzero(tf)
-            docs, tfs = cand[has], tf[has]
+            has, tfs = term_hits(term.postings, cand)
+            docs = cand[has]
         else:  # many: one pass over the postings, picking the marked documents
             inside = np.flatnonzero(mark[term.postings.docs])
             docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]

@@ -56,7 +56,7 @@ import numpy as np
 from .blocks import BlockTable, block_table, tight_bounds
 from .scoring import BM25Params, floored_idf, weights
 from .maxscore import term_at_a_time
-from .termcache import TermPostings, term_postings, term_tfs
+from .termcache import TermPostings, term_hits, term_postings
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
@@ -122,11 +122,17 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     ``known[0]``, given by the caller as ``known[1]`` (one tf per candidate).
     """
     score = np.zeros(len(cands))
+    if not len(cands):
+        return score
+    cand_norm = norm[cands]
     for j, term in enumerate(terms):
-        tf = known[1] if known is not None and known[0] == j else term_tfs(term.postings, cands)
-        has = np.flatnonzero(tf)
+        if known is not None and known[0] == j:
+            has = np.flatnonzero(known[1])
+            tf = known[1][has]
+        else:
+            has, tf = term_hits(term.postings, cands)
         if len(has):
-            w = weights(method, tf[has], norm[cands[has]], term.idf, params)
+            w = weights(method, tf, cand_norm[has], term.idf, params, inplace=True)
             if term.weight != 1:
                 w *= term.weight
             score[has] += w

@@ -121,3 +121,17 @@ def term_tfs(postings: TermPostings, cands: np.ndarray) -> np.ndarray:
     found = np.flatnonzero(docs[idx] == cands)
     tf[found] = postings.tfs[idx[found]]
     return tf
+
+
+def term_hits(postings: TermPostings, cands: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Where in the sorted global positions ``cands`` the term occurs, and its tfs there
+    (:func:`term_tfs` without the zeros)."""
+    docs = postings.docs
+    if not len(docs) or not len(cands):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=postings.tfs.dtype)
+    if docs.dtype != cands.dtype:
+        cands = cands.astype(docs.dtype)  # else searchsorted would convert all of docs
+    idx = np.searchsorted(docs, cands)
+    np.minimum(idx, len(docs) - 1, out=idx)
+    found = np.flatnonzero(docs[idx] == cands)
+    return found, postings.tfs[idx[found]]
