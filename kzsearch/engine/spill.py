@@ -11,8 +11,9 @@ process's memory, and reads like a segment of a loaded index (same results
 and scores). A save then hard-links the files into the index folder (a copy
 across file systems) instead of encoding and writing them again
 (:meth:`SpilledFiles.link_into`); so the compression of the stored texts
-moves from the save into the build, on the inverting thread (zlib lets go
-of the GIL), while the analysis goes on.
+moves from the save into the build: into the worker processes that analyse
+the texts (see :mod:`kzsearch.parallel`), or, for a build without workers,
+into the writing of the spilled segment.
 
 Where: ``Index(spill_dir=...)`` (a folder to make the temporary folder in),
 else the environment variable ``KZSEARCH_SPILL_DIR``, else the system's
