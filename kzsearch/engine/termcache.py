@@ -111,21 +111,14 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
 def term_tfs(postings: TermPostings, cands: np.ndarray) -> np.ndarray:
     """The term's tf in each of the sorted global positions ``cands`` (0 where absent)."""
     tf = np.zeros(len(cands), dtype=np.int64)
-    docs = postings.docs
-    if not len(docs) or not len(cands):
-        return tf
-    if docs.dtype != cands.dtype:
-        cands = cands.astype(docs.dtype)  # else searchsorted would convert all of docs
-    idx = np.searchsorted(docs, cands)
-    np.minimum(idx, len(docs) - 1, out=idx)
-    found = np.flatnonzero(docs[idx] == cands)
-    tf[found] = postings.tfs[idx[found]]
+    found, tfs = term_hits(postings, cands)
+    tf[found] = tfs
     return tf
 
 
 def term_hits(postings: TermPostings, cands: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Where in the sorted global positions ``cands`` the term occurs, and its tfs there
-    (:func:`term_tfs` without the zeros)."""
+    (what :func:`term_tfs` spreads over zeros)."""
     docs = postings.docs
     if not len(docs) or not len(cands):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=postings.tfs.dtype)
