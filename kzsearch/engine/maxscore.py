@@ -112,7 +112,7 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     try:
         docs, tfs = _live_postings(terms[order[0]], live)
         cand = docs
-        partial = _weights(method, tfs, docs, norm, terms[order[0]], params)
+        partial = term_weights(method, tfs, norm[docs], terms[order[0]], params)
         theta = -np.inf
         if len(order) > 1:
             sample, scores = _seed(snapshot, docs, tfs, partial, terms, order[0], k, norm, method, params,
@@ -159,7 +159,7 @@ def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, me
             return step, theta  # an unseen document cannot reach θ: only the candidates are left
         i = order[step]
         docs, tfs = _live_postings(terms[i], live)
-        w = _weights(method, tfs, docs, norm, terms[i], params)
+        w = term_weights(method, tfs, norm[docs], terms[i], params)
         old = acc[docs]
         parts.append(docs[old == 0.0])
         old += w
@@ -189,7 +189,7 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
             inside = np.flatnonzero(mark[term.postings.docs])
             docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]
         if len(docs):
-            acc[docs] += _weights(method, tfs, docs, norm, term, params)
+            acc[docs] += term_weights(method, tfs, norm[docs], term, params)
             partial = acc[cand]
         theta = max(theta, _kth(partial, k) / _MARGIN)
         keep = partial * _MARGIN + float(bound[left[n + 1:]].sum()) >= theta
@@ -199,10 +199,10 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
     return cand, partial
 
 
-def _weights(method: str, tfs: np.ndarray, docs: np.ndarray, norm: np.ndarray, term, params: BM25Params):
-    """The term's weights for its postings ``docs``/``tfs`` (query weight included), as the searcher
-    computes them."""
-    w = weights(method, tfs, norm[docs], term.idf, params, inplace=True)
+def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: BM25Params) -> np.ndarray:
+    """The term's weights for tfs ``tfs`` in documents of length norms ``norms`` (query weight
+    included), with the searcher's elementwise expressions, so the same floats."""
+    w = weights(method, tfs, norms, term.idf, params, inplace=True)
     if term.weight != 1:
         w *= term.weight
     return w

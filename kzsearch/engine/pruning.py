@@ -55,7 +55,7 @@ import numpy as np
 
 from .blocks import BlockTable, block_table, tight_bounds
 from .scoring import BM25Params, floored_idf, weights
-from .maxscore import term_at_a_time
+from .maxscore import term_at_a_time, term_weights
 from .termcache import TermPostings, term_hits, term_postings
 from .selection import top_k
 
@@ -132,10 +132,7 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
         else:
             has, tf = term_hits(term.postings, cands)
         if len(has):
-            w = weights(method, tf, cand_norm[has], term.idf, params, inplace=True)
-            if term.weight != 1:
-                w *= term.weight
-            score[has] += w
+            score[has] += term_weights(method, tf, cand_norm[has], term, params)
     return score
 
 
