@@ -147,10 +147,7 @@ class ZippedTexts(TextBlock):
         base = int(offsets[self.zdocs[b]])
         lo, hi = offsets[i:i + 2].tolist()
         hi -= base
-        raw = self._cache.get(b)
-        if raw is None or len(raw) < hi:
-            raw = self._inflate(b, hi) if hi else b""
-        return _decode(raw[lo - base:hi])
+        return _decode(self._block(b, hi)[lo - base:hi])
 
     def __iter__(self) -> Iterator[str]:
         for b in range(len(self.zdocs) - 1):
