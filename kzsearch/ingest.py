@@ -231,8 +231,6 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     seen: set = set()
     new_ids: List[str] = []
     segments: List[Segment] = []
-    buffer: List[Analyzed] = []
-    buffered_tokens = 0
     # ids handed out by default_ids are distinct running numbers: only the explicit ones are kept
     # (a million default ids would hold ~100 MB), and checked against the numbers handed out at the end
     first_default = index._next_id
@@ -265,19 +263,9 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
             if _running_number(doc_id) in range(first_default, index._next_id):
                 raise ValueError(f"ids: {doc_id!r} appears twice")
 
-    # segments are inverted on a thread (NumPy's sorts let go of the GIL) while analysis goes on;
-    # one at a time, so at most two segments' worth of tokens are held
-    inverting: List[Future] = []
-
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
-        if inverting:
-            segments.append(inverting.pop().result())
-        inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
-                                         index._new_segment_name()))
-
+    inverting: List[Future] = []  # the segment being inverted (see _run)
     try:
-        _run(index, checked(), pending, buffer, buffered_tokens, n_fields, n_workers, bar, invert, inverting,
-             segments)
+        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments)
     except BaseException:  # spilled segments of a failed add leave no files behind
         done = [f.result() for f in inverting if f.done() and f.exception() is None]
         index._discard_spilled(segments + done)
@@ -301,10 +289,23 @@ def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dic
     return seg
 
 
-def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], buffer: List[Analyzed],
-         buffered_tokens: int, n_fields: int, n_workers: int, bar: Progress, invert: Any,
-         inverting: List[Future], segments: List[Segment]) -> None:
-    """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`)."""
+def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields: int, schema: Dict[str, str],
+         n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment]) -> None:
+    """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
+
+    Segments are inverted on a thread (NumPy's sorts let go of the GIL) while
+    analysis goes on, one at a time (``inverting`` holds the one in progress),
+    so at most two segments' worth of tokens are held.
+    """
+    buffer: List[Analyzed] = []
+    buffered_tokens = 0
+
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
+        if inverting:
+            segments.append(inverting.pop().result())
+        inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
+                                         index._new_segment_name()))
+
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
                           hit_texts=(list(index.fields).index(index.text_field), n_fields)) as pool:
