@@ -54,7 +54,7 @@ from .query.objects import Query
 from .query.parser import structured_query
 from .query.resolve import BoolNode, Node, PrefixCache, Resolver, TermNode
 from .query.typos import IndexView, TypoTolerance, suggested
-from .restoration import QueryRestorer, needs_restoration, restored_query, restored_text
+from .restoration import QueryRestorer, needs_restoration, restored_text
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,20 @@ class QueryPlanner:
         >>> index.suggest_query("денсалық сақтау"), index.suggest_query("денсаулық")
         ('денсаулық сақтау', None)
         """
+        return self.analyse_query(query).corrected()
+
+    def analyse_query(self, query: str) -> "QueryAnalysis":
+        """The query's terms, "did you mean" and restored text from one analysis, made on first use
+        (what ``query_terms``, ``suggest_query`` and ``restored_query`` each work out alone).
+
+        >>> from kzsearch import Index
+        >>> index = Index()
+        >>> index.add(["Денсаулық сақтау министрлігі"])
+        >>> index.analyse_query("денсалық").corrected()
+        'денсаулық'
+        """
         check_query(query)
-        text, corrections = self._query_terms(query, True)[1:]
-        return suggested(text, corrections)
+        return QueryAnalysis(self, query)
 
     def complete(self, prefix: str, k: int = 10) -> List[str]:
         """Up to ``k`` completions of the last word of ``prefix`` (a partial
@@ -132,20 +143,13 @@ class QueryPlanner:
 
         None when the query is searched as typed (see :mod:`kzsearch.restoration`).
         """
-        check_query(query)
-        if self._restorer is None or not needs_restoration(query):
-            return None
-        snapshot = self._snapshot
-        restored = self._restorer.restore(query, self._vocab.terms,
-                                          lambda: snapshot.document_frequencies(len(self._vocab)))
-        return restored if restored != query else None
+        return self.analyse_query(query).restored()
 
     def _query_terms(self, query: str, typos: bool) -> Tuple[List[Tuple[int, float]], str, list]:
         """(term id, weight) pairs, the restored query text and the typo corrections made."""
         snapshot = self._snapshot
         vocab = self._vocab
-        text = restored_text(query, self._restorer, vocab.terms,
-                             lambda: snapshot.document_frequencies(len(vocab)))
+        text = self._restored_text(query, snapshot)
         terms = self.analyzer(text)
         views = [t for t in terms if is_view_term(t)] if isinstance(self.analyzer, Analyzer) else []
         if views:  # typo correction looks at stems; view terms weigh their view's weight
@@ -155,6 +159,11 @@ class QueryPlanner:
         weighted, corrections = self._typos.query_terms(
             text, terms, lambda ts: vocab.lookup(ts).tolist(), lambda: self._index_view(snapshot))
         return self._with_views(weighted, views), text, corrections
+
+    def _restored_text(self, query: str, snapshot: Snapshot) -> str:
+        """``query`` re-spelled against the vocabulary when it needs it, else as it is."""
+        vocab = self._vocab
+        return restored_text(query, self._restorer, vocab.terms, lambda: snapshot.document_frequencies(len(vocab)))
 
     def _with_views(self, weighted: List[Tuple[int, float]], views: List[str]) -> List[Tuple[int, float]]:
         """``weighted`` plus the known ``views`` terms, each weighted count x its view's weight."""
@@ -224,8 +233,7 @@ class QueryPlanner:
         snapshot = self._snapshot
         if structured is None:
             assert isinstance(query, str)
-            return restored_query(query, self.analyzer, self._restorer, self._vocab.terms,
-                                  lambda: snapshot.document_frequencies(len(self._vocab)))
+            return self.analyzer(self._restored_text(query, snapshot))
         out: List[str] = []
         pending = [self._resolver(snapshot).resolve(structured)]
         while pending:
@@ -304,3 +312,37 @@ def _live_texts(snapshot: Snapshot, step: int = 1) -> Iterator[str]:
         live = np.arange(seg.n_docs) if seg.live is None else np.flatnonzero(seg.live)
         for i in live[::step].tolist():
             yield texts[i]
+
+
+class QueryAnalysis:
+    """One query's terms, typo corrections and restored text, worked out once, on first use
+    (:meth:`QueryPlanner.analyse_query`)."""
+
+    __slots__ = ("planner", "query", "_done")
+
+    def __init__(self, planner: QueryPlanner, query: str) -> None:
+        self.planner, self.query = planner, query
+        self._done: Optional[Tuple[List[Tuple[int, float]], str, list]] = None
+
+    def _get(self) -> Tuple[List[Tuple[int, float]], str, list]:
+        if self._done is None:
+            self._done = self.planner._query_terms(self.query, True)
+        return self._done
+
+    def terms(self) -> List[Tuple[int, float]]:
+        """``query_terms(query)``."""
+        return self._get()[0]
+
+    def corrected(self) -> Optional[str]:
+        """``suggest_query(query)``: the query with its typing errors corrected, or None."""
+        _, text, corrections = self._get()
+        return suggested(text, corrections)
+
+    def restored(self) -> Optional[str]:
+        """``restored_query(query)``: the re-spelled text when it differs from the query, or None
+        (without typo correction when the terms have not been asked for)."""
+        planner, query = self.planner, self.query
+        if planner._restorer is None or not needs_restoration(query):
+            return None
+        text = self._done[1] if self._done is not None else planner._restored_text(query, planner._snapshot)
+        return text if text != query else None

@@ -24,7 +24,7 @@ in between are not proposed until then.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -81,9 +81,3 @@ def restored_text(query: str, restorer: Optional[QueryRestorer], terms: Sequence
     if restorer is not None and needs_restoration(query):
         return restorer.restore(query, terms, df)
     return query
-
-
-def restored_query(query: str, analyzer: Callable[[str], List[str]], restorer: Optional[QueryRestorer],
-                   terms: Sequence[str], df: Callable[[], np.ndarray]) -> List[str]:
-    """The analyzer's terms for ``query``, restored first when it needs it."""
-    return analyzer(restored_text(query, restorer, terms, df))

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from kzsearch import Index
 from kzsearch.corpus import seed_documents
-from kzsearch.server.engine import SearchEngine, SearchResult, _found, _QueryAnalysis, uses_syntax
+from kzsearch.server.engine import SearchEngine, SearchResult, _found, uses_syntax
 from kzsearch.server.fastpath import SearchCall, result_json, stdlib_json
 from kzsearch.server.snippets import (MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, page_spans,
                                       spans_of)
@@ -151,12 +151,12 @@ def test_one_analysis_stands_for_query_terms_suggest_and_restored(engine):
     index = engine.index
     assert engine._one_analysis
     for query in random_queries(200, seed=11):
-        analysis = _QueryAnalysis(index, query)
+        analysis = index.analyse_query(query)
         assert analysis.terms() == index.query_terms(query)
         assert analysis.corrected() == index.suggest_query(query)
         assert analysis.restored() == index.restored_query(query)
-    assert any(_QueryAnalysis(index, q).restored() for q in random_queries(200, seed=11))
-    assert any(_QueryAnalysis(index, q).corrected() for q in random_queries(200, seed=11))
+    assert any(index.analyse_query(q).restored() for q in random_queries(200, seed=11))
+    assert any(index.analyse_query(q).corrected() for q in random_queries(200, seed=11))
 
 
 def test_an_index_that_overrides_a_query_method_is_asked_itself():

@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..index import Index
-from ..query.typos import suggested
-from ..querying import QueryPlanner
-from ..restoration import needs_restoration
+from ..querying import QueryAnalysis, QueryPlanner
 from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, page_spans
 
 #: hits whose metadata the page's filters are drawn from
@@ -74,11 +72,12 @@ class Capabilities:
 
 
 def _planner_analysis(index: Any) -> bool:
-    """Whether one ``_query_terms`` call can stand for ``query_terms``, ``suggest_query`` and ``restored_query``."""
+    """Whether ``analyse_query`` can stand for ``query_terms``, ``suggest_query`` and ``restored_query``
+    (none of them is overridden)."""
     cls = type(index)
     return isinstance(index, QueryPlanner) and all(
         getattr(cls, name, None) is getattr(QueryPlanner, name)
-        for name in ("query_terms", "suggest_query", "restored_query", "_query_terms"))
+        for name in ("query_terms", "suggest_query", "restored_query", "analyse_query"))
 
 
 @dataclass
@@ -164,7 +163,7 @@ class SearchEngine:
         hits, more = hits[:k], hits[k:]
         # the query's analysis (restored text, terms, typo corrections), once for the page's
         # snippets, the "did you mean" and the restored query
-        analysis = _QueryAnalysis(index, query) if self._one_analysis else None
+        analysis = index.analyse_query(query) if self._one_analysis else None
         marks = self._marks(query, hits, analysis) if snippets and hits else [("", [])] * len(hits)
         found = [_found(hit, snippet, spans) for hit, (snippet, spans) in zip(hits, marks)]
         matching = index.count(query, filter=kwargs.get("filter")) if total and can.count else None
@@ -282,7 +281,7 @@ class SearchEngine:
 
     # ------------------------------------------------------------------ internals
     def _marks(self, query: str, hits: Sequence[Any],
-               analysis: Optional["_QueryAnalysis"] = None) -> List[Tuple[str, List[Tuple[int, int]]]]:
+               analysis: Optional[QueryAnalysis] = None) -> List[Tuple[str, List[Tuple[int, int]]]]:
         """Each hit's (snippet, spans) for ``query``.
 
         The index's highlighter knows phrases and fields; plain words are
@@ -297,42 +296,6 @@ class SearchEngine:
         match = self._words.matcher({term(term_id) for term_id, _ in weighted})
         texts = [hit.text for hit in hits]
         return [(marked_snippet(text, spans), spans) for text, spans in zip(texts, page_spans(texts, match))]
-
-
-class _QueryAnalysis:
-    """One query's restored text, terms and typo corrections, worked out once (on first use).
-
-    What ``Index.query_terms``, ``suggest_query`` and ``restored_query`` each
-    work out again from the query: the same one call (``QueryPlanner._query_terms``)
-    gives all three (a test checks they agree).
-    """
-
-    __slots__ = ("index", "query", "_done")
-
-    def __init__(self, index: Any, query: str) -> None:
-        self.index, self.query = index, query
-        self._done: Optional[Tuple[List[Tuple[int, float]], str, list]] = None
-
-    def _get(self) -> Tuple[List[Tuple[int, float]], str, list]:
-        if self._done is None:
-            self._done = self.index._query_terms(self.query, True)
-        return self._done
-
-    def terms(self) -> List[Tuple[int, float]]:
-        """``index.query_terms(query)``."""
-        return self._get()[0]
-
-    def corrected(self) -> Optional[str]:
-        """``index.suggest_query(query)``."""
-        _, text, corrections = self._get()
-        return suggested(text, corrections)
-
-    def restored(self) -> Optional[str]:
-        """``index.restored_query(query)``: the re-spelled text when it differs from the query."""
-        if self.index._restorer is None or not needs_restoration(self.query):
-            return None
-        text = self._get()[1]
-        return text if text != self.query else None
 
 
 def _found(hit: Any, snippet: str, spans: List[Tuple[int, int]]) -> FoundHit:
