@@ -162,7 +162,7 @@ def _found_spans(text: str, matching: Set[str]) -> List[Tuple[int, int]]:
             end = at + len(word)
             after = text[end:end + 1]  # the regex's word from ``at`` ends at ``end`` when no word
             # character follows, and a joiner only when no word character follows it
-            if not (after.isalnum() or after == "_") and not _inside_word(text, at) and \
+            if not _word_char(after) and not _inside_word(text, at) and \
                     (not after or after not in _JOINERS or _WORD.match(text, at).end() == end):  # type: ignore
                 spans.append((at, end))
             at = text.find(word, end)
@@ -175,12 +175,14 @@ def _inside_word(text: str, at: int) -> bool:
     if at == 0:
         return False
     before = text[at - 1]
-    if before.isalnum() or before == "_":  # (exactly the characters of \w)
+    if _word_char(before):
         return True
-    if before not in _JOINERS or at < 2:
-        return False
-    before = text[at - 2]
-    return before.isalnum() or before == "_"
+    return before in _JOINERS and at >= 2 and _word_char(text[at - 2])
+
+
+def _word_char(c: str) -> bool:
+    """Whether ``c`` (one character, or "") is a character of ``\w``: exactly the alphanumerics and ``_``."""
+    return c.isalnum() or c == "_"
 
 
 def marked_snippet(text: str, spans: Sequence[Tuple[int, int]], width: int = SNIPPET_WIDTH) -> str:
