@@ -181,7 +181,7 @@ def _inside_word(text: str, at: int) -> bool:
 
 
 def _word_char(c: str) -> bool:
-    """Whether ``c`` (one character, or "") is a character of ``\w``: exactly the alphanumerics and ``_``."""
+    """Whether ``c`` (one character, or "") is a character of ``\\w``: exactly the alphanumerics and ``_``."""
     return c.isalnum() or c == "_"
 
 
