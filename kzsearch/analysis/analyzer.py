@@ -101,7 +101,9 @@ class Analyzer:
 
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> "Analyzer":
-        return cls(**config)
+        """The analyzer of a stored ``config``; one without ``"views"`` (saved before
+        views existed) has none, whatever today's default."""
+        return cls(**{"views": [], **config})
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"settings": self.config}
