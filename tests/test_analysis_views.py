@@ -311,3 +311,24 @@ def test_phrases_match_stems_not_views():
     index = Index(analyzer=Analyzer(views=[PREFIX6]))
     index.add(["мектебіміздің оқушылары келді", "оқушылары мектебіміздің"], ids=["a", "b"])
     assert [h.id for h in index.search('"мектептің оқушылары"')] == ["a"]
+
+
+def test_index_highlight_never_marks_a_word_for_a_view_alone():
+    text = "Облыстық олимпиада облыстарда өтті"
+    for views in ([PREFIX6], [PREFIX6, GRAMS4]):
+        index = Index(analyzer=Analyzer(views=views))
+        index.add([text], ids=["x"])
+        hit = index.search("облыстар")[0]  # found (облыс), and облыстық shares ~облыст with the query
+        for query in ("облыстар", "облыстар олимпиада", "облыстар -жоқ"):
+            spans = index.highlight(hit, query).spans
+            assert "Облыстық" not in [text[s:e] for s, e in spans] and "облыстарда" in [text[s:e] for s, e in spans]
+
+
+def test_service_snippets_never_mark_a_word_for_a_view_alone():
+    from kzsearch.server.engine import SearchEngine
+
+    text = "Облыстық олимпиада облыстарда өтті"
+    index = Index(analyzer=Analyzer(views=[PREFIX6]))
+    index.add([text, "облыстық мектеп"], ids=["x", "y"])
+    found = {h.id: [text[s:e] for s, e in h.spans] for h in SearchEngine(index).search("облыстар").hits}
+    assert found["x"] == ["облыстарда"] and found.get("y", []) == []
