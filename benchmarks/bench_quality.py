@@ -236,8 +236,8 @@ def _prefix(size: int = 6, weight: float = 0.5, **options: Any) -> Callable[[], 
 
 #: configurations of the views table: (label, analyzer factory, k1, b); the first (stems only) is the reference
 VIEW_CONFIGS: List[Tuple[str, Callable[[], Analyzer], float, float]] = [
-    (f"stems only ({STEMS})", _views(), 1.5, 0.75),
-    (f"+ prefix 6, w 0.4, words of 3+ letters (DEFAULT_VIEWS: {VIEWS})",
+    (STEMS, _views(), 1.5, 0.75),
+    ("+ prefix 6, w 0.4, words of 3+ letters (DEFAULT_VIEWS)",
      lambda: Analyzer(views=DEFAULT_VIEWS), 1.5, 0.75),
     ("+ prefix 6, w 0.5, words of 3+ letters (RECOMMENDED_VIEWS before)", _prefix(min_length=3), 1.5, 0.75),
     ("+ prefix 6, w 0.5, every word", _prefix(), 1.5, 0.75),
