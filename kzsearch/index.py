@@ -79,10 +79,11 @@ class Index(QueryPlanner, SegmentWriter):
     "bm25l", "bm25+"; ``k1``, ``b``, ``epsilon`` and ``delta`` are its
     parameters (``delta=None``: 0.5 for bm25l, 1.0 for bm25+). ``analyzer`` is
     any callable text -> list of terms; the default is Kazakh analysis,
-    ``Analyzer()`` (stems only; ``Analyzer(views=RECOMMENDED_VIEWS)`` adds the
-    word's first 6 letters at query weight 0.5 and ranks better, at a cost
-    measured too high for the default at a million documents: see
-    :mod:`kzsearch.analysis.views` and README). Small segments are merged by ``merge_policy``
+    ``Analyzer()``: each word's stem plus its first 6 letters as a marked view
+    term at query weight 0.4 (:data:`kzsearch.analysis.views.DEFAULT_VIEWS`;
+    see README, "Sub-word views"); ``Index(analyzer=Analyzer(views=()))`` is
+    stems only. A saved index keeps the analyzer it was built with (one saved
+    before views existed loads as stems only). Small segments are merged by ``merge_policy``
     on a background thread (``background_merges=False``: during ``add``).
     ``restore_queries`` re-spells queries typed without Kazakh letters or in
     Latin script against the index's vocabulary (default: on with the

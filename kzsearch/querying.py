@@ -18,9 +18,9 @@ what the searchers take; ``_hits`` turns their (position, score) rows into
 >>> index = Index()
 >>> index.add(["Денсаулық сақтау министрлігі", "Облыс бюджеті"])
 >>> [(index.vocabulary.term(t), w) for t, w in index.query_terms("сақтау сақтау денсалық")]
-[('сақта', 2.0), ('денсаулық', 0.8)]
+[('сақта', 2.0), ('денсаулық', 0.8), ('~сақтау', 0.8)]
 >>> index.scoring_terms("денсаулық OR бюдж*")
-['денсаулық', 'бюджет']
+['денсаулық', '~денсау', 'бюджет']
 
 :class:`QueryPlanner` is a mixin of :class:`kzsearch.Index` (as
 :class:`kzsearch.writer.SegmentWriter` holds the write side); it reads the

@@ -16,6 +16,8 @@ def test_query_form_meets_document_form():
 def test_terms_in_text_order():
     assert Analyzer(views=())("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды") == [
         "облыс", "бюджет", "5,8", "миллиард", "теңге", "нақтыла"]
+    assert Analyzer()("Облыс бюджеті 5,8 миллиард") == [  # the default: each word's stem, then its view
+        "облыс", "~облыс", "бюджет", "~бюджет", "5,8", "миллиард", "~миллиа"]
 
 
 def test_stopwords():
@@ -67,6 +69,7 @@ def test_type_error_names_the_argument(value):
 def test_long_token_is_cut():
     terms = Analyzer(views=())("а" * 1_000_000)
     assert len(terms) == 1 and len(terms[0]) <= MAX_TOKEN_LENGTH
+    assert len(Analyzer()("а" * 1_000_000)) == 2  # the default adds the cut word's view
 
 
 def test_cache_is_bounded(monkeypatch):

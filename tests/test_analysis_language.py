@@ -36,6 +36,7 @@ def test_kazakh_word_is_not_a_russian_guess():
     # pymorphy3 would make сала (Kazakh "sector") into сало (Russian "lard")
     assert Analyzer(views=())("сала") == ["сала"]
     assert Analyzer(views=())("Бұл сала") == ["сала"]
+    assert Analyzer()("сала") == ["сала", "~сала"]  # the default view: the word's first letters
 
 
 def test_mixed_text():

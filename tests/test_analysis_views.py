@@ -8,7 +8,7 @@ import pytest
 
 from kzsearch import Index
 from kzsearch.analysis import Analyzer
-from kzsearch.analysis.views import RECOMMENDED_VIEWS, View, is_view_term, parse_views, view_weight
+from kzsearch.analysis.views import DEFAULT_VIEWS, RECOMMENDED_VIEWS, View, is_view_term, parse_views, view_weight
 from kzsearch.highlight import matched_spans
 
 PREFIX6 = {"kind": "prefix", "size": 6, "weight": 0.5}
@@ -122,16 +122,21 @@ def test_short_word_ngram_is_the_padded_word():
     assert Analyzer(views=[{"kind": "ngrams", "size": 5}])("үй") == ["үй", "^_үй_"]
 
 
-def test_no_views_is_the_default_analyzer():
-    assert Analyzer(views=[]) == Analyzer() and Analyzer(views=None) == Analyzer()
-    assert Analyzer().config["views"] == []
+def test_the_default_analyzer_has_the_default_views_and_views_off_means_stems_only():
+    assert Analyzer().settings.views == DEFAULT_VIEWS == RECOMMENDED_VIEWS
+    assert DEFAULT_VIEWS == (View("prefix", 6, 0.4, min_length=3),)
+    assert Analyzer(views=DEFAULT_VIEWS) == Analyzer()
+    assert Analyzer(views=[]) == Analyzer(views=None) == Analyzer(views=False) == Analyzer(**STEMS)
+    assert Analyzer(**STEMS).config["views"] == [] and Analyzer(**STEMS).settings.views == ()
+    assert Analyzer().config["views"] == [{"kind": "prefix", "size": 6, "weight": 0.4, "min_length": 3}]
     old = {k: v for k, v in Analyzer().config.items() if k != "views"}
-    assert Analyzer.from_config(old) == Analyzer()  # configs saved before views read the same
+    assert Analyzer.from_config(old) == Analyzer(**STEMS)  # configs saved before views have none
+    assert Analyzer.from_config(Analyzer().config) == Analyzer()
 
 
 def test_default_index_uses_the_default_views():
-    assert Index().analyzer == Analyzer()  # views cost too much at 1M documents to be the default
-    assert RECOMMENDED_VIEWS
+    assert Index().analyzer == Analyzer() and Index().analyzer.settings.views == DEFAULT_VIEWS
+    assert Index(analyzer=Analyzer(**STEMS)).analyzer.settings.views == ()
 
 
 @pytest.mark.parametrize("views, error", [

@@ -12,7 +12,9 @@ Each token type is analysed once per language and cached (:mod:`.cache`).
 Robustness: any ``str`` is analysed without error; tokens are cut to
 :data:`MAX_TOKEN_LENGTH` characters and the per-token caches are bounded.
 
->>> Analyzer()("мектептердегі оқушылар")
+>>> Analyzer()("мектептердегі оқушылар")  # stems, each followed by its view (DEFAULT_VIEWS)
+['мектеп', '~мектеп', 'оқуш', '~оқушыл']
+>>> Analyzer(views=())("мектептердегі оқушылар")  # stems only
 ['мектеп', 'оқуш']
 >>> stem("Қазақстанның")
 'қазақстан'

@@ -20,7 +20,7 @@ that length before any filter sees them, and the token caches are cleared
 when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
 "word" nor an endless stream of distinct tokens grows memory without bound.
 
->>> analyze = Analyzer(views=())  # stems only (sub-word views: :mod:`.views`)
+>>> analyze = Analyzer(views=())  # stems only (the default adds sub-word views)
 >>> analyze("Мектептердегі оқушылар АҚШ-та 2025-2027 жылдары оқиды.")
 ['мектеп', 'оқуш', 'ақш', '2025', '2027', 'жыл', 'оқ']
 >>> analyze("Министерства образования и науки")
@@ -62,6 +62,8 @@ class Analyzer:
 
     >>> Analyzer(views=())("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды")
     ['облыс', 'бюджет', '5,8', 'миллиард', 'теңге', 'нақтыла']
+    >>> Analyzer()("Облыс бюджеті 5,8")  # the default views: a word's first 6 letters after its stem
+    ['облыс', '~облыс', 'бюджет', '~бюджет', '5,8']
     >>> Analyzer(stemming=False, stopwords=False, views=())("Бұл облыс бюджеті")
     ['бұл', 'облыс', 'бюджеті']
     >>> a = Analyzer(stopwords=["облыс"]); Analyzer.from_config(a.config) == a
@@ -239,7 +241,7 @@ class Analyzer:
         """The term of one word (zero or one term), followed by its view terms if any.
 
         >>> Analyzer().word_terms("және"), Analyzer().word_terms("оқушылар")
-        ([], ['оқуш'])
+        ([], ['оқуш', '~оқушыл'])
         >>> Analyzer(views=[{"kind": "prefix", "size": 5}]).word_terms("оқушылар")
         ['оқуш', '~оқушы']
         """

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Dict, Tuple, Union
 
 from .normalize import normalize
-from .views import View, parse_views
+from .views import DEFAULT_VIEWS, View, parse_views
 
 #: Longest token, in characters, that reaches the token filters (longer ones are cut).
 MAX_TOKEN_LENGTH = 64
@@ -34,8 +34,11 @@ class AnalyzerSettings:
         compounds written solid; 0 (the default) keeps the whole stem.
     views: sub-word views emitted beside each word's term (see
         :mod:`.views`): :class:`~.views.View` objects or dicts such as
-        ``{"kind": "prefix", "size": 6, "weight": 1.0}``; none by default
-        (:data:`~.views.RECOMMENDED_VIEWS` ranks best; :class:`kzsearch.Index` uses none by default).
+        ``{"kind": "prefix", "size": 6, "weight": 1.0}``; by default
+        :data:`~.views.DEFAULT_VIEWS` (the word's first 6 letters at query
+        weight 0.4, words of 3+ letters); ``()`` (or ``None``, ``False``): stems
+        only. A stored config without ``views`` (saved before views existed)
+        has none (:meth:`Analyzer.from_config`).
     """
 
     stemming: bool = True
@@ -45,7 +48,7 @@ class AnalyzerSettings:
     max_token_length: int = MAX_TOKEN_LENGTH
     stem_prefix: int = 0
     latin: bool = True
-    views: Tuple[View, ...] = ()
+    views: Tuple[View, ...] = DEFAULT_VIEWS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "views", parse_views(self.views))
