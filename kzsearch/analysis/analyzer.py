@@ -45,7 +45,7 @@ from .settings import MAX_TOKEN_LENGTH, AnalyzerSettings
 from .stemmer import POLITE_ENDINGS, KazakhStemmer
 from .stopwords import KAZAKH_STOPWORDS, RUSSIAN_STOPWORDS
 from .tokenize import tokenize
-from .views import view_terms, view_weight
+from .views import view_terms_of, view_weight
 from .wordlists import load_pairs
 
 _TERMS = itemgetter(0)
@@ -94,6 +94,7 @@ class Analyzer:
         # with views, and texts with compounds, ranges or Russian, are laid out from these
         self._places = {lang: TokenPlaces(cache).__getitem__ for lang, cache in self._caches.items()}
         self._views = bool(s.views)
+        self._view_terms = view_terms_of(s.views)
 
     # configuration and pickling
     @property
@@ -246,8 +247,8 @@ class Analyzer:
         ['оқуш', '~оқушы']
         """
         terms = self._word_term(word, lang)
-        if terms and self.settings.views:
-            terms += view_terms(ABBREVIATIONS.get(word, word), self.settings.views, terms[0])
+        if terms and self._views:
+            terms += self._view_terms(ABBREVIATIONS.get(word, word), terms[0])
         return terms
 
     def query_weight(self, term: str) -> float:

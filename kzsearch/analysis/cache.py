@@ -73,7 +73,10 @@ class TokenCache(dict):
         #: a word gives one term at most (no views, word_terms not overridden): a word's
         #: joined terms are its term
         from .analyzer import Analyzer
-        self._one_term = not settings.views and type(analyzer).word_terms is Analyzer.word_terms
+        plain = type(analyzer).word_terms is Analyzer.word_terms
+        self._one_term = not settings.views and plain
+        #: a word's terms are its term and its view terms (views, word_terms not overridden)
+        self._word_views = bool(settings.views) and plain
         self._max_length = settings.max_token_length
 
     def __missing__(self, token: str) -> str:
@@ -92,6 +95,17 @@ class TokenCache(dict):
                 self.special.add(token)
             self[token] = joined
             layout = None
+        elif self._word_views and token.isalpha() and len(token) <= self._max_length:
+            # a word and its view terms, what token_layout() and put() would do: all at the
+            # word's position, one term that is not a view term at most
+            terms = self.analyzer.word_terms(token, self.lang)
+            joined = " ".join(terms)
+            layout = [0] * len(terms) if len(terms) > 1 else None
+            if layout is not None:
+                self.layouts[token] = layout
+            if self._latin and LATIN_LETTER.search(token):
+                self.special.add(token)
+            self[token] = joined
         else:
             terms, offsets = self.analyzer.token_layout(token, self.lang)
             layout = offsets if len(terms) > 1 and offsets != list(range(len(terms))) else None

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 #: view kind -> the mark its terms start with
 MARKS: Dict[str, str] = {"prefix": "~", "ngrams": "^"}
@@ -160,6 +160,23 @@ def parse_views(views: Union[bool, Iterable[ViewSpec], None]) -> Tuple[View, ...
 def view_terms(word: str, views: Tuple[View, ...], stem: Optional[str] = None) -> List[str]:
     """The terms of all ``views`` of ``word``, whose term is ``stem`` (default: ``word``)."""
     return [t for view in views for t in view.terms(word, stem)]
+
+
+def view_terms_of(views: Tuple[View, ...]) -> Callable[[str, str], List[str]]:
+    """A function ``(word, stem) -> view_terms(word, views, stem)``, made once per analyzer:
+    one slice and one concatenation for a single prefix view of the word (the default).
+
+    >>> view_terms_of(DEFAULT_VIEWS)("мектептер", "мектеп"), view_terms_of(DEFAULT_VIEWS)("үй", "үй")
+    (['~мектеп'], [])
+    """
+    if len(views) == 1 and views[0].kind == "prefix" and views[0].source == "word" \
+            and not views[0].distinct:
+        mark, size, min_length = views[0].mark, views[0].size, views[0].min_length
+
+        def prefix_terms(word: str, stem: str) -> List[str]:
+            return [mark + word[:size]] if len(word) >= min_length else []
+        return prefix_terms
+    return lambda word, stem: view_terms(word, views, stem)
 
 
 def is_view_term(term: str) -> bool:

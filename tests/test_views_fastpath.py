@@ -1,0 +1,108 @@
+"""The views' short ways give exactly what the general way gives.
+
+An analyzer with views takes a word of letters straight to its word terms
+(no token filters), cuts the default prefix view with one slice, counts a
+cached entry's terms that are not view terms without splitting it, and lays
+out a text of ordinary tokens without the general position arithmetic. A
+subclass that overrides ``word_terms`` takes none of these ways, so it is the
+reference: on the pinned reference texts (every kind of token) the terms,
+positions, cache entries, layouts, special tokens and the cache deltas sent
+home from workers must be the same.
+"""
+import json
+import lzma
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kzsearch.analysis import Analyzer
+from kzsearch.analysis.views import DEFAULT_VIEWS, View, view_terms, view_terms_of
+
+PATH = Path(__file__).resolve().parent / "data" / "analyzer_reference.json.xz"
+
+CONFIGS = {
+    "default": None,
+    "prefix6-every-word": [{"kind": "prefix", "size": 6, "weight": 0.5}],
+    "prefix4-min5": [{"kind": "prefix", "size": 4, "weight": 1.0, "min_length": 5}],
+    "stem6-distinct": [{"kind": "prefix", "size": 6, "source": "stem", "distinct": True}],
+    "ngrams-and-prefix": [{"kind": "ngrams", "size": 4, "weight": 0.25}, {"kind": "prefix", "size": 5}],
+}
+
+
+class GeneralWay(Analyzer):
+    """The same analysis through the token filters, for every token (the reference)."""
+
+    def word_terms(self, word, lang="kk"):
+        return super().word_terms(word, lang)
+
+
+@pytest.fixture(scope="module")
+def texts():
+    with lzma.open(PATH, "rt", encoding="utf-8") as f:
+        return json.load(f)["texts"]
+
+
+def analyzers(name, **settings):
+    views = CONFIGS[name]
+    if views is not None:
+        settings["views"] = views
+    return Analyzer(**settings), GeneralWay(**settings)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_terms_positions_and_caches_match_the_general_way(texts, name):
+    fast, general = analyzers(name)
+    fast.cache_delta(), general.cache_delta()  # start tracking what a worker would send home
+    for text in texts:
+        assert fast(text) == general(text)
+        fast_terms, fast_positions = fast.positions_array(text)
+        general_terms, general_positions = general.positions_array(text)
+        assert fast_terms == general_terms
+        assert fast_positions.dtype == general_positions.dtype == np.int32
+        assert np.array_equal(fast_positions, general_positions)
+    for lang in fast._caches:
+        a, b = fast._caches[lang], general._caches[lang]
+        assert dict(a) == dict(b) and a.layouts == b.layouts and a.special == b.special
+        assert dict(a.places) == dict(b.places)
+    assert sorted(fast.cache_delta(), key=repr) == sorted(general.cache_delta(), key=repr)
+
+
+@pytest.mark.parametrize("name", ["default", "ngrams-and-prefix"])
+def test_absorbed_entries_match_the_general_way(texts, name):
+    worker = analyzers(name)[1]
+    worker.cache_delta()
+    for text in texts:
+        worker.positions_array(text)
+    delta = worker.cache_delta()
+    fast, general = analyzers(name)
+    fast.absorb_cache(delta), general.absorb_cache(delta)
+    for lang in fast._caches:
+        a, b = fast._caches[lang], general._caches[lang]
+        assert dict(a) == dict(b) and a.layouts == b.layouts and a.special == b.special
+    for text in texts:
+        assert fast(text) == worker(text)
+        assert np.array_equal(fast.positions_array(text)[1], worker.positions_array(text)[1])
+
+
+@pytest.mark.parametrize("stemming", [True, False])
+def test_no_stopwords_or_stemming_with_views(texts, stemming):
+    fast, general = analyzers("default", stopwords=False, stemming=stemming)
+    for text in texts[::3]:
+        assert fast(text) == general(text)
+        assert np.array_equal(fast.positions_array(text)[1], general.positions_array(text)[1])
+
+
+def test_compiled_views_equal_view_terms_on_random_words():
+    rng = random.Random(15)
+    letters = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    configs = [DEFAULT_VIEWS, (View("prefix", 1),), (View("prefix", 32, min_length=40),),
+               (View("prefix", 6, source="stem"),), (View("prefix", 5, distinct=True),),
+               (View("ngrams", 3, min_length=2),), (View("ngrams", 4), View("prefix", 6, min_length=3))]
+    for views in configs:
+        compiled = view_terms_of(views)
+        for word in words:
+            for stem in (word, word[: rng.randint(1, len(word))]):
+                assert compiled(word, stem) == view_terms(word, views, stem)
