@@ -106,3 +106,19 @@ def test_compiled_views_equal_view_terms_on_random_words():
         for word in words:
             for stem in (word, word[: rng.randint(1, len(word))]):
                 assert compiled(word, stem) == view_terms(word, views, stem)
+
+
+@pytest.mark.parametrize("name", ["default", "ngrams-and-prefix"])
+def test_special_tokens_are_those_with_several_real_terms_or_latin(texts, name):
+    from kzsearch.analysis.language import LATIN_LETTER
+    from kzsearch.analysis.views import is_view_term
+
+    analyzer = analyzers(name)[0]
+    for text in texts:
+        analyzer.positions_array(text)
+    for lang, cache in analyzer._caches.items():
+        several = {token for token, joined in cache.items()
+                   if sum(not is_view_term(t) for t in joined.split()) > 1}
+        assert len(several) > 20 or lang != "kk"
+        latin = {token for token in cache if LATIN_LETTER.search(token)}
+        assert cache.special == several | latin | set(cache.markers)

@@ -195,6 +195,7 @@ class Analyzer:
         text = normalize(text)
         tokens = tokenize(text)
         kazakh = self._caches[KAZAKH]
+        places = None  # the tokens' places, when they hold for the text as it ends up
         if self._views:  # a word's view terms share its position
             places = list(map(self._places[KAZAKH], tokens))
             if kazakh.special.isdisjoint(tokens):  # the common case, as in __call__
@@ -209,6 +210,7 @@ class Analyzer:
             if converted != text:
                 text = normalize(converted)
                 tokens = tokenize(text)
+                places = None
         if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
             terms: List[str] = []
             positions: List[np.ndarray] = []
@@ -218,7 +220,7 @@ class Analyzer:
                 terms += run_terms
                 positions.append(run_positions)
             return terms, np.concatenate(positions) if positions else np.zeros(0, dtype=np.int32)
-        return lay_out(list(map(self._places[KAZAKH], tokens)))[:2]
+        return lay_out(list(map(self._places[KAZAKH], tokens)) if places is None else places)[:2]
 
     def token_terms(self, token: str, lang: str = KAZAKH) -> List[str]:
         """Terms of one raw token (as the tokenizer gives it) in a sentence of ``lang``.

@@ -35,10 +35,14 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 import numpy as np
 
 from .language import LATIN_LETTER
-from .views import is_view_term
+from .views import MARKS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analyzer import Analyzer
+
+#: what view terms start with, and a view term after another term in a cache entry
+_MARKS = tuple(MARKS.values())
+_SPACED_MARKS = tuple(" " + mark for mark in _MARKS)
 
 #: Each token cache (one per language) is cleared when it holds this many types.
 CACHE_LIMIT = 200_000
@@ -117,8 +121,9 @@ class TokenCache(dict):
     def put(self, token: str, joined: str, layout: Optional[List[int]] = None) -> str:
         """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
         several = joined.count(" ")
-        if several and self._views:  # a word and its views are one term
-            several = sum(not is_view_term(t) for t in joined.split()) > 1
+        if several and self._views:  # a word and its views are one term: count the terms
+            # that do not start with a view mark (terms hold no spaces)
+            several = several + 1 - joined.startswith(_MARKS) - sum(map(joined.count, _SPACED_MARKS)) > 1
         if several or (self._latin and LATIN_LETTER.search(token)):
             self.special.add(token)
         if layout is not None:
@@ -179,8 +184,12 @@ def lay_out(places: List[Place], start: int = 0) -> Tuple[List[str], np.ndarray,
     (['іс', 'шара', 'ісшара', 'жыл'], array([0, 1, 0, 3], dtype=int32), 4)
     """
     n = len(places)
-    terms = list(chain.from_iterable(map(_TERMS, places)))
-    counts = np.fromiter(map(len, map(_TERMS, places)), dtype=np.int64, count=n)
+    term_tuples = list(map(_TERMS, places))
+    terms = list(chain.from_iterable(term_tuples))
+    counts = np.fromiter(map(len, term_tuples), dtype=np.int64, count=n)
+    if sum(map(_WIDTH, places)) == n:  # each token takes one position (so its terms are all at it):
+        # the common case, a word with its view terms or none
+        return terms, np.repeat(np.arange(start, start + n, dtype=np.int32), counts), start + n
     offsets = np.fromiter(chain.from_iterable(map(_OFFSETS, places)), dtype=np.int64, count=len(terms))
     widths = np.fromiter(map(_WIDTH, places), dtype=np.int64, count=n)
     ends = np.cumsum(widths)
