@@ -104,7 +104,7 @@ class TokenCache(dict):
             # word's position, one term that is not a view term at most
             terms = self.analyzer.word_terms(token, self.lang)
             joined = " ".join(terms)
-            layout = [0] * len(terms) if len(terms) > 1 else None
+            layout = _zeros(len(terms)) if len(terms) > 1 else None
             if layout is not None:
                 self.layouts[token] = layout
             if self._latin and LATIN_LETTER.search(token):
@@ -133,6 +133,16 @@ class TokenCache(dict):
 
     def __reduce__(self):  # rebuilt empty by the analyzer, never pickled with content
         return (dict, ())
+
+
+def _zeros(n: int, shared: Dict[int, List[int]] = {}) -> List[int]:  # noqa: B006 (on purpose)
+    """``[0] * n``, one shared list for each ``n`` (never modified): the layout of a word with
+    view terms, so that the cache holds no new container per word for the garbage collector
+    to walk."""
+    zeros = shared.get(n)
+    if zeros is None:
+        zeros = shared[n] = [0] * n
+    return zeros
 
 
 #: a token's place: (its terms, each term's position offset in the token, positions it takes)
