@@ -36,8 +36,8 @@ import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from .normalize import normalize
-from .phonology import has_vowel, repair_pair, repair_stem
-from .readings import Reading, is_ending, search
+from .phonology import PLAIN_ENDS, VOWELS, has_vowel, repair_pair, repair_stem
+from .readings import START_TRIE, Reading, below, is_ending, search
 from .wordlists import load_words
 
 __all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending", "POLITE_ENDINGS"]
@@ -145,7 +145,7 @@ class KazakhStemmer:
         cache = self._cache
         if len(cache) >= CACHE_LIMIT - 1:
             cache.clear()
-        if len(word) > MAX_STEMMABLE_LENGTH or not has_vowel(word):
+        if len(word) > MAX_STEMMABLE_LENGTH or VOWELS.isdisjoint(word):
             cache[word] = word
             return word
         following = self._stem_once(word)
@@ -182,6 +182,8 @@ class KazakhStemmer:
     def _stem_once(self, word: str) -> str:
         reading, known_noun = self._choose(word)
         stem = reading[0]
+        if stem[-2:] in PLAIN_ENDS:  # nothing to repair (most stems)
+            return stem
         repaired = (self._keeps if known_noun else self._keys).get(stem)
         if repaired is None:  # the caches were cleared meanwhile
             repaired = repair_stem(stem, known_noun)
@@ -232,10 +234,13 @@ class KazakhStemmer:
         keys, keeps = self._keys, self._keeps
         verb_keys, noun_keys = self._verb_keys, self._noun_keys
         bare: Reading = (word, (), False, False)
-        key = keys.get(word)
-        keep = keeps.get(word)
-        if key is None or keep is None:
-            key, keep = self._repair(word)
+        if word[-2:] in PLAIN_ENDS:  # repair_pair(word) == (word, word), see PLAIN_ENDS
+            key = keep = word
+        else:
+            key = keys.get(word)
+            keep = keeps.get(word)
+            if key is None or keep is None:
+                key, keep = self._repair(word)
         if key in verb_keys:
             return bare, False
         if keep in noun_keys:
@@ -246,28 +251,22 @@ class KazakhStemmer:
         possible, possible_key = bare, (len(word), 0, False)
         suffixed_possible = False
         bare_noun_ending = word[-1:] in ("а", "е")
-        for reading in search(word):
+        for reading in below(word, START_TRIE):
             stem, suffixes, verbal, risky = reading
-            key = keys.get(stem)
-            if verbal:
-                if key is None:
-                    key = self._repair(stem)[0]
-                is_known = key in verb_keys
+            if stem[-2:] in PLAIN_ENDS:
+                key = keep = stem
             else:
+                key = keys.get(stem)
                 keep = keeps.get(stem)
-                if keep is None:
+                if key is None or keep is None:
                     key, keep = self._repair(stem)
-                is_known = keep in noun_keys
+            is_known = key in verb_keys if verbal else keep in noun_keys
             if is_known:
                 rank = (risky, -len(stem), len(suffixes))
                 if known is None or rank < known_key:
                     known, known_key, known_noun = reading, rank, not verbal
                 continue
-            if risky:
-                continue
-            if key is None:
-                key = self._repair(stem)[0]
-            if len(key) < MIN_FREE_STEM:
+            if risky or len(key) < MIN_FREE_STEM:
                 continue
             if verbal:
                 if VERB_LIKE.search(stem) is None:
