@@ -140,11 +140,51 @@ def _plain(step: Step, tables: List["Table"]) -> tuple:
     """A step as the search reads it: (text, cut, restore, shortest word, the
     verdict of ``after`` on each last letter of the stem (None: ask
     final_sound) and on any other letter, after, needs_end, harmony, risky,
-    reading, verbal, the inner table's trie, free)."""
+    reading, verbal, the inner table's trie, free, the step's verdicts by a
+    stem's last three letters (see :func:`_verdict`))."""
     verdicts = {letter: None if sound is None else sound in step.after for letter, sound in _SOUND_OF.items()}
     return (step.text, step.cut, step.restore, step.min_stem + step.cut - len(step.restore), verdicts,
             "T" in step.after, step.after, step.needs_end, step.harmony, step.risky, step.reading,
-            step.verbal, tables[step.inner].trie, step.free)
+            step.verbal, tables[step.inner].trie, step.free, _VERDICTS.setdefault(step, {}))
+
+
+#: Per step, what its checks say of a stem of four letters or more by the
+#: stem's last three letters (learnt as met, bounded): the checks of
+#: :func:`_below` read no further left, except that a stem with no vowel among
+#: them, one ending in a sign, or one whose harmony they leave open ("?" of
+#: :func:`.phonology.window_harmony`) goes the long way (:data:`ASK`).
+_VERDICTS: Dict[Step, Dict[str, int]] = {}
+#: Verdict bits: the step applies; it leaves a reading; the inner table may strip more; ask.
+APPLIES, READS, INNER, ASK = 1, 2, 4, 8
+_VERDICT_LIMIT = 20_000
+
+
+def _verdict(step: tuple, window: str) -> int:
+    """The verdict of ``step`` (as :func:`_plain` makes it) on any stem of four
+    letters or more ending in the three letters ``window``.
+
+    >>> [(step[0], _verdict(step, "тер")) for step in TABLES[START].found("мектептерде")]
+    [('де', 7), ('е', 0), ('е', 3)]
+
+    (мектептер-де: the locative applies, leaves a reading, and the plural may
+    come off next; the 3rd person -е needs a stem ending in a vowel.)
+    """
+    (_, _, _, _, verdicts, other_letter, _, needs_end, harm, _, reading, _, inner, _, memo) = step
+    if VOWELS.isdisjoint(window) or window[-1] in "ьъ" or any(len(e) > 3 for e in needs_end):
+        code = ASK
+    else:
+        h = window_harmony(window) if harm else ""
+        if h == "?":
+            code = ASK
+        elif (not verdicts.get(window[-1], other_letter) or (needs_end and not window.endswith(needs_end))
+              or (h and h != harm)):
+            code = 0
+        else:
+            code = APPLIES | (READS if reading and possible_word_end(window) else 0) \
+                | (INNER if window[-1] in inner else 0)
+    if len(memo) < _VERDICT_LIMIT:
+        memo[window] = code
+    return code
 
 
 def _compile_tables() -> Tuple[List[Table], int]:
@@ -221,11 +261,24 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
         node = child
     out: List[Reading] = []
     n = len(word)
-    for (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
-         verbal, inner, _) in node[""]:
+    for step in node[""]:
+        (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
+         verbal, inner, _, memo) = step
         if n < shortest:  # the stem would be shorter than the step allows
             continue
         stem = word[:-cut] + restore if restore else word[:-cut]
+        if len(stem) > 3:  # what the checks below say, read off the stem's last three letters
+            window = stem[-3:]
+            code = memo.get(window)
+            if code is None:
+                code = _verdict(step, window)
+            if code != ASK:
+                if code & READS:
+                    out.append((stem, (text,), verbal, risky))
+                if code & INNER:
+                    for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
+                        out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+                continue
         if _no_vowel(stem):
             continue
         follows = verdicts.get(stem[-1], other_letter)
