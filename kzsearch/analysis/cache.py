@@ -28,13 +28,14 @@ shared ``str`` object (its hash computed once, for the vocabulary):
 """
 from __future__ import annotations
 
+import re
 from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
-from .language import LATIN_LETTER
+from .language import KAZAKH, LATIN_LETTER
 from .views import is_view_term
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Each token cache (one per language) is cleared when it holds this many types.
 CACHE_LIMIT = 200_000
+#: A word of lowercase Cyrillic letters only (Russian and Kazakh): no Latin, no digits.
+_CYRILLIC_WORD = re.compile("[а-яёәғқңөұүһі]+").fullmatch
 
 
 class TokenCache(dict):
@@ -75,6 +78,9 @@ class TokenCache(dict):
         from .analyzer import Analyzer
         self._one_term = not settings.views and type(analyzer).word_terms is Analyzer.word_terms
         self._max_length = settings.max_token_length
+        #: the term of a Kazakh word of lowercase Cyrillic letters, for the common case
+        self._kazakh_term = (analyzer._kazakh_term if self._one_term and lang == KAZAKH
+                             and type(analyzer)._word_term is Analyzer._word_term else None)
 
     def __missing__(self, token: str) -> str:
         if len(self) >= CACHE_LIMIT:
@@ -84,6 +90,19 @@ class TokenCache(dict):
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
+        if len(token) > self._max_length:
+            pass  # cut by token_layout below
+        elif self._kazakh_term is not None and _CYRILLIC_WORD(token) is not None:
+            # the most common case: what the branch below would do, with fewer calls
+            joined = self[token] = self._kazakh_term(token)
+            if self.fresh is not None:
+                self.fresh.append((token, joined, None))
+            return joined
+        elif token.isdigit():  # a number: itself (see filters.token_layout)
+            self[token] = token
+            if self.fresh is not None:
+                self.fresh.append((token, token, None))
+            return token
         if self._one_term and token.isalpha() and len(token) <= self._max_length:
             # the common case, what put() would do for a word of one term or none
             terms = self.analyzer._word_term(token, self.lang)
