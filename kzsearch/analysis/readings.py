@@ -141,11 +141,11 @@ def _plain(step: Step, tables: List["Table"]) -> tuple:
     verdict of ``after`` on each last letter of the stem (None: ask
     final_sound) and on any other letter, after, needs_end, harmony, risky,
     reading, verbal, the inner table's trie, free, the step's verdicts by a
-    stem's last three letters (see :func:`_verdict`))."""
+    stem's last three letters (see :func:`_verdict`), ``(text,)``)."""
     verdicts = {letter: None if sound is None else sound in step.after for letter, sound in _SOUND_OF.items()}
     return (step.text, step.cut, step.restore, step.min_stem + step.cut - len(step.restore), verdicts,
             "T" in step.after, step.after, step.needs_end, step.harmony, step.risky, step.reading,
-            step.verbal, tables[step.inner].trie, step.free, _VERDICTS.setdefault(step, {}))
+            step.verbal, tables[step.inner].trie, step.free, _VERDICTS.setdefault(step, {}), (step.text,))
 
 
 #: Per step, what its checks say of a stem of four letters or more by the
@@ -169,7 +169,7 @@ def _verdict(step: tuple, window: str) -> int:
     (мектептер-де: the locative applies, leaves a reading, and the plural may
     come off next; the 3rd person -е needs a stem ending in a vowel.)
     """
-    (_, _, _, _, verdicts, other_letter, _, needs_end, harm, _, reading, _, inner, _, memo) = step
+    (_, _, _, _, verdicts, other_letter, _, needs_end, harm, _, reading, _, inner, _, memo, _) = step
     if VOWELS.isdisjoint(window) or window[-1] in "ьъ" or any(len(e) > 3 for e in needs_end):
         code = ASK
     else:
@@ -263,7 +263,7 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
     n = len(word)
     for step in node[""]:
         (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
-         verbal, inner, _, memo) = step
+         verbal, inner, _, memo, alone) = step
         if n < shortest:  # the stem would be shorter than the step allows
             continue
         stem = word[:-cut] + restore if restore else word[:-cut]
@@ -274,10 +274,10 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
                 code = _verdict(step, window)
             if code != ASK:
                 if code & READS:
-                    out.append((stem, (text,), verbal, risky))
+                    out.append((stem, alone, verbal, risky))
                 if code & INNER:
                     for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
-                        out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+                        out.append((inner_stem, suffixes + alone, inner_verbal, risky or inner_risky))
                 continue
         if _no_vowel(stem):
             continue
@@ -299,10 +299,10 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
             if may_end is None:
                 may_end = _learn_word_end(stem)
             if may_end:
-                out.append((stem, (text,), verbal, risky))
+                out.append((stem, alone, verbal, risky))
         if stem[-1] in inner:  # some step of the inner table may end the stem
             for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
-                out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+                out.append((inner_stem, suffixes + alone, inner_verbal, risky or inner_risky))
     return out
 
 
