@@ -3,9 +3,12 @@
 What a token becomes depends only on the token and its sentence's
 language, so the per-token work of an analysed text is one dict lookup;
 a token not seen before is analysed by :meth:`TokenCache.__missing__`.
-A word of letters only — most new tokens — goes straight to the
-analyzer's word function; anything else goes through the token filters
-(:func:`.filters.token_layout`).
+A word of lowercase Cyrillic letters in a Kazakh sentence — most new
+tokens — goes straight to the Kazakh word function
+(:meth:`.Analyzer._kazakh_term`), a number stands for itself, another word
+of letters only goes to the analyzer's word function; anything else goes
+through the token filters (:func:`.filters.token_layout`). All these short
+ways give what the token filters give (``tests/test_analysis_memo.py``).
 
 >>> from kzsearch.analysis import Analyzer
 >>> cache = Analyzer()._caches["kk"]
