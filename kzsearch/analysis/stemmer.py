@@ -149,7 +149,10 @@ class KazakhStemmer:
         if len(word) > MAX_STEMMABLE_LENGTH or VOWELS.isdisjoint(word):
             cache[word] = word
             return word
-        following = self._stem_once(word)
+        reading, known_noun = self._choose(word)  # self._stem_once(word), one call less
+        following = reading[0]
+        if following[-2:] not in PLAIN_ENDS:
+            following = self._repaired(following, known_noun) or word
         if following == word:  # the common cases first: a stem, or a stem seen before
             cache[word] = word
             return word
@@ -185,10 +188,14 @@ class KazakhStemmer:
         stem = reading[0]
         if stem[-2:] in PLAIN_ENDS:  # nothing to repair (most stems)
             return stem
+        return self._repaired(stem, known_noun) or word
+
+    def _repaired(self, stem: str, known_noun: bool) -> str:
+        """The chosen stem repaired (kept from :meth:`_choose`'s look at it)."""
         repaired = (self._keeps if known_noun else self._keys).get(stem)
         if repaired is None:  # the caches were cleared meanwhile
             repaired = repair_stem(stem, known_noun)
-        return repaired or word
+        return repaired
 
     def _repair(self, stem: str) -> Tuple[str, str]:
         """:func:`.phonology.repair_pair` of ``stem``, kept."""
