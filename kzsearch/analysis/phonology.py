@@ -181,7 +181,13 @@ CYRILLIC_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыь
 def _plain_end(before: str, last: str) -> bool:
     """True if no repair touches a stem of two letters or more ending in ``before + last``:
     :func:`_repair_end` only acts on a final sign, б/ғ/г, a double consonant or an
-    elision cluster, and only a final ы/і after a consonant may be dropped."""
+    elision cluster, and only a final ы/і after a consonant may be dropped.
+
+    >>> _plain_end("а", "н"), _plain_end("е", "п"), _plain_end("ш", "і"), _plain_end("а", "б")
+    (True, True, False, False)
+    >>> "ан" in PLAIN_ENDS, "ші" in PLAIN_ENDS, repair_pair("жазушы")
+    (True, False, ('жазуш', 'жазушы'))
+    """
     if last in "ьъ" or last in DEVOICE:
         return False
     if last in VOWELS:
@@ -192,9 +198,6 @@ def _plain_end(before: str, last: str) -> bool:
 #: Two-letter endings after which ``repair_pair(stem) == (stem, stem)`` for any stem
 #: of two letters or more (a two-letter stem is never repaired), so that the stemmer
 #: needs no lookup for most candidate stems.
-#:
-#: >>> "ан" in PLAIN_ENDS, "еп" in PLAIN_ENDS, "ші" in PLAIN_ENDS, "аб" in PLAIN_ENDS
-#: (True, True, False, False)
 PLAIN_ENDS = frozenset(a + b for a in CYRILLIC_LETTERS for b in CYRILLIC_LETTERS if _plain_end(a, b))
 
 
