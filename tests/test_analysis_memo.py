@@ -49,10 +49,15 @@ def _words(n: int, seed: int):
         yield root + "".join(rng.choice(SUFFIXES) for _ in range(rng.randint(0, 4)))
 
 
-def _long_way(monkeypatch):
-    """Bypass the memos: every step's checks made on the whole stem, every stem repaired."""
+def _clear_verdicts():
     for memo in readings._VERDICTS.values():
         memo.clear()
+    readings._verdicts_kept[0] = 0
+
+
+def _long_way(monkeypatch):
+    """Bypass the memos: every step's checks made on the whole stem, every stem repaired."""
+    _clear_verdicts()
     monkeypatch.setattr(readings, "_verdict", lambda step, window: readings.ASK)
     monkeypatch.setattr(stemmer, "PLAIN_ENDS", frozenset())
 
@@ -83,10 +88,12 @@ def test_plain_ends_leave_out_every_ending_a_repair_may_touch():
 
 def test_search_with_verdicts_cold_warm_and_bypassed(monkeypatch):
     words = list(_words(4000, seed=1)) + ["мектептердегі", "алады", "кітабы", "аузы", "модельдер", "ььь", "бьтьда"]
-    for memo in readings._VERDICTS.values():
-        memo.clear()
+    _clear_verdicts()
     cold = [readings.search(w) for w in words]
+    kept = readings._verdicts_kept[0]
+    assert kept == sum(map(len, readings._VERDICTS.values())) > 1000
     warm = [readings.search(w) for w in words]
+    assert readings._verdicts_kept[0] == kept  # all found warm
     with monkeypatch.context() as m:
         _long_way(m)
         long_way = [readings.search(w) for w in words]
@@ -132,3 +139,13 @@ def test_token_cache_short_way_gives_the_token_filters_terms(config):
             assert cache[word] == " ".join(analyzer.token_terms(word, lang)), (lang, word)
         short = {w for w in words if len(w) <= cache._max_length and (_CYRILLIC_WORD(w) or w.isdigit())}
         assert len(short) > 150 and not (cache.special & short) - cache.markers  # one term: not special
+
+
+def test_verdicts_kept_are_bounded(monkeypatch):
+    words = list(_words(3000, seed=4))
+    expected = [readings.search(w) for w in words]
+    _clear_verdicts()
+    monkeypatch.setattr(readings, "_VERDICT_LIMIT", 50)
+    assert [readings.search(w) for w in words] == expected
+    assert readings._verdicts_kept[0] == sum(map(len, readings._VERDICTS.values())) == 50
+    _clear_verdicts()

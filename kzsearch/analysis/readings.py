@@ -161,7 +161,9 @@ def _plain(step: Step, tables: List["Table"]) -> tuple:
 _VERDICTS: Dict[Step, Dict[str, int]] = {}
 #: Verdict bits: the step applies; it leaves a reading; the inner table may strip more; ask.
 APPLIES, READS, INNER, ASK = 1, 2, 4, 8
-_VERDICT_LIMIT = 20_000
+#: Verdicts kept over all steps (a few MB at most; past it, new ones are computed each time).
+_VERDICT_LIMIT = 100_000
+_verdicts_kept = [0]
 
 
 def _verdict(step: tuple, window: str) -> int:
@@ -178,16 +180,22 @@ def _verdict(step: tuple, window: str) -> int:
     if VOWELS.isdisjoint(window) or window[-1] in "ьъ" or any(len(e) > 3 for e in needs_end):
         code = ASK
     else:
-        h = window_harmony(window) if harm else ""
+        h = _HARMONY.get(window, None) if harm else ""  # learnt as _below learns it
+        if h is None:
+            h = _learn_harmony(window)
         if h == "?":
             code = ASK
         elif (not verdicts.get(window[-1], other_letter) or (needs_end and not window.endswith(needs_end))
               or (h and h != harm)):
             code = 0
         else:
-            code = APPLIES | (READS if reading and possible_word_end(window) else 0) \
-                | (INNER if window[-1] in inner else 0)
-    if len(memo) < _VERDICT_LIMIT:
+            if reading:
+                may_end = _WORD_END.get(window[-2:])
+                if may_end is None:
+                    may_end = _learn_word_end(window)
+            code = APPLIES | (READS if reading and may_end else 0) | (INNER if window[-1] in inner else 0)
+    if _verdicts_kept[0] < _VERDICT_LIMIT:
+        _verdicts_kept[0] += 1
         memo[window] = code
     return code
 
