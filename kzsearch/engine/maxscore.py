@@ -108,43 +108,63 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
     parts: List[np.ndarray] = []  # the documents given a sum in ``acc``
-    marked = _NONE
+    marked: List[np.ndarray] = []  # the documents marked in ``mark`` (some unmarked since)
     try:
         docs, tfs = _live_postings(terms[order[0]], live)
         cand = docs
         partial = term_weights(method, tfs, norm[docs], terms[order[0]], params)
-        theta = -np.inf
-        if len(order) > 1:
-            sample, scores = _seed(snapshot, docs, tfs, partial, terms, order[0], k, norm, method, params,
-                                   exact_scores)
-            theta = _kth(scores, k) / _MARGIN
-            if len(sample) == len(docs) and float(bound[order[1:]].sum()) * _MARGIN < theta:
-                return top_k(sample, scores, k)  # every document that can reach θ is scored
-        step = 1
-        if len(order) > 1 and float(bound[order[1:]].sum()) * _MARGIN >= theta:
-            # an unseen document could still reach θ: more terms in full, into the accumulator
-            acc[docs] = partial
-            parts.append(docs)
-            step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
-            cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
-            partial = acc[cand]
-        if not len(cand):
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(order) == 1:
+            return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
+        # the seed: the first term's best documents, the other terms looked up for them
+        at = _seed_at(partial)
+        seeds, seeds_sum = docs[at], partial[at]
+        acc[seeds] = seeds_sum
+        parts.append(seeds)
+        mark[seeds] = True
+        marked.append(seeds)
+        seeds, seeds_sum, theta = _look_up(snapshot, seeds, terms, order[1:], bound, -np.inf, k, acc, mark, norm,
+                                           method, params)
+        mark[seeds] = False  # the seeds left have their full sums: no more look-ups for them
+        rest = float(bound[order[1:]].sum()) * _MARGIN
+        if rest < theta:  # a document without the first term cannot reach θ
+            if len(at) == len(docs):
+                return _best(snapshot, seeds, seeds_sum, terms, k, norm, method, params, exact_scores)
+            keep = partial * _MARGIN + rest >= theta
+            keep[at] = False  # the seeds: looked up already
+            cand, partial = docs[keep], partial[keep]
+            acc[cand] = partial
+            parts.append(cand)
+            mark[cand] = True
+            marked.append(cand)
+            cand, partial, _ = _look_up(snapshot, cand, terms, order[1:], bound, theta, k, acc, mark, norm,
+                                        method, params)
+            return _best(snapshot, np.concatenate((seeds, cand)), np.concatenate((seeds_sum, partial)), terms, k,
+                         norm, method, params, exact_scores)
+        # an unseen document could still reach θ: more terms in full, into the accumulator
+        acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
+        parts[:] = [docs]
+        step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
+        cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+        partial = acc[cand]
         left = order[step:]
         if left:  # look the terms left up for the candidates that can still reach θ
             keep = partial * _MARGIN + float(bound[left].sum()) >= theta
             cand, partial = cand[keep], partial[keep]
-            if not parts:
-                acc[cand] = partial
-                parts.append(cand)
-            marked = cand
             mark[cand] = True
-            cand, partial = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params)
+            marked.append(cand)
+            cand, partial, _ = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method,
+                                        params)
     finally:
         for part in parts:
             acc[part] = 0.0
-        mark[marked] = False
-    # the sums so far were added in another order: score the best again, in query order
+        for part in marked:
+            mark[part] = False
+    return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
+
+
+def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` of the documents ``cand`` (distinct), whose full sums ``partial`` were added in
+    another order than the query's: the best are scored again, in query order."""
     kth = _kth(partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
@@ -175,7 +195,7 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
     """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
 
     ``cand`` (in any order) are marked in ``mark``; a dropped candidate is unmarked.
-    Returns the candidates left and their sums.
+    Returns the candidates left, their sums, and θ (raised by their partial sums).
     """
     partial = acc[cand]
     for n, i in enumerate(left):
@@ -196,7 +216,7 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
         if not keep.all():
             mark[cand[~keep]] = False
             cand, partial = cand[keep], partial[keep]
-    return cand, partial
+    return cand, partial, theta
 
 
 def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: BM25Params) -> np.ndarray:
@@ -208,16 +228,9 @@ def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: 
     return w
 
 
-def _seed(snapshot, docs, tfs, w, terms, first, k, norm, method, params,
-          exact_scores) -> Tuple[np.ndarray, np.ndarray]:
-    """The :data:`_SEED` documents of ``docs`` with the largest ``w`` (all of them if
-    fewer), ascending, and their exact scores: real documents' scores, whose k-th best
-    is a lower bound of the final k-th. ``docs``/``tfs`` are the postings of
-    ``terms[first]``, so its tfs are taken, not searched for."""
-    if len(docs) <= _SEED:
-        sample, tf = docs, tfs
-    else:  # docs ascend: so do the sorted positions' documents
-        at = np.sort(np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:])
-        sample, tf = docs[at], tfs[at]
-    sample = sample.astype(np.int64, copy=False)
-    return sample, exact_scores(snapshot, sample, terms, norm, method, params, known=(first, tf))
+def _seed_at(w: np.ndarray) -> np.ndarray:
+    """Where in the first term's postings its :data:`_SEED` largest weights ``w`` are (all if
+    fewer), ascending: the seeds, looked up first to set θ."""
+    if len(w) <= _SEED:
+        return np.arange(len(w))
+    return np.sort(np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:])
