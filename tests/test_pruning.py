@@ -309,7 +309,7 @@ def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
     index = Index(analyzer=split_words)
     index.add(docs)
     calls = _hand_over(monkeypatch)
-    left = []
+    left, in_full = [], []
     real = maxscore._look_up
 
     def spy(snapshot, cand, terms, rest, *args):
@@ -317,10 +317,12 @@ def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
         return real(snapshot, cand, terms, rest, *args)
 
     monkeypatch.setattr(maxscore, "_look_up", spy)
+    monkeypatch.setattr(maxscore, "_accumulate", lambda *args: in_full.append(args))
     for query in ("w0 w1 w2", "w1 w2"):
         assert [(h.id, h.score) for h in index.search(query, 5)] == [
             (h.id, h.score) for h in index.search(query, 5, exact=True)]
-    assert calls == [True, True] and left == [2, 1]
+    # the seeds, then the other candidates, look up the terms left; none is scored in full
+    assert calls == [True, True] and left == [2, 2, 1, 1] and not in_full
 
 
 def test_a_term_no_segment_holds_gets_no_postings():

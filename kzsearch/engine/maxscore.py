@@ -35,7 +35,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import block_table, tight_bounds
+from .blocks import block_table, term_bound, tight_bounds
 from .scoring import BM25Params, weights
 from .selection import top_k
 from .termcache import term_hits
@@ -64,14 +64,21 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def term_maxima(snapshot, terms, method: str, params: BM25Params, avgdl: float) -> np.ndarray:
-    """Each term's largest contribution to any document's score (margin included)."""
+def term_maxima(snapshot, terms, method: str, params: BM25Params, avgdl: float, tight: bool = False
+                ) -> np.ndarray:
+    """An upper bound of each term's contribution to any document's score (margin included):
+    from its blocks' tf and length summaries (:func:`.blocks.term_bound`: no pass over the
+    postings), or with ``tight`` the largest contribution itself (a pass over the postings
+    on the term's first use with these parameters)."""
     table = block_table(snapshot)
     out = np.zeros(len(terms))
     for i, term in enumerate(terms):
-        bounds = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl)
-        if len(bounds):
-            out[i] = float(bounds.max()) * term.idf * term.weight * _MARGIN
+        if tight:
+            bounds = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl)
+            top = float(bounds.max()) if len(bounds) else 0.0
+        else:
+            top = term_bound(snapshot, table, term.directory, method, params, avgdl)
+        out[i] = top * term.idf * term.weight * _MARGIN
     return out
 
 
@@ -126,6 +133,13 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
                                            method, params)
         mark[seeds] = False  # the seeds left have their full sums: no more look-ups for them
         rest = float(bound[order[1:]].sum()) * _MARGIN
+        if rest >= theta:  # the other terms' bounds, made exact, may still fall below θ
+            others = order[1:]
+            bound[others] = np.minimum(bound[others], term_maxima(snapshot, [terms[i] for i in others], method,
+                                                                  params, avgdl, tight=True))
+            order = order[:1] + sorted(others, key=lambda i: -bound[i])
+            sizes = [len(terms[i].postings) for i in order]
+            rest = float(bound[order[1:]].sum()) * _MARGIN
         if rest < theta:  # a document without the first term cannot reach θ
             if len(at) == len(docs):
                 return _best(snapshot, seeds, seeds_sum, terms, k, norm, method, params, exact_scores)
