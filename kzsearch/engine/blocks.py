@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
@@ -168,28 +168,38 @@ def _build_block_table(snapshot) -> BlockTable:
                       max_tf[order], min_len[order], len_one[order], len_more[order])
 
 
-def term_bound(snapshot, table: BlockTable, rows: Tuple[int, int], method: str, params: BM25Params,
-               avgdl: float) -> float:
-    """An upper bound of the weight (idf 1, query weight 1) of every posting of directory rows
-    ``a:b``, from the blocks alone (no pass over the postings).
+def term_bounds(table: BlockTable, rows: Sequence[Tuple[int, int]], method: str, params: BM25Params,
+                avgdl: float) -> np.ndarray:
+    """For each ``(a, b)`` in ``rows``: an upper bound of the weight (idf 1, query weight 1) of
+    every posting of directory rows ``a:b``, from the blocks alone (no pass over the postings;
+    all terms at once).
 
     In each block, a posting of tf 1 weighs at most as one in its shortest document of tf 1
     (``len_one``), and one of tf 2 or more at most as the block's largest tf in the shortest
     document of tf 2 or more (``len_more``): BM25's weight grows with tf and shrinks with the
     length, for every method and parameter. The bound equals the largest weight
     (:func:`tight_bounds`) whenever the largest tf of each block sits in that document, as
-    it does for nearly every block (most tfs are 1). Lengths go through the
-    searchers' length norm expression, so a bound is a real posting's weight or above it.
+    it does for most blocks (most tfs are 1). Lengths go through the searchers' length norm
+    expression, so a bound is a real posting's weight or above it.
     """
-    a, b = rows
-    lo, hi = int(table.row_start[a]), int(table.row_start[b])
-    if hi <= lo:
-        return 0.0
+    out = np.zeros(len(rows))
+    if not len(rows):
+        return out
+    ab = np.asarray(rows, dtype=np.int64)
+    lo, hi = table.row_start[ab[:, 0]], table.row_start[ab[:, 1]]
+    counts = hi - lo
+    total = int(counts.sum())
+    if not total:
+        return out
+    ends = np.cumsum(counts)
+    idx = np.repeat(lo - ends + counts, counts) + np.arange(total)
     scale = avgdl if avgdl > 0 else 1.0
     pb = params.b
-    one = weights(method, 1, 1 - pb + pb * table.len_one[lo:hi] / scale, 1.0, params)
-    more = weights(method, table.max_tf[lo:hi], 1 - pb + pb * table.len_more[lo:hi] / scale, 1.0, params)
-    return max(float(one.max()), float(more.max()))
+    one = weights(method, 1, 1 - pb + pb * table.len_one[idx] / scale, 1.0, params)
+    more = weights(method, table.max_tf[idx], 1 - pb + pb * table.len_more[idx] / scale, 1.0, params)
+    has = counts > 0
+    out[has] = np.maximum.reduceat(np.maximum(one, more), (ends - counts)[has])
+    return out
 
 
 @dataclass
@@ -219,8 +229,21 @@ def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], postings, m
     lo, hi = int(table.row_start[a]), int(table.row_start[b])
     if not cache.ready[a] and hi > lo:
         norm = snapshot.length_norm(params.b, avgdl)
-        w = weights(method, postings.tfs, norm[postings.docs], 1.0, params)
-        cache.values[lo:hi] = np.maximum.reduceat(w, postings.starts)
+        merged = getattr(postings, "merged", postings)  # a LazyPostings not merged yet: by segment
+        if merged is not None:
+            w = weights(method, merged.tfs, norm[merged.docs], 1.0, params)
+            cache.values[lo:hi] = np.maximum.reduceat(w, merged.starts)
+        else:
+            _, which, row_lo, row_hi = snapshot.term_directory()
+            for r in range(a, b):
+                r_lo, r_hi = int(table.row_start[r]), int(table.row_start[r + 1])
+                if r_hi <= r_lo:
+                    continue
+                s, l, h = int(which[r]), int(row_lo[r]), int(row_hi[r])
+                bm = block_maxima(snapshot.segments[s])
+                base = int(snapshot.bases[s])
+                w = weights(method, bm.tfs[l:h], norm[base:][bm.docs[l:h]], 1.0, params)
+                cache.values[r_lo:r_hi] = np.maximum.reduceat(w, table.start[r_lo:r_hi] - l)
         cache.ready[a] = True
     return cache.values[lo:hi]
 

@@ -35,10 +35,10 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import block_table, term_bound, tight_bounds
+from .blocks import block_table, term_bounds, tight_bounds
 from .scoring import BM25Params, weights
 from .selection import top_k
-from .termcache import term_hits
+from .termcache import marked_postings, sorted_hits, term_hits
 
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
@@ -71,15 +71,14 @@ def term_maxima(snapshot, terms, method: str, params: BM25Params, avgdl: float, 
     postings), or with ``tight`` the largest contribution itself (a pass over the postings
     on the term's first use with these parameters)."""
     table = block_table(snapshot)
-    out = np.zeros(len(terms))
-    for i, term in enumerate(terms):
-        if tight:
+    if not tight:
+        top = term_bounds(table, [term.directory for term in terms], method, params, avgdl)
+    else:
+        top = np.zeros(len(terms))
+        for i, term in enumerate(terms):
             bounds = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl)
-            top = float(bounds.max()) if len(bounds) else 0.0
-        else:
-            top = term_bound(snapshot, table, term.directory, method, params, avgdl)
-        out[i] = top * term.idf * term.weight * _MARGIN
-    return out
+            top[i] = float(bounds.max()) if len(bounds) else 0.0
+    return np.array([t * term.idf * term.weight * _MARGIN for t, term in zip(top.tolist(), terms)])
 
 
 def _live_postings(term, live: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
@@ -122,16 +121,12 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
         partial = term_weights(method, tfs, norm[docs], terms[order[0]], params)
         if len(order) == 1:
             return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
-        # the seed: the first term's best documents, the other terms looked up for them
+        # the seeds: the first term's best documents, scored exactly (real documents' scores: the
+        # k-th best is a first θ); they need no look-up later
         at = _seed_at(partial)
-        seeds, seeds_sum = docs[at], partial[at]
-        acc[seeds] = seeds_sum
-        parts.append(seeds)
-        mark[seeds] = True
-        marked.append(seeds)
-        seeds, seeds_sum, theta = _look_up(snapshot, seeds, terms, order[1:], bound, -np.inf, k, acc, mark, norm,
-                                           method, params)
-        mark[seeds] = False  # the seeds left have their full sums: no more look-ups for them
+        seeds = docs[at].astype(np.int64, copy=False)
+        seeds_score = exact_scores(snapshot, seeds, terms, norm, method, params, known=(order[0], tfs[at]))
+        theta = _kth(seeds_score, k) / _MARGIN
         rest = float(bound[order[1:]].sum()) * _MARGIN
         if rest >= theta:  # the other terms' bounds, made exact, may still fall below θ
             others = order[1:]
@@ -142,9 +137,9 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             rest = float(bound[order[1:]].sum()) * _MARGIN
         if rest < theta:  # a document without the first term cannot reach θ
             if len(at) == len(docs):
-                return _best(snapshot, seeds, seeds_sum, terms, k, norm, method, params, exact_scores)
+                return top_k(seeds, seeds_score, k)  # every document that can reach θ is scored
             keep = partial * _MARGIN + rest >= theta
-            keep[at] = False  # the seeds: looked up already
+            keep[at] = False  # the seeds: scored already
             cand, partial = docs[keep], partial[keep]
             acc[cand] = partial
             parts.append(cand)
@@ -152,11 +147,10 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             marked.append(cand)
             cand, partial, _ = _look_up(snapshot, cand, terms, order[1:], bound, theta, k, acc, mark, norm,
                                         method, params)
-            return _best(snapshot, np.concatenate((seeds, cand)), np.concatenate((seeds_sum, partial)), terms, k,
-                         norm, method, params, exact_scores)
+            return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores, seeds, seeds_score)
         # an unseen document could still reach θ: more terms in full, into the accumulator
-        acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
-        parts[:] = [docs]
+        acc[docs] = partial  # the seeds are candidates like the rest here
+        parts.append(docs)
         step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
         cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
         partial = acc[cand]
@@ -167,7 +161,7 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             mark[cand] = True
             marked.append(cand)
             cand, partial, _ = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method,
-                                        params)
+                                        params, ordered=False)
     finally:
         for part in parts:
             acc[part] = 0.0
@@ -176,13 +170,18 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
 
 
-def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores, scored=_NONE,
+          scores=_NONE) -> Tuple[np.ndarray, np.ndarray]:
     """The top ``k`` of the documents ``cand`` (distinct), whose full sums ``partial`` were added in
-    another order than the query's: the best are scored again, in query order."""
-    kth = _kth(partial, k)
+    another order than the query's (the best are scored again, in query order), and of the
+    documents ``scored`` (none of ``cand``), whose exact ``scores`` are known."""
+    kth = _kth(np.concatenate((scores, partial)) if len(scores) else partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
-    return top_k(best, exact_scores(snapshot, best, terms, norm, method, params), k)
+    found = exact_scores(snapshot, best, terms, norm, method, params)
+    if len(scored):
+        best, found = np.concatenate((scored, best)), np.concatenate((scores, found))
+    return top_k(best, found, k)
 
 
 def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params) -> Tuple[int, float]:
@@ -205,10 +204,11 @@ def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, me
     return len(order), theta
 
 
-def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params):
+def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params, ordered=True):
     """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
 
-    ``cand`` (in any order) are marked in ``mark``; a dropped candidate is unmarked.
+    ``cand`` (ascending unless not ``ordered``) are marked in ``mark``; a dropped candidate
+    is unmarked.
     Returns the candidates left, their sums, and θ (raised by their partial sums).
     """
     partial = acc[cand]
@@ -217,11 +217,10 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
             break
         term = terms[i]
         if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
-            has, tfs = term_hits(term.postings, cand)
+            has, tfs = sorted_hits(term.postings, cand) if ordered else term_hits(term.postings, cand)
             docs = cand[has]
         else:  # many: one pass over the postings, picking the marked documents
-            inside = np.flatnonzero(mark[term.postings.docs])
-            docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]
+            docs, tfs = marked_postings(term.postings, mark)
         if len(docs):
             acc[docs] += term_weights(method, tfs, norm[docs], term, params)
             partial = acc[cand]
