@@ -44,6 +44,7 @@ _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
 _SEED = 1024      # documents of the first term scored exactly to set a first θ
+_TIGHTER = 1.25   # exact term bounds are worked out only if they may bring the others' sum this much lower
 _NONE = np.zeros(0, dtype=np.int64)
 
 
@@ -121,14 +122,19 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
         partial = term_weights(method, tfs, norm[docs], terms[order[0]], params)
         if len(order) == 1:
             return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
-        # the seeds: the first term's best documents, scored exactly (real documents' scores: the
-        # k-th best is a first θ); they need no look-up later
+        # the seeds: the first term's best documents, the other terms looked up for them (largest
+        # bound first, dropping those that fall below θ): the k-th best of their sums is a first θ
         at = _seed_at(partial)
-        seeds = docs[at].astype(np.int64, copy=False)
-        seeds_score = exact_scores(snapshot, seeds, terms, norm, method, params, known=(order[0], tfs[at]))
-        theta = _kth(seeds_score, k) / _MARGIN
+        seeds = docs[at]
+        acc[seeds] = partial[at]
+        parts.append(seeds)
+        mark[seeds] = True
+        marked.append(seeds)
+        seeds, seeds_sum, theta = _look_up(snapshot, seeds, terms, order[1:], bound, -np.inf, k, acc, mark, norm,
+                                           method, params)
+        mark[seeds] = False  # the seeds left have their full sums: no more look-ups for them
         rest = float(bound[order[1:]].sum()) * _MARGIN
-        if rest >= theta:  # the other terms' bounds, made exact, may still fall below θ
+        if theta <= rest < theta * _TIGHTER:  # the other terms' bounds, made exact, may fall below θ
             others = order[1:]
             bound[others] = np.minimum(bound[others], term_maxima(snapshot, [terms[i] for i in others], method,
                                                                   params, avgdl, tight=True))
@@ -136,10 +142,10 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             sizes = [len(terms[i].postings) for i in order]
             rest = float(bound[order[1:]].sum()) * _MARGIN
         if rest < theta:  # a document without the first term cannot reach θ
-            if len(at) == len(docs):
-                return top_k(seeds, seeds_score, k)  # every document that can reach θ is scored
+            if len(at) == len(docs):  # every document that can reach θ has its sum
+                return _best(snapshot, seeds, seeds_sum, terms, k, norm, method, params, exact_scores)
             keep = partial * _MARGIN + rest >= theta
-            keep[at] = False  # the seeds: scored already
+            keep[at] = False  # the seeds: looked up already
             cand, partial = docs[keep], partial[keep]
             acc[cand] = partial
             parts.append(cand)
@@ -147,10 +153,11 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             marked.append(cand)
             cand, partial, _ = _look_up(snapshot, cand, terms, order[1:], bound, theta, k, acc, mark, norm,
                                         method, params)
-            return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores, seeds, seeds_score)
+            return _best(snapshot, np.concatenate((seeds, cand)), np.concatenate((seeds_sum, partial)), terms, k,
+                         norm, method, params, exact_scores)
         # an unseen document could still reach θ: more terms in full, into the accumulator
-        acc[docs] = partial  # the seeds are candidates like the rest here
-        parts.append(docs)
+        acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
+        parts[:] = [docs]
         step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
         cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
         partial = acc[cand]
@@ -170,18 +177,13 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
 
 
-def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores, scored=_NONE,
-          scores=_NONE) -> Tuple[np.ndarray, np.ndarray]:
+def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
     """The top ``k`` of the documents ``cand`` (distinct), whose full sums ``partial`` were added in
-    another order than the query's (the best are scored again, in query order), and of the
-    documents ``scored`` (none of ``cand``), whose exact ``scores`` are known."""
-    kth = _kth(np.concatenate((scores, partial)) if len(scores) else partial, k)
+    another order than the query's: the best are scored again, in query order."""
+    kth = _kth(partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
-    found = exact_scores(snapshot, best, terms, norm, method, params)
-    if len(scored):
-        best, found = np.concatenate((scored, best)), np.concatenate((scores, found))
-    return top_k(best, found, k)
+    return top_k(best, exact_scores(snapshot, best, terms, norm, method, params), k)
 
 
 def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params) -> Tuple[int, float]:
