@@ -2,25 +2,29 @@
 
 :func:`.pruning.pruned_search` hands its queries here (block-max pruning,
 :mod:`.pruning`, is kept behind ``pruning.BLOCK_MAX``: this path answers
-faster, rare term or not). Terms are scored largest bound first into a dense
-accumulator — as the exhaustive searcher does — but no new documents are taken
-once the terms left cannot lift an unseen document to θ, a lower
-bound of the final k-th score. θ starts as the k-th best exact score of the
-:data:`_SEED` documents with the largest weights of the first term (real
-documents' full scores: :func:`_seed`), so a query whose top documents hold
-most of its terms usually needs only its first term scored in full (and when
-that term has no more documents than the sample, the sample's scores are the
-answer); it then
-rises with the k-th best partial sum (partial sums only grow). The remaining
-terms are looked up for the candidates that can still reach θ only — by
-binary search when they are few, else by one pass over the term's postings
-picking the candidates marked in a per-thread bool array, adding into the
-same accumulator (:func:`_look_up`) — dropping candidates as the bound of
-what is left shrinks. Finally the few candidates whose sums reach the k-th
-best are scored again in query order (:func:`.pruning.exact_scores`), so ids
-and scores equal the exhaustive ones bit for bit; every bound comparison
-carries a relative margin far above the rounding of a few additions, and is
-strict, so documents tied with the k-th score are kept.
+faster, rare term or not). Each term's bound comes from its blocks' tf and
+length summaries, for all the query's terms at once, without a pass over the
+postings (:func:`.blocks.term_bounds`). The term with the largest bound is
+weighted in full. Its best documents, the *seeds* (:func:`_seed_at`: up to
+:data:`_SEED`, fewer for a long query such as one with sub-word views), look
+the other terms up, largest bound first, and are dropped once their sum plus
+what the terms left can add falls below θ, the k-th best sum so far (a lower
+bound of the final k-th score). If the other terms' bounds add up to less
+than θ (worked out exactly, :func:`.blocks.tight_bounds`, when the summaries
+leave them just above it), no document without the first term can reach θ:
+the first term's other documents that can still reach it look the terms up
+in the same way (:func:`_look_up`: by binary search when they are few, else
+by one pass over the term's postings picking the candidates marked in a
+per-thread bool array; a long term not merged over the segments yet is
+searched segment by segment, :mod:`.termcache`). Otherwise more terms are
+scored in full, into a dense accumulator as the exhaustive searcher does,
+until the terms left cannot lift an unseen document to θ, and the terms left
+are looked up for the candidates. Finally the few candidates whose sums
+reach the k-th best are scored again in query order
+(:func:`.pruning.exact_scores`), so ids and scores equal the exhaustive ones
+bit for bit; every bound comparison carries a relative margin far above the
+rounding of a few additions, and is strict, so documents tied with the k-th
+score are kept.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -43,7 +47,9 @@ from .termcache import marked_postings, sorted_hits, term_hits
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
-_SEED = 1024      # documents of the first term scored exactly to set a first θ
+_SEED = 1024      # documents of the first term looked up first to set θ: at most this many,
+_SEED_LOOK_UPS = 2048  # and about this many look-ups in all (a long query of views takes fewer seeds),
+_SEED_LEAST = 256      # but at least this many
 _TIGHTER = 1.25   # exact term bounds are worked out only if they may bring the others' sum this much lower
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -124,7 +130,7 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
         # the seeds: the first term's best documents, the other terms looked up for them (largest
         # bound first, dropping those that fall below θ): the k-th best of their sums is a first θ
-        at = _seed_at(partial)
+        at = _seed_at(partial, len(order) - 1)
         seeds = docs[at]
         acc[seeds] = partial[at]
         parts.append(seeds)
@@ -243,9 +249,11 @@ def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: 
     return w
 
 
-def _seed_at(w: np.ndarray) -> np.ndarray:
-    """Where in the first term's postings its :data:`_SEED` largest weights ``w`` are (all if
-    fewer), ascending: the seeds, looked up first to set θ."""
-    if len(w) <= _SEED:
+def _seed_at(w: np.ndarray, others: int) -> np.ndarray:
+    """Where in the first term's postings its largest weights ``w`` are (ascending): the seeds,
+    looked up first in the ``others`` terms to set θ. At most :data:`_SEED` of them, fewer when
+    many terms would each be searched for all of them (at least :data:`_SEED_LEAST`)."""
+    n = min(_SEED, max(_SEED_LEAST, _SEED_LOOK_UPS // max(others, 1)))
+    if len(w) <= n:
         return np.arange(len(w))
-    return np.sort(np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:])
+    return np.sort(np.argpartition(w, len(w) - n)[len(w) - n:])
