@@ -70,17 +70,8 @@ class AnalyzedBatch:
         return vocabulary.add_terms(self.terms)[self.term_ids]
 
 
-def text_positions(analyze: Analyze, text: str):
-    """(terms, positions) of ``text``: the analyzer's own positions, else 0..n-1."""
-    positions_of = getattr(analyze, "positions_array", None) or getattr(analyze, "analyze_positions", None)
-    if positions_of is not None:
-        terms, positions = positions_of(text)
-        positions = np.asarray(positions, dtype=np.int64)
-        if len(positions) != len(terms) or (len(positions) and positions.min() < 0):
-            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
-        return terms, positions.astype(np.int32)
-    terms = analyze(text)
-    return terms, np.arange(len(terms), dtype=np.int32)
+def _positions_of(analyze: Analyze) -> Optional[Callable[[str], Tuple[List[str], Sequence[int]]]]:
+    return getattr(analyze, "positions_array", None) or getattr(analyze, "analyze_positions", None)
 
 
 def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
@@ -89,17 +80,31 @@ def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
 
     ``positions``: keep each token's position too (see
     :meth:`kzsearch.Analyzer.analyze_positions`; a custom callable's terms
-    are at 0, 1, 2, ...).
+    are at 0, 1, 2, ...). The batch's positions are joined and checked once,
+    not per document.
     """
     token_positions = None
-    if positions:
-        pairs = [text_positions(analyze, text) for text in texts]
+    positions_of = _positions_of(analyze) if positions else None
+    if positions_of is not None:
+        pairs = list(map(positions_of, texts))
         per_doc = [terms for terms, _ in pairs]
-        token_positions = (np.concatenate([np.asarray(p, dtype=np.int32) for _, p in pairs])
-                           if pairs else np.zeros(0, dtype=np.int32))
+        raw = [p for _, p in pairs]
+        del pairs
     else:
-        per_doc = [analyze(text) for text in texts]
+        per_doc = list(map(analyze, texts))
     lengths = np.fromiter(map(len, per_doc), dtype=np.int32, count=len(per_doc))
+    if positions_of is not None:
+        if not np.array_equal(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)), lengths):
+            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
+        joined = np.concatenate(raw) if raw else np.zeros(0, dtype=np.int64)
+        joined = joined.astype(np.int64, copy=False)
+        if len(joined) and joined.min() < 0:
+            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
+        token_positions = joined.astype(np.int32)
+    elif positions:  # 0, 1, 2, ... in each document
+        ends = np.cumsum(lengths, dtype=np.int64)
+        token_positions = (np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+                           - np.repeat(ends - lengths, lengths)).astype(np.int32)
     flat = list(chain.from_iterable(per_doc))
     if not compact:
         return AnalyzedBatch(flat, None, lengths, token_positions)
