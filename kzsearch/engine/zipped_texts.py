@@ -10,13 +10,10 @@ on its own (raw deflate, no header: the file has a CRC), on all cores::
     texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
 and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
-refer back to as if it came just before each of them)::
-
-    texts.zdict     uint8       the dictionaries back to back (each at most 32 KB, deflate's window)
-    texts.zdictpos  uint32[D+1] where each dictionary starts in texts.zdict
-    texts.zdictblk  uint32[D+1] the first block each dictionary serves (the last entry: B)
-
-A dictionary is a sample of the collection's first texts (:func:`train_dictionary`):
+refer back to as if it came just before each of them; parts ``texts.zdict``,
+``texts.zdictpos``, ``texts.zdictblk``, see :mod:`.text_dictionaries`).
+A dictionary is a sample of the collection's first texts
+(:func:`~.text_dictionaries.train_dictionary`):
 a build's worker processes share the one their pool made from its first
 batch, so a build's segments usually hold one; concatenating segments
 (merges) concatenates their tables, so no block is compressed twice. An
@@ -57,6 +54,8 @@ import numpy as np
 
 from ..errors import IndexFormatError
 from .docstore import TextBlock, _decode, gather_strings
+from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, check_dictionaries,
+                                default_dictionary, dictionary_table, train_dictionary)
 
 #: whether saves compress stored texts (False: format 3 writes them whole, as ``texts.blob``:
 #: about 2.2 times the space, and a hit reads its text without decoding a block)
@@ -65,12 +64,6 @@ COMPRESS = True
 BLOCK_BYTES = 1024
 #: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
 LEVEL = 1
-#: the longest preset dictionary (deflate's window)
-DICT_BYTES = 32768
-#: a dictionary is trained only from a sample of at least this many bytes
-DICT_MIN_SAMPLE = 4096
-#: texts of fewer UTF-8 bytes are compressed without one (it would cost more space than it saves)
-DICT_MIN_TEXT = 256 * 1024
 #: decoded blocks kept per segment
 _CACHED = 8
 #: blocks deflated by one compressor (a task of the thread pool)
@@ -79,24 +72,10 @@ _RUN = 512
 _WBITS = 15
 #: the parts of format 3's compressed texts
 TEXT_PARTS = ("texts.z", "texts.zblocks", "texts.zdocs")
-#: the optional parts of its preset dictionaries (all three or none)
-DICT_PARTS = ("texts.zdict", "texts.zdictpos", "texts.zdictblk")
-_NO_DICT = np.zeros(0, dtype=np.uint8)
 
 
 def _damaged() -> IndexFormatError:
     return IndexFormatError("a stored text block is damaged (the index files are damaged)")
-
-
-def train_dictionary(sample: bytes) -> bytes:
-    """A preset dictionary from ``sample``, UTF-8 of a collection's first texts: its last
-    :data:`DICT_BYTES` (b"": none, when the sample is shorter than :data:`DICT_MIN_SAMPLE`).
-
-    Deflate reaches a dictionary's end with the shortest distances. (A
-    dictionary of the sample's most frequent words did 1.3% better on KazNERD
-    sentences; one from other sentences than the texts', as well: see bench_texts.py.)
-    """
-    return bytes(sample[-DICT_BYTES:]) if len(sample) >= DICT_MIN_SAMPLE else b""
 
 
 class ZippedTexts(TextBlock):
@@ -137,7 +116,7 @@ class ZippedTexts(TextBlock):
         """(dictionary, the number of blocks it serves) in block order (an empty one: none)."""
         n_blocks = len(self.zblocks) - 1
         if self.zdictblk is None:
-            return [(_NO_DICT, n_blocks)] if n_blocks else []
+            return [(NO_DICT, n_blocks)] if n_blocks else []
         pos, first = np.asarray(self.zdictpos).tolist(), np.asarray(self.zdictblk).tolist()
         return [(self.zdict[pos[d]:pos[d + 1]], first[d + 1] - first[d]) for d in range(len(first) - 1)]
 
@@ -157,7 +136,7 @@ class ZippedTexts(TextBlock):
                                   for b, base in zip(blocks, byte_base)] + [[int(byte_sizes.sum())]])
         z = np.concatenate([np.asarray(b.z) for b in blocks]) if blocks else np.zeros(0, dtype=np.uint8)
         parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": zdocs, "texts.offsets": offsets}
-        parts.update(_dictionary_table([run for b in blocks for run in b.dictionary_runs()]))
+        parts.update(dictionary_table([run for b in blocks for run in b.dictionary_runs()]))
         return cls.from_parts(_narrowed(parts))
 
     def _dictionary(self, b: int) -> bytes:
@@ -311,7 +290,7 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
         pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
     if zdict is None:
-        zdict = _default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
+        zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
     if len(zdict) > DICT_BYTES:
         raise ValueError(f"zdict: at most {DICT_BYTES} bytes, not {len(zdict)}")
     runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
@@ -329,40 +308,8 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
     parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
     if zdict and len(streams):
-        parts.update(_dictionary_table([(np.frombuffer(zdict, dtype=np.uint8), len(streams))]))
+        parts.update(dictionary_table([(np.frombuffer(zdict, dtype=np.uint8), len(streams))]))
     return _narrowed(parts)
-
-
-def _default_dictionary(pieces: List[Any]) -> bytes:
-    """A dictionary trained from the first blocks' bytes (see :func:`train_dictionary`)."""
-    sample, size = [], 0
-    for piece in pieces:
-        if size >= DICT_BYTES:
-            break
-        sample.append(bytes(piece))
-        size += len(sample[-1])
-    return train_dictionary(b"".join(sample))
-
-
-def _dictionary_table(runs: List[Tuple[np.ndarray, int]]) -> Dict[str, np.ndarray]:
-    """The dictionary parts of blocks served by ``runs`` (dictionary, block count) in order:
-    runs of one dictionary joined (a build's segments share theirs), {} when none has one."""
-    joined: List[Tuple[np.ndarray, int]] = []
-    for zdict, count in runs:
-        if not count:
-            continue
-        if joined and (joined[-1][0] is zdict or np.array_equal(joined[-1][0], zdict)):
-            joined[-1] = (joined[-1][0], joined[-1][1] + count)
-        else:
-            joined.append((zdict, count))
-    if not any(len(zdict) for zdict, _ in joined):
-        return {}
-    pos = np.zeros(len(joined) + 1, dtype=np.int64)
-    np.cumsum([len(zdict) for zdict, _ in joined], out=pos[1:])
-    first = np.zeros(len(joined) + 1, dtype=np.int64)
-    np.cumsum([count for _, count in joined], out=first[1:])
-    zdict = np.concatenate([np.asarray(d, dtype=np.uint8) for d, _ in joined])
-    return {"texts.zdict": zdict, "texts.zdictpos": pos, "texts.zdictblk": first}
 
 
 def _narrowed(parts: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -372,22 +319,6 @@ def _narrowed(parts: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
         if values is not None:
             parts[key] = values.astype(np.uint32 if int(values[-1]) < 2 ** 32 else np.int64, copy=False)
     return parts
-
-
-def _check_dictionaries(parts: Dict[str, np.ndarray]) -> Optional[str]:
-    """What is wrong with the dictionary parts, or None (also when there are none)."""
-    zdict, pos, first = (parts.get(k) for k in DICT_PARTS)
-    if zdict is None and pos is None and first is None:
-        return None
-    if zdict is None or pos is None or first is None:
-        return "compressed texts miss a dictionary part"
-    n_blocks = len(parts["texts.zblocks"]) - 1
-    if len(pos) != len(first) or len(pos) < 2 or int(pos[0]) != 0 or int(pos[-1]) != len(zdict) \
-            or bool(np.any(pos[1:] < pos[:-1])) or int(np.max(np.diff(np.asarray(pos, dtype=np.int64)))) > DICT_BYTES:
-        return "text dictionaries do not match their offsets"
-    if int(first[0]) != 0 or int(first[-1]) != n_blocks or bool(np.any(first[1:] <= first[:-1])):
-        return "text dictionaries do not match the blocks"
-    return None
 
 
 def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
@@ -404,7 +335,7 @@ def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
     if int(zdocs[0]) != 0 or int(zdocs[-1]) != n_docs or (n_docs and len(zdocs) < 2) \
             or bool(np.any(zdocs[1:] <= zdocs[:-1])):
         return "compressed text blocks do not match the documents"
-    problem = _check_dictionaries(parts)
+    problem = check_dictionaries(parts)
     if problem:
         return problem
     if n_docs:  # the last block must decode to what the offsets say (the others are checked when read)
