@@ -212,7 +212,7 @@ class AnalysisPool:
     so that a segment's batches share it (``zdict``: the pool's, once made).
 
     >>> from kzsearch.analysis import Analyzer
-    >>> with AnalysisPool(Analyzer(), workers=1) as pool:
+    >>> with AnalysisPool(Analyzer(views=()), workers=1) as pool:
     ...     [b.lengths.tolist() for b in pool.map([["мектеп оқушылары"], ["облыс"]])]
     [[2], [1]]
     """
