@@ -33,7 +33,7 @@ import numpy as np
 
 from .engine.docstore import TextBlock
 from .engine.vocabulary import Vocabulary
-from .engine.zipped_texts import compress_texts
+from .engine.zipped_texts import compress_texts, train_dictionary
 
 Analyze = Callable[[str], List[str]]
 
@@ -70,17 +70,8 @@ class AnalyzedBatch:
         return vocabulary.add_terms(self.terms)[self.term_ids]
 
 
-def text_positions(analyze: Analyze, text: str):
-    """(terms, positions) of ``text``: the analyzer's own positions, else 0..n-1."""
-    positions_of = getattr(analyze, "positions_array", None) or getattr(analyze, "analyze_positions", None)
-    if positions_of is not None:
-        terms, positions = positions_of(text)
-        positions = np.asarray(positions, dtype=np.int64)
-        if len(positions) != len(terms) or (len(positions) and positions.min() < 0):
-            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
-        return terms, positions.astype(np.int32)
-    terms = analyze(text)
-    return terms, np.arange(len(terms), dtype=np.int32)
+def _positions_of(analyze: Analyze) -> Optional[Callable[[str], Tuple[List[str], Sequence[int]]]]:
+    return getattr(analyze, "positions_array", None) or getattr(analyze, "analyze_positions", None)
 
 
 def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
@@ -89,17 +80,31 @@ def analyze_batch(analyze: Analyze, texts: Sequence[str], compact: bool = False,
 
     ``positions``: keep each token's position too (see
     :meth:`kzsearch.Analyzer.analyze_positions`; a custom callable's terms
-    are at 0, 1, 2, ...).
+    are at 0, 1, 2, ...). The batch's positions are joined and checked once,
+    not per document.
     """
     token_positions = None
-    if positions:
-        pairs = [text_positions(analyze, text) for text in texts]
+    positions_of = _positions_of(analyze) if positions else None
+    if positions_of is not None:
+        pairs = list(map(positions_of, texts))
         per_doc = [terms for terms, _ in pairs]
-        token_positions = (np.concatenate([np.asarray(p, dtype=np.int32) for _, p in pairs])
-                           if pairs else np.zeros(0, dtype=np.int32))
+        raw = [p for _, p in pairs]
+        del pairs
     else:
-        per_doc = [analyze(text) for text in texts]
+        per_doc = list(map(analyze, texts))
     lengths = np.fromiter(map(len, per_doc), dtype=np.int32, count=len(per_doc))
+    if positions_of is not None:
+        if not np.array_equal(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)), lengths):
+            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
+        joined = np.concatenate(raw) if raw else np.zeros(0, dtype=np.int64)
+        joined = joined.astype(np.int64, copy=False)
+        if len(joined) and joined.min() < 0:
+            raise ValueError("analyzer: analyze_positions must give one position >= 0 per term")
+        token_positions = joined.astype(np.int32)
+    elif positions:  # 0, 1, 2, ... in each document
+        ends = np.cumsum(lengths, dtype=np.int64)
+        token_positions = (np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+                           - np.repeat(ends - lengths, lengths)).astype(np.int32)
     flat = list(chain.from_iterable(per_doc))
     if not compact:
         return AnalyzedBatch(flat, None, lengths, token_positions)
@@ -133,13 +138,14 @@ def _init_worker(analyze: Analyze) -> None:
 
 
 def _analyze_in_worker(texts: Sequence[str], positions: bool,
-                       hit_texts: Optional[Tuple[int, int]] = None) -> AnalyzedBatch:
+                       hit_texts: Optional[Tuple[int, int]] = None, zdict: bytes = b"") -> AnalyzedBatch:
     assert _worker_analyze is not None and _worker_vocab is not None
     batch = analyze_batch(_worker_analyze, texts, positions=positions)
     zipped = None
     if hit_texts is not None:  # compressed here, on the worker's core, as a save stores them
         which, every = hit_texts
-        zipped = compress_texts(TextBlock.from_strings(texts[which::every]), threads=1)
+        zipped = compress_texts(TextBlock.from_strings(texts[which::every]), threads=1, zdict=zdict)
+        zipped.pop("texts.zdict", None)  # the pool has it: not sent home with every batch
     first_new = len(_worker_vocab)
     term_ids = _worker_vocab.add_terms(batch.terms)  # type: ignore[arg-type]
     batch = AnalyzedBatch(list(_worker_vocab.terms[first_new:]), term_ids, batch.lengths, batch.positions,
@@ -201,6 +207,9 @@ class AnalysisPool:
     i-th (each document's hit text among its F field texts) into format 3's
     blocks (:func:`~kzsearch.engine.zipped_texts.compress_texts`), returned
     as ``AnalyzedBatch.zipped``; in this process they are left to the caller.
+    All workers use one preset dictionary, trained here from the hit texts
+    of the first batch (:func:`~kzsearch.engine.zipped_texts.train_dictionary`),
+    so that a segment's batches share it (``zdict``: the pool's, once made).
 
     >>> from kzsearch.analysis import Analyzer
     >>> with AnalysisPool(Analyzer(views=()), workers=1) as pool:
@@ -217,6 +226,7 @@ class AnalysisPool:
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
         self._tables: Dict[int, _IdTable] = {}
         self._executor: Optional[ProcessPoolExecutor] = None
+        self.zdict: Optional[np.ndarray] = None
 
     def __enter__(self) -> "AnalysisPool":
         if self.workers > 1:
@@ -232,13 +242,20 @@ class AnalysisPool:
             self._executor = None
 
     def map(self, batches: Iterable[Sequence[str]]) -> Iterator[AnalyzedBatch]:
+        zdict = self.zdict.tobytes() if self.zdict is not None else b""
         if self._executor is None:
             for texts in batches:
                 yield analyze_batch(self.analyze, texts, positions=self.positions)
             return
         in_flight: Deque[Future] = deque()
         for texts in batches:
-            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts))
+            if self.zdict is None and self.hit_texts is not None:
+                which, every = self.hit_texts
+                sample = "".join(texts[which::every]).encode("utf-8", "surrogatepass")
+                zdict = train_dictionary(sample)
+                self.zdict = np.frombuffer(zdict, dtype=np.uint8)
+            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts,
+                                                   zdict))
             if len(in_flight) >= 2 * self.workers:
                 yield self._home(in_flight.popleft().result())
         while in_flight:
@@ -252,6 +269,8 @@ class AnalysisPool:
             if absorb is not None:
                 absorb(batch.cache)
             batch.cache = None
+        if batch.zipped is not None and "texts.zdictblk" in batch.zipped:
+            batch.zipped["texts.zdict"] = self.zdict  # one array for all batches: concat joins their runs
         if batch.worker is not None and batch.term_ids is not None and batch.terms is not None:
             table = self._tables.setdefault(batch.worker, _IdTable())
             if batch.first_new != table.size:  # a worker's batches come back in the order it made them

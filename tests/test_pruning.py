@@ -205,10 +205,12 @@ def _hand_over(monkeypatch):
        k=st.integers(1, 30), k1=st.sampled_from([None, 0.0, 0.5, 1.2, 3.0]),
        b=st.sampled_from([None, 0.0, 0.3, 0.75, 1.0]), delete_share=st.sampled_from([0.0, 0.1, 0.5]),
        sample=st.sampled_from([1, 3, 1 << 15]), dense=st.sampled_from([0, 16, 10**9]),
-       seed_docs=st.sampled_from([1, 4, 512, 10**9]), budget=st.sampled_from([1, 10**9]))
+       seed_docs=st.sampled_from([1, 4, 512, 10**9]), budget=st.sampled_from([1, 10**9]),
+       by_segment=st.sampled_from([0, 1 << 16]))
 def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, method, k, k1, b, delete_share,
-                                          sample, dense, seed_docs, budget):
+                                          sample, dense, seed_docs, budget, by_segment):
     monkeypatch.setattr(termcache, "BUDGET", budget)  # 1: every merged copy evicted at once
+    monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", by_segment)  # 0: terms looked up segment by segment
     calls = _hand_over(monkeypatch)
     monkeypatch.setattr(maxscore, "_SAMPLE", sample)  # θ from small samples: lower, still valid
     monkeypatch.setattr(maxscore, "_SEED", seed_docs)  # a first θ from a few documents, or from all
@@ -224,6 +226,7 @@ def test_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_docs, n_batches, 
 def test_weighted_terms_and_collection_stats_both_paths(monkeypatch, seed, k, taat, budget):
     if taat:
         _hand_over(monkeypatch)
+        monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", 0)
     monkeypatch.setattr(termcache, "BUDGET", budget)  # evicting every merged copy changes nothing
     rng = np.random.default_rng(seed)
     index = Index(analyzer=split_words)
@@ -256,10 +259,11 @@ VIEW_WORDS = ["бастап", "бастады", "басшысы", "мың", "м�
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 15), taat=st.booleans(),
-       b=st.sampled_from([None, 0.3, 1.0]))
-def test_views_prune_exactly(monkeypatch, seed, k, taat, b):
+       b=st.sampled_from([None, 0.3, 1.0]), by_segment=st.sampled_from([0, 1 << 16]))
+def test_views_prune_exactly(monkeypatch, seed, k, taat, b, by_segment):
     if taat:
         _hand_over(monkeypatch)
+    monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", by_segment)
     rng = np.random.default_rng(seed)
     index = Index(analyzer=_VIEWS)
     for _ in range(2):
@@ -309,7 +313,7 @@ def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
     index = Index(analyzer=split_words)
     index.add(docs)
     calls = _hand_over(monkeypatch)
-    left = []
+    left, in_full = [], []
     real = maxscore._look_up
 
     def spy(snapshot, cand, terms, rest, *args):
@@ -317,10 +321,12 @@ def test_a_seeded_threshold_scores_only_the_first_term_in_full(monkeypatch):
         return real(snapshot, cand, terms, rest, *args)
 
     monkeypatch.setattr(maxscore, "_look_up", spy)
+    monkeypatch.setattr(maxscore, "_accumulate", lambda *args: in_full.append(args))
     for query in ("w0 w1 w2", "w1 w2"):
         assert [(h.id, h.score) for h in index.search(query, 5)] == [
             (h.id, h.score) for h in index.search(query, 5, exact=True)]
-    assert calls == [True, True] and left == [2, 1]
+    # the seeds, then the other candidates, look up the terms left; none is scored in full
+    assert calls == [True, True] and left == [2, 2, 1, 1] and not in_full
 
 
 def test_a_term_no_segment_holds_gets_no_postings():

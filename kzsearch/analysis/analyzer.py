@@ -261,6 +261,33 @@ class Analyzer:
         """
         return view_weight(term, self.settings.views)
 
+    def _kazakh_term(self, word: str) -> str:
+        """``_word_term(word, KAZAKH)`` of a word of lowercase Cyrillic letters, as one string.
+
+        >>> Analyzer()._kazakh_term("оқушылар"), Analyzer()._kazakh_term("және")
+        ('оқуш', '')
+        """
+        word = ABBREVIATIONS.get(word, word)
+        if word in self._kk_stop:
+            return ""
+        if not self._stemming:
+            return word
+        if self._kk_stop and word.endswith(POLITE_ENDINGS) and self._stem.addresses_reader(word):
+            return ""
+        term = self._stem(word)
+        return term[: self._stem_prefix] if self._stem_prefix else term
+
+    def _kazakh_view_terms(self, word: str) -> str:
+        """``word_terms(word, KAZAKH)`` of a word of lowercase Cyrillic letters, joined by spaces.
+
+        >>> Analyzer()._kazakh_view_terms("оқушылар"), Analyzer()._kazakh_view_terms("және")
+        ('оқуш ~оқушыл', '')
+        """
+        term = self._kazakh_term(word)
+        if not term:
+            return term
+        return " ".join([term, *self._view_terms(ABBREVIATIONS.get(word, word), term)])
+
     def _word_term(self, word: str, lang: str) -> List[str]:
         if not CYRILLIC.search(word):
             return [] if word in self._kk_stop else [word]

@@ -3,9 +3,12 @@
 What a token becomes depends only on the token and its sentence's
 language, so the per-token work of an analysed text is one dict lookup;
 a token not seen before is analysed by :meth:`TokenCache.__missing__`.
-A word of letters only — most new tokens — goes straight to the
-analyzer's word function; anything else goes through the token filters
-(:func:`.filters.token_layout`).
+A word of lowercase Cyrillic letters in a Kazakh sentence — most new
+tokens — goes straight to the Kazakh word function
+(:meth:`.Analyzer._kazakh_term`), a number stands for itself, another word
+of letters only goes to the analyzer's word function; anything else goes
+through the token filters (:func:`.filters.token_layout`). All these short
+ways give what the token filters give (``tests/test_analysis_memo.py``).
 
 >>> from kzsearch.analysis import Analyzer
 >>> cache = Analyzer(views=())._caches["kk"]
@@ -28,13 +31,14 @@ shared ``str`` object (its hash computed once, for the vocabulary):
 """
 from __future__ import annotations
 
+import re
 from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
-from .language import LATIN_LETTER
+from .language import KAZAKH, LATIN_LETTER
 from .views import MARKS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,6 +50,8 @@ _SPACED_MARKS = tuple(" " + mark for mark in _MARKS)
 
 #: Each token cache (one per language) is cleared when it holds this many types.
 CACHE_LIMIT = 200_000
+#: A word of lowercase Cyrillic letters only (Russian and Kazakh): no Latin, no digits.
+_CYRILLIC_WORD = re.compile("[а-яёәғқңөұүһі]+").fullmatch
 
 
 class TokenCache(dict):
@@ -82,6 +88,12 @@ class TokenCache(dict):
         #: a word's terms are its term and its view terms (views, word_terms not overridden)
         self._word_views = bool(settings.views) and plain
         self._max_length = settings.max_token_length
+        #: the term of a Kazakh word of lowercase Cyrillic letters, for the common case
+        self._kazakh_term = (analyzer._kazakh_term if self._one_term and lang == KAZAKH
+                             and type(analyzer)._word_term is Analyzer._word_term else None)
+        #: the same with views: the word's term and its view terms, joined
+        self._kazakh_views = (analyzer._kazakh_view_terms if self._word_views and lang == KAZAKH
+                              and type(analyzer)._word_term is Analyzer._word_term else None)
 
     def __missing__(self, token: str) -> str:
         if len(self) >= CACHE_LIMIT:
@@ -91,6 +103,28 @@ class TokenCache(dict):
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
+        if len(token) > self._max_length:
+            pass  # cut by token_layout below
+        elif self._kazakh_term is not None and _CYRILLIC_WORD(token) is not None:
+            # the most common case: what the branch below would do, with fewer calls
+            joined = self[token] = self._kazakh_term(token)
+            if self.fresh is not None:
+                self.fresh.append((token, joined, None))
+            return joined
+        elif self._kazakh_views is not None and _CYRILLIC_WORD(token) is not None:
+            # the same with views: all the word's terms at its position, one real term at most
+            joined = self[token] = self._kazakh_views(token)
+            layout = _zeros(joined.count(" ") + 1) if " " in joined else None
+            if layout is not None:
+                self.layouts[token] = layout
+            if self.fresh is not None:
+                self.fresh.append((token, joined, layout))
+            return joined
+        elif token.isdigit():  # a number: itself (see filters.token_layout)
+            self[token] = token
+            if self.fresh is not None:
+                self.fresh.append((token, token, None))
+            return token
         if self._one_term and token.isalpha() and len(token) <= self._max_length:
             # the common case, what put() would do for a word of one term or none
             terms = self.analyzer._word_term(token, self.lang)

@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
 from .scoring import BM25Params, weights
 
 BLOCK = 128
+#: the length standing for "no such posting" in ``len_one``/``len_more``: longer than any
+#: document, so the weight it gives is below every real posting's (it never loosens a bound)
+LONGEST = np.int64(2**62)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class BlockMaxima:
     last_doc: np.ndarray
     docs: np.ndarray  # the segment's postings as plain arrays (slicing a memmap costs more)
     tfs: np.ndarray
+    len_one: np.ndarray   # int64: shortest document among the block's postings of tf 1 (else LONGEST)
+    len_more: np.ndarray  # int64: shortest document among those of tf 2 or more (else LONGEST)
 
 
 _cache: Dict[int, Tuple[weakref.ref, BlockMaxima]] = {}
@@ -82,18 +87,27 @@ def _compute_block_maxima(offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray
     ends = np.minimum(starts + BLOCK, np.repeat(offsets[1:], n_blocks))
     if total == 0:
         empty = np.zeros(0, dtype=np.int32)
-        return BlockMaxima(starts, empty, empty, empty, empty, docs, tfs)
+        return BlockMaxima(starts, empty, empty, empty, empty, docs, tfs, starts, starts)
     max_tf = np.empty(total, dtype=np.int32)
     min_len = np.empty(total, dtype=np.int32)
+    len_one = np.empty(total, dtype=np.int64)
+    len_more = np.empty(total, dtype=np.int64)
+    longest = LONGEST
     step = 1 << 15  # blocks per pass: keeps the gathered lengths small
     for a in range(0, total, step):
         b = min(a + step, total)
         lo, hi = int(starts[a]), int(ends[b - 1])
         rel = starts[a:b] - lo
-        max_tf[a:b] = np.maximum.reduceat(tfs[lo:hi], rel)
-        min_len[a:b] = np.minimum.reduceat(doc_len[docs[lo:hi]], rel)
+        tf = tfs[lo:hi]
+        lengths = doc_len[docs[lo:hi]]
+        max_tf[a:b] = np.maximum.reduceat(tf, rel)
+        min_len[a:b] = np.minimum.reduceat(lengths, rel)
+        one = tf == 1
+        wide = lengths.astype(np.int64)
+        len_one[a:b] = np.minimum.reduceat(np.where(one, wide, longest), rel)
+        len_more[a:b] = np.minimum.reduceat(np.where(one, longest, wide), rel)
     return BlockMaxima(starts, max_tf, min_len, docs[starts].astype(np.int32),
-                       docs[ends - 1].astype(np.int32), docs, tfs)
+                       docs[ends - 1].astype(np.int32), docs, tfs, len_one, len_more)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,8 @@ class BlockTable:
     last: np.ndarray
     max_tf: np.ndarray
     min_len: np.ndarray
+    len_one: np.ndarray
+    len_more: np.ndarray
 
 
 def block_table(snapshot) -> BlockTable:
@@ -130,6 +146,7 @@ def _build_block_table(snapshot) -> BlockTable:
     cat = lambda name: np.concatenate([getattr(bm, name) for bm in maxima]) if maxima else \
         np.zeros(0, dtype=np.int64)  # noqa: E731
     starts, max_tf, min_len = cat("starts"), cat("max_tf"), cat("min_len")
+    len_one, len_more = cat("len_one"), cat("len_more")
     first_doc, last_doc = cat("first_doc"), cat("last_doc")
     # each directory row's first and last block, in the concatenated per-segment arrays
     row_lo = np.zeros(len(which), dtype=np.int64)
@@ -148,7 +165,41 @@ def _build_block_table(snapshot) -> BlockTable:
     base = np.asarray(snapshot.bases, dtype=np.int64)[segment]
     return BlockTable(row_start, segment.astype(np.int32), starts[order], ends,
                       first_doc[order].astype(np.int64) + base, last_doc[order].astype(np.int64) + base,
-                      max_tf[order], min_len[order])
+                      max_tf[order], min_len[order], len_one[order], len_more[order])
+
+
+def term_bounds(table: BlockTable, rows: Sequence[Tuple[int, int]], method: str, params: BM25Params,
+                avgdl: float) -> np.ndarray:
+    """For each ``(a, b)`` in ``rows``: an upper bound of the weight (idf 1, query weight 1) of
+    every posting of directory rows ``a:b``, from the blocks alone (no pass over the postings;
+    all terms at once).
+
+    In each block, a posting of tf 1 weighs at most as one in its shortest document of tf 1
+    (``len_one``), and one of tf 2 or more at most as the block's largest tf in the shortest
+    document of tf 2 or more (``len_more``): BM25's weight grows with tf and shrinks with the
+    length, for every method and parameter. The bound equals the largest weight
+    (:func:`tight_bounds`) whenever the largest tf of each block sits in that document, as
+    it does for most blocks (most tfs are 1). Lengths go through the searchers' length norm
+    expression, so a bound is a real posting's weight or above it.
+    """
+    out = np.zeros(len(rows))
+    if not len(rows):
+        return out
+    ab = np.asarray(rows, dtype=np.int64)
+    lo, hi = table.row_start[ab[:, 0]], table.row_start[ab[:, 1]]
+    counts = hi - lo
+    total = int(counts.sum())
+    if not total:
+        return out
+    ends = np.cumsum(counts)
+    idx = np.repeat(lo - ends + counts, counts) + np.arange(total)
+    scale = avgdl if avgdl > 0 else 1.0
+    pb = params.b
+    one = weights(method, 1, 1 - pb + pb * table.len_one[idx] / scale, 1.0, params)
+    more = weights(method, table.max_tf[idx], 1 - pb + pb * table.len_more[idx] / scale, 1.0, params)
+    has = counts > 0
+    out[has] = np.maximum.reduceat(np.maximum(one, more), (ends - counts)[has])
+    return out
 
 
 @dataclass
@@ -178,8 +229,21 @@ def tight_bounds(snapshot, table: BlockTable, rows: Tuple[int, int], postings, m
     lo, hi = int(table.row_start[a]), int(table.row_start[b])
     if not cache.ready[a] and hi > lo:
         norm = snapshot.length_norm(params.b, avgdl)
-        w = weights(method, postings.tfs, norm[postings.docs], 1.0, params)
-        cache.values[lo:hi] = np.maximum.reduceat(w, postings.starts)
+        merged = getattr(postings, "merged", postings)  # a LazyPostings not merged yet: by segment
+        if merged is not None:
+            w = weights(method, merged.tfs, norm[merged.docs], 1.0, params)
+            cache.values[lo:hi] = np.maximum.reduceat(w, merged.starts)
+        else:
+            _, which, row_lo, row_hi = snapshot.term_directory()
+            for r in range(a, b):
+                r_lo, r_hi = int(table.row_start[r]), int(table.row_start[r + 1])
+                if r_hi <= r_lo:
+                    continue
+                s, l, h = int(which[r]), int(row_lo[r]), int(row_hi[r])
+                bm = block_maxima(snapshot.segments[s])
+                base = int(snapshot.bases[s])
+                w = weights(method, bm.tfs[l:h], norm[base:][bm.docs[l:h]], 1.0, params)
+                cache.values[r_lo:r_hi] = np.maximum.reduceat(w, table.start[r_lo:r_hi] - l)
         cache.ready[a] = True
     return cache.values[lo:hi]
 

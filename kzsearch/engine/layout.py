@@ -83,6 +83,9 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("texts.z", "uint8", True),
     Part("texts.zblocks", "int64", True, ("uint32",)),
     Part("texts.zdocs", "int64", True, ("uint32",)),
+    Part("texts.zdict", "uint8", True),                  # preset dictionaries (zipped_texts), where used
+    Part("texts.zdictpos", "int64", True, ("uint32",)),
+    Part("texts.zdictblk", "int64", True, ("uint32",)),
     Part("positions.low", "uint8", True, ("uint16", "int32")),
     Part("positions.exc_at", "int64", True),
     Part("positions.exc", "int32", True),

@@ -2,25 +2,29 @@
 
 :func:`.pruning.pruned_search` hands its queries here (block-max pruning,
 :mod:`.pruning`, is kept behind ``pruning.BLOCK_MAX``: this path answers
-faster, rare term or not). Terms are scored largest bound first into a dense
-accumulator — as the exhaustive searcher does — but no new documents are taken
-once the terms left cannot lift an unseen document to θ, a lower
-bound of the final k-th score. θ starts as the k-th best exact score of the
-:data:`_SEED` documents with the largest weights of the first term (real
-documents' full scores: :func:`_seed`), so a query whose top documents hold
-most of its terms usually needs only its first term scored in full (and when
-that term has no more documents than the sample, the sample's scores are the
-answer); it then
-rises with the k-th best partial sum (partial sums only grow). The remaining
-terms are looked up for the candidates that can still reach θ only — by
-binary search when they are few, else by one pass over the term's postings
-picking the candidates marked in a per-thread bool array, adding into the
-same accumulator (:func:`_look_up`) — dropping candidates as the bound of
-what is left shrinks. Finally the few candidates whose sums reach the k-th
-best are scored again in query order (:func:`.pruning.exact_scores`), so ids
-and scores equal the exhaustive ones bit for bit; every bound comparison
-carries a relative margin far above the rounding of a few additions, and is
-strict, so documents tied with the k-th score are kept.
+faster, rare term or not). Each term's bound comes from its blocks' tf and
+length summaries, for all the query's terms at once, without a pass over the
+postings (:func:`.blocks.term_bounds`). The term with the largest bound is
+weighted in full. Its best documents, the *seeds* (:func:`_seed_at`: up to
+:data:`_SEED`, fewer for a long query such as one with sub-word views), look
+the other terms up, largest bound first, and are dropped once their sum plus
+what the terms left can add falls below θ, the k-th best sum so far (a lower
+bound of the final k-th score). If the other terms' bounds add up to less
+than θ (worked out exactly, :func:`.blocks.tight_bounds`, when the summaries
+leave them just above it), no document without the first term can reach θ:
+the first term's other documents that can still reach it look the terms up
+in the same way (:func:`_look_up`: by binary search when they are few, else
+by one pass over the term's postings picking the candidates marked in a
+per-thread bool array; a long term not merged over the segments yet is
+searched segment by segment, :mod:`.termcache`). Otherwise more terms are
+scored in full, into a dense accumulator as the exhaustive searcher does,
+until the terms left cannot lift an unseen document to θ, and the terms left
+are looked up for the candidates. Finally the few candidates whose sums
+reach the k-th best are scored again in query order
+(:func:`.pruning.exact_scores`), so ids and scores equal the exhaustive ones
+bit for bit; every bound comparison carries a relative margin far above the
+rounding of a few additions, and is strict, so documents tied with the k-th
+score are kept.
 
 >>> from kzsearch import Index
 >>> index = Index(analyzer=str.split)
@@ -35,15 +39,18 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .blocks import block_table, tight_bounds
+from .blocks import block_table, term_bounds, tight_bounds
 from .scoring import BM25Params, weights
 from .selection import top_k
-from .termcache import term_hits
+from .termcache import marked_postings, sorted_hits, term_hits
 
 _MARGIN = 1.0 + 1e-9
 _DENSE = 16       # binary searches cost about this many postings scanned
 _SAMPLE = 1 << 15  # candidates looked at to estimate θ (any subset gives a lower bound)
-_SEED = 1024      # documents of the first term scored exactly to set a first θ
+_SEED = 1024      # documents of the first term looked up first to set θ: at most this many,
+_SEED_LOOK_UPS = 2048  # and about this many look-ups in all (a long query of views takes fewer seeds),
+_SEED_LEAST = 256      # but at least this many
+_TIGHTER = 1.25   # exact term bounds are worked out only if they may bring the others' sum this much lower
 _NONE = np.zeros(0, dtype=np.int64)
 
 
@@ -64,15 +71,21 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def term_maxima(snapshot, terms, method: str, params: BM25Params, avgdl: float) -> np.ndarray:
-    """Each term's largest contribution to any document's score (margin included)."""
+def term_maxima(snapshot, terms, method: str, params: BM25Params, avgdl: float, tight: bool = False
+                ) -> np.ndarray:
+    """An upper bound of each term's contribution to any document's score (margin included):
+    from its blocks' tf and length summaries (:func:`.blocks.term_bound`: no pass over the
+    postings), or with ``tight`` the largest contribution itself (a pass over the postings
+    on the term's first use with these parameters)."""
     table = block_table(snapshot)
-    out = np.zeros(len(terms))
-    for i, term in enumerate(terms):
-        bounds = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl)
-        if len(bounds):
-            out[i] = float(bounds.max()) * term.idf * term.weight * _MARGIN
-    return out
+    if not tight:
+        top = term_bounds(table, [term.directory for term in terms], method, params, avgdl)
+    else:
+        top = np.zeros(len(terms))
+        for i, term in enumerate(terms):
+            bounds = tight_bounds(snapshot, table, term.directory, term.postings, method, params, avgdl)
+            top[i] = float(bounds.max()) if len(bounds) else 0.0
+    return np.array([t * term.idf * term.weight * _MARGIN for t, term in zip(top.tolist(), terms)])
 
 
 def _live_postings(term, live: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
@@ -108,43 +121,71 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
     parts: List[np.ndarray] = []  # the documents given a sum in ``acc``
-    marked = _NONE
+    marked: List[np.ndarray] = []  # the documents marked in ``mark`` (some unmarked since)
     try:
         docs, tfs = _live_postings(terms[order[0]], live)
         cand = docs
         partial = term_weights(method, tfs, norm[docs], terms[order[0]], params)
-        theta = -np.inf
-        if len(order) > 1:
-            sample, scores = _seed(snapshot, docs, tfs, partial, terms, order[0], k, norm, method, params,
-                                   exact_scores)
-            theta = _kth(scores, k) / _MARGIN
-            if len(sample) == len(docs) and float(bound[order[1:]].sum()) * _MARGIN < theta:
-                return top_k(sample, scores, k)  # every document that can reach θ is scored
-        step = 1
-        if len(order) > 1 and float(bound[order[1:]].sum()) * _MARGIN >= theta:
-            # an unseen document could still reach θ: more terms in full, into the accumulator
-            acc[docs] = partial
-            parts.append(docs)
-            step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
-            cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
-            partial = acc[cand]
-        if not len(cand):
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(order) == 1:
+            return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
+        # the seeds: the first term's best documents, the other terms looked up for them (largest
+        # bound first, dropping those that fall below θ): the k-th best of their sums is a first θ
+        at = _seed_at(partial, len(order) - 1)
+        seeds = docs[at]
+        acc[seeds] = partial[at]
+        parts.append(seeds)
+        mark[seeds] = True
+        marked.append(seeds)
+        seeds, seeds_sum, theta = _look_up(snapshot, seeds, terms, order[1:], bound, -np.inf, k, acc, mark, norm,
+                                           method, params)
+        mark[seeds] = False  # the seeds left have their full sums: no more look-ups for them
+        rest = float(bound[order[1:]].sum()) * _MARGIN
+        if theta <= rest < theta * _TIGHTER:  # the other terms' bounds, made exact, may fall below θ
+            others = order[1:]
+            bound[others] = np.minimum(bound[others], term_maxima(snapshot, [terms[i] for i in others], method,
+                                                                  params, avgdl, tight=True))
+            order = order[:1] + sorted(others, key=lambda i: -bound[i])
+            sizes = [len(terms[i].postings) for i in order]
+            rest = float(bound[order[1:]].sum()) * _MARGIN
+        if rest < theta:  # a document without the first term cannot reach θ
+            if len(at) == len(docs):  # every document that can reach θ has its sum
+                return _best(snapshot, seeds, seeds_sum, terms, k, norm, method, params, exact_scores)
+            keep = partial * _MARGIN + rest >= theta
+            keep[at] = False  # the seeds: looked up already
+            cand, partial = docs[keep], partial[keep]
+            acc[cand] = partial
+            parts.append(cand)
+            mark[cand] = True
+            marked.append(cand)
+            cand, partial, _ = _look_up(snapshot, cand, terms, order[1:], bound, theta, k, acc, mark, norm,
+                                        method, params)
+            return _best(snapshot, np.concatenate((seeds, cand)), np.concatenate((seeds_sum, partial)), terms, k,
+                         norm, method, params, exact_scores)
+        # an unseen document could still reach θ: more terms in full, into the accumulator
+        acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
+        parts[:] = [docs]
+        step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
+        cand = np.concatenate(parts) if len(parts) != 1 else parts[0]
+        partial = acc[cand]
         left = order[step:]
         if left:  # look the terms left up for the candidates that can still reach θ
             keep = partial * _MARGIN + float(bound[left].sum()) >= theta
             cand, partial = cand[keep], partial[keep]
-            if not parts:
-                acc[cand] = partial
-                parts.append(cand)
-            marked = cand
             mark[cand] = True
-            cand, partial = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params)
+            marked.append(cand)
+            cand, partial, _ = _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method,
+                                        params, ordered=False)
     finally:
         for part in parts:
             acc[part] = 0.0
-        mark[marked] = False
-    # the sums so far were added in another order: score the best again, in query order
+        for part in marked:
+            mark[part] = False
+    return _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores)
+
+
+def _best(snapshot, cand, partial, terms, k, norm, method, params, exact_scores) -> Tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` of the documents ``cand`` (distinct), whose full sums ``partial`` were added in
+    another order than the query's: the best are scored again, in query order."""
     kth = _kth(partial, k)
     best = np.sort(cand[partial * _MARGIN * _MARGIN >= kth]) if kth > -np.inf else np.sort(cand)
     best = best.astype(np.int64, copy=False)
@@ -171,11 +212,12 @@ def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, me
     return len(order), theta
 
 
-def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params):
+def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params, ordered=True):
     """Add the terms ``left`` to the candidates' sums in ``acc``, dropping those that fall below θ.
 
-    ``cand`` (in any order) are marked in ``mark``; a dropped candidate is unmarked.
-    Returns the candidates left and their sums.
+    ``cand`` (ascending unless not ``ordered``) are marked in ``mark``; a dropped candidate
+    is unmarked.
+    Returns the candidates left, their sums, and θ (raised by their partial sums).
     """
     partial = acc[cand]
     for n, i in enumerate(left):
@@ -183,11 +225,10 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
             break
         term = terms[i]
         if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
-            has, tfs = term_hits(term.postings, cand)
+            has, tfs = sorted_hits(term.postings, cand) if ordered else term_hits(term.postings, cand)
             docs = cand[has]
         else:  # many: one pass over the postings, picking the marked documents
-            inside = np.flatnonzero(mark[term.postings.docs])
-            docs, tfs = term.postings.docs[inside], term.postings.tfs[inside]
+            docs, tfs = marked_postings(term.postings, mark)
         if len(docs):
             acc[docs] += term_weights(method, tfs, norm[docs], term, params)
             partial = acc[cand]
@@ -196,7 +237,7 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
         if not keep.all():
             mark[cand[~keep]] = False
             cand, partial = cand[keep], partial[keep]
-    return cand, partial
+    return cand, partial, theta
 
 
 def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: BM25Params) -> np.ndarray:
@@ -208,16 +249,11 @@ def term_weights(method: str, tfs: np.ndarray, norms: np.ndarray, term, params: 
     return w
 
 
-def _seed(snapshot, docs, tfs, w, terms, first, k, norm, method, params,
-          exact_scores) -> Tuple[np.ndarray, np.ndarray]:
-    """The :data:`_SEED` documents of ``docs`` with the largest ``w`` (all of them if
-    fewer), ascending, and their exact scores: real documents' scores, whose k-th best
-    is a lower bound of the final k-th. ``docs``/``tfs`` are the postings of
-    ``terms[first]``, so its tfs are taken, not searched for."""
-    if len(docs) <= _SEED:
-        sample, tf = docs, tfs
-    else:  # docs ascend: so do the sorted positions' documents
-        at = np.sort(np.argpartition(w, len(w) - _SEED)[len(w) - _SEED:])
-        sample, tf = docs[at], tfs[at]
-    sample = sample.astype(np.int64, copy=False)
-    return sample, exact_scores(snapshot, sample, terms, norm, method, params, known=(first, tf))
+def _seed_at(w: np.ndarray, others: int) -> np.ndarray:
+    """Where in the first term's postings its largest weights ``w`` are (ascending): the seeds,
+    looked up first in the ``others`` terms to set θ. At most :data:`_SEED` of them, fewer when
+    many terms would each be searched for all of them (at least :data:`_SEED_LEAST`)."""
+    n = min(_SEED, max(_SEED_LEAST, _SEED_LOOK_UPS // max(others, 1)))
+    if len(w) <= n:
+        return np.arange(len(w))
+    return np.sort(np.argpartition(w, len(w) - n)[len(w) - n:])

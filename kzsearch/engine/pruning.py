@@ -56,7 +56,7 @@ import numpy as np
 from .blocks import BlockTable, block_table, tight_bounds
 from .scoring import BM25Params, floored_idf, weights
 from .maxscore import term_at_a_time, term_weights
-from .termcache import TermPostings, term_hits, term_postings
+from .termcache import LazyPostings, sorted_hits
 from .selection import top_k
 
 MIN_POSTINGS = 30_000  # below this the exhaustive path is as fast
@@ -98,7 +98,7 @@ class TermPlan:
     idf: float
     rows: List[Tuple[int, int, int]]
     directory: Tuple[int, int]
-    postings: TermPostings  # all segments' postings as one array (:mod:`.termcache`)
+    postings: LazyPostings  # all segments' postings, as one array when read whole (:mod:`.termcache`)
 
 
 @dataclass
@@ -110,7 +110,7 @@ class _TermBlocks:
     first: np.ndarray     # int64[B] global position of the first document
     last: np.ndarray      # int64[B]
     bound: np.ndarray     # float64[B]
-    postings: TermPostings
+    postings: LazyPostings
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
                  params: BM25Params, known: Optional[Tuple[int, np.ndarray]] = None) -> np.ndarray:
@@ -130,7 +130,7 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
             has = np.flatnonzero(known[1])
             tf = known[1][has]
         else:
-            has, tf = term_hits(term.postings, cands)
+            has, tf = sorted_hits(term.postings, cands)
         if len(has):
             score[has] += term_weights(method, tf, cand_norm[has], term, params)
     return score
@@ -348,7 +348,7 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
         rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
         if not rows:
             continue
-        postings = term_postings(snapshot, a, b)
+        postings = LazyPostings(snapshot, a, b, int(running[b] - running[a]))  # merged when first read whole
         if stats is None:
             df = len(postings) if live is None else int(np.count_nonzero(live[postings.docs]))
             if df == 0:

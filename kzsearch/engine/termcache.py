@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from .blocks import block_maxima, block_table
 
 #: postings kept in merged copies per snapshot (8 bytes each with int32 tfs)
 BUDGET = 1 << 25
+#: a term with at least this many postings, and no merged copy yet, is looked up segment by
+#: segment (a few searches per segment cost less than copying its postings)
+SEARCH_BY_SEGMENT = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -60,12 +63,10 @@ def term_postings(snapshot, a: int, b: int) -> TermPostings:
     """The postings of the term whose directory rows are ``a:b`` (see the module docstring)."""
     if b <= a:  # a term no segment holds
         return _nothing(snapshot)
+    hit = kept_postings(snapshot, a)
+    if hit is not None:
+        return hit
     kept = snapshot._cached("merged_terms", _Kept)
-    with snapshot._lock:
-        hit = kept.terms.get(a)  # directory rows never overlap: a term's first row names it
-        if hit is not None:
-            kept.terms.move_to_end(a)
-            return hit
     value, copied = _merge(snapshot, a, b)
     if copied:
         with snapshot._lock:
@@ -76,6 +77,114 @@ def term_postings(snapshot, a: int, b: int) -> TermPostings:
                     _, old = kept.terms.popitem(last=False)
                     kept.size -= len(old)
     return value
+
+
+def kept_postings(snapshot, a: int) -> Optional[TermPostings]:
+    """The merged postings of the term whose directory rows start at ``a``, if kept, else None."""
+    kept = snapshot._cached("merged_terms", _Kept)
+    with snapshot._lock:
+        hit = kept.terms.get(a)  # directory rows never overlap: a term's first row names it
+        if hit is not None:
+            kept.terms.move_to_end(a)
+        return hit
+
+
+class LazyPostings:
+    """A term's postings (directory rows ``a:b``, ``size`` postings) that are merged over the
+    segments (:func:`term_postings`) only when first read as one array: a term only looked up
+    for a few candidates is searched segment by segment instead (:func:`hits_by_segment`,
+    :func:`marked_by_segment`), and its postings are never copied."""
+
+    __slots__ = ("snapshot", "a", "b", "size", "_merged")
+
+    def __init__(self, snapshot, a: int, b: int, size: int) -> None:
+        self.snapshot, self.a, self.b, self.size = snapshot, a, b, size
+        self._merged: Optional[TermPostings] = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def merged(self) -> Optional[TermPostings]:
+        """The one-array postings if they exist already (merged here, or kept) or are cheap to
+        make (fewer than :data:`SEARCH_BY_SEGMENT` postings), else None."""
+        if self._merged is None and self.b > self.a:
+            self._merged = kept_postings(self.snapshot, self.a) if self.size >= SEARCH_BY_SEGMENT else \
+                term_postings(self.snapshot, self.a, self.b)
+        return self._merged
+
+    def _merge(self) -> TermPostings:
+        if self._merged is None:
+            self._merged = term_postings(self.snapshot, self.a, self.b)
+        return self._merged
+
+    docs = property(lambda self: self._merge().docs)
+    tfs = property(lambda self: self._merge().tfs)
+    starts = property(lambda self: self._merge().starts)
+
+
+def _rows(snapshot, a: int, b: int):
+    """(global base, postings of the segment's rows as plain arrays, lo, hi) of rows ``a:b``."""
+    _, which, lo, hi = snapshot.term_directory()
+    bases = snapshot.bases
+    for s, l, h in zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()):
+        bm = block_maxima(snapshot.segments[s])
+        yield int(bases[s]), int(bases[s + 1]), bm.docs[l:h], bm.tfs[l:h]
+
+
+def hits_by_segment(snapshot, a: int, b: int, cands: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`term_hits` for the term of directory rows ``a:b`` and ascending global positions
+    ``cands``, searched in each segment's postings (no merged copy)."""
+    found, tfs = [], []
+    for base, end, docs, tf in _rows(snapshot, a, b):
+        i, j = np.searchsorted(cands, (base, end)).tolist()
+        if i == j or not len(docs):
+            continue
+        local = (cands[i:j] - base).astype(docs.dtype)  # fits: a segment's own positions
+        idx = np.searchsorted(docs, local)
+        np.minimum(idx, len(docs) - 1, out=idx)
+        hit = np.flatnonzero(docs[idx] == local)
+        found.append(hit + i)
+        tfs.append(tf[idx[hit]])
+    if len(found) == 1:
+        return found[0], tfs[0]
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate(found), np.concatenate(tfs)
+
+
+def marked_by_segment(snapshot, a: int, b: int, mark: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(global positions, tfs) of the postings of directory rows ``a:b`` whose documents are
+    marked in ``mark`` (bool per global position), segment by segment (no merged copy)."""
+    out_docs, out_tfs = [], []
+    for base, end, docs, tf in _rows(snapshot, a, b):
+        inside = np.flatnonzero(mark[base:end][docs])
+        if len(inside):
+            out_docs.append(docs[inside].astype(np.int64) + base)
+            out_tfs.append(tf[inside])
+    if len(out_docs) == 1:
+        return out_docs[0], out_tfs[0]
+    if not out_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate(out_docs), np.concatenate(out_tfs)
+
+
+def sorted_hits(postings, cands: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`term_hits` for ascending ``cands``; a :class:`LazyPostings` not merged yet is
+    searched segment by segment."""
+    merged = postings.merged if isinstance(postings, LazyPostings) else postings
+    if merged is not None:
+        return term_hits(merged, cands)
+    return hits_by_segment(postings.snapshot, postings.a, postings.b, cands)
+
+
+def marked_postings(postings, mark: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(global positions, tfs) of the postings whose documents are marked in ``mark``."""
+    merged = postings.merged if isinstance(postings, LazyPostings) else postings
+    if merged is not None:
+        inside = np.flatnonzero(mark[merged.docs])
+        return merged.docs[inside], merged.tfs[inside]
+    return marked_by_segment(postings.snapshot, postings.a, postings.b, mark)
 
 
 def _nothing(snapshot) -> TermPostings:
@@ -89,23 +198,31 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
     rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
     bases = snapshot.bases.tolist()
     dtype = np.int32 if snapshot.n_stored < 2**31 else np.int64
-    docs, tfs, offset, starts, copied = [], [], 0, [], False
-    for r, (s, l, h) in zip(range(a, b), rows):
+    if len(rows) == 1:
+        (s, l, h), = rows
         bm = block_maxima(snapshot.segments[s])
-        d = bm.docs[l:h]
+        d, copied = bm.docs[l:h], False
         if bases[s] or d.dtype != dtype:
-            d = d.astype(dtype)
+            d = np.add(d, bases[s], dtype=dtype, casting="unsafe")  # a segment's positions fit
             copied = True
-            if bases[s]:
-                d += bases[s]
-        docs.append(d)
-        tfs.append(bm.tfs[l:h])
-        r_lo, r_hi = int(table.row_start[r]), int(table.row_start[r + 1])
-        starts.append(table.start[r_lo:r_hi] - l + offset)
-        offset += h - l
-    if len(docs) == 1:
-        return TermPostings(docs[0], tfs[0], starts[0]), copied
-    return TermPostings(np.concatenate(docs), np.concatenate(tfs), np.concatenate(starts)), True
+        r_lo, r_hi = int(table.row_start[a]), int(table.row_start[a + 1])
+        return TermPostings(d, bm.tfs[l:h], table.start[r_lo:r_hi] - l), copied
+    # several segments: each row written once into arrays made for all of them
+    maxima = [block_maxima(snapshot.segments[s]) for s, _, _ in rows]
+    total = sum(h - l for _, l, h in rows)
+    docs = np.empty(total, dtype=dtype)
+    tfs = np.empty(total, dtype=np.result_type(*[bm.tfs.dtype for bm in maxima]))
+    r_lo, r_hi = int(table.row_start[a]), int(table.row_start[b])
+    starts = table.start[r_lo:r_hi].copy()
+    offset = 0
+    for r, (s, l, h), bm in zip(range(a, b), rows, maxima):
+        n = h - l
+        np.add(bm.docs[l:h], bases[s], out=docs[offset:offset + n], dtype=dtype, casting="unsafe")
+        tfs[offset:offset + n] = bm.tfs[l:h]
+        b_lo, b_hi = int(table.row_start[r]) - r_lo, int(table.row_start[r + 1]) - r_lo
+        starts[b_lo:b_hi] += offset - l
+        offset += n
+    return TermPostings(docs, tfs, starts), True
 
 
 def term_tfs(postings: TermPostings, cands: np.ndarray) -> np.ndarray:

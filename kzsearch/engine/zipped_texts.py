@@ -2,32 +2,49 @@
 
 The texts of a segment are cut, at document boundaries, into blocks of
 about :data:`BLOCK_BYTES` bytes of UTF-8, each deflated so that it decodes
-on its own (raw deflate, each block ending at a full flush: one compressor
-runs over many blocks, on all cores)::
+on its own (raw deflate, no header: the file has a CRC), on all cores::
 
     texts.z        uint8      the blocks' deflate data back to back
     texts.zblocks  uint32[B+1] where each block's data starts in texts.z (int64 past 4 GB)
     texts.zdocs    uint32[B+1] the first document of each block (the last entry: n)
     texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
+and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
+refer back to as if it came just before each of them; parts ``texts.zdict``,
+``texts.zdictpos``, ``texts.zdictblk``, see :mod:`.text_dictionaries`).
+A dictionary is a sample of the collection's first texts
+(:func:`~.text_dictionaries.train_dictionary`):
+a build's worker processes share the one their pool made from its first
+batch, so a build's segments usually hold one; concatenating segments
+(merges) concatenates their tables, so no block is compressed twice. An
+empty dictionary (a block run of a folder written without them, e.g. by
+format 3's first code: level 4) means none. With a dictionary the short
+words and endings every block repeats need not be spelt out in each
+block, so 1 KB blocks (about one document of KazNERD sentences) at zlib's
+fastest level shrink Kazakh text 2.4-fold, where without one they shrank
+2.1-fold at level 4, for two thirds of the CPU; a hit's text decodes as
+fast (``benchmarks/bench_texts.py``: 2 KB blocks would save another sixth
+of the CPU, but a hit's text would cost 15% more to read).
+
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
-and ``Hit.fields``). Stored Kazakh texts shrink about 2.1-fold (blocks of
-1 KB, about one document of KazNERD sentences: 2 KB blocks shrink them
-2.2-fold, but a hit's text then costs half as much again to decode). A block that is
-damaged, or decodes to another length than the offsets say, raises
-:class:`kzsearch.IndexFormatError` when it is read, like text that is not UTF-8.
+and ``Hit.fields``). A block that is damaged, or decodes to another length
+than the offsets say, raises :class:`kzsearch.IndexFormatError` when it is
+read, like text that is not UTF-8.
 
 >>> block = TextBlock.from_strings(["мектеп", "", "AMANAT"] * 2000)
->>> parts = compress_texts(block)
+>>> parts = compress_texts(block, zdict=b"AMANAT")
 >>> texts = ZippedTexts.from_parts(parts)
 >>> texts[0], texts[2], texts[5999], len(texts), len(parts["texts.zdocs"]) > 2
 ('мектеп', 'AMANAT', 'AMANAT', 6000, True)
 >>> list(texts.take(np.array([2, 0])))
 ['AMANAT', 'мектеп']
+>>> parts["texts.zdictblk"].tolist() == [0, len(parts["texts.zdocs"]) - 1]
+True
 """
 from __future__ import annotations
 
+import bisect
 import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -37,14 +54,16 @@ import numpy as np
 
 from ..errors import IndexFormatError
 from .docstore import TextBlock, _decode, gather_strings
+from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, check_dictionaries,
+                                default_dictionary, dictionary_table, train_dictionary)
 
 #: whether saves compress stored texts (False: format 3 writes them whole, as ``texts.blob``:
 #: about 2.2 times the space, and a hit reads its text without decoding a block)
 COMPRESS = True
 #: uncompressed bytes a block holds at least (it ends at the first document boundary past this)
 BLOCK_BYTES = 1024
-#: zlib level (4: within 1% of level 6's size on small blocks of Kazakh text, and faster)
-LEVEL = 4
+#: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
+LEVEL = 1
 #: decoded blocks kept per segment
 _CACHED = 8
 #: blocks deflated by one compressor (a task of the thread pool)
@@ -62,26 +81,44 @@ def _damaged() -> IndexFormatError:
 class ZippedTexts(TextBlock):
     """n stored texts compressed per block (see the module docstring); a TextBlock."""
 
-    __slots__ = ("z", "zblocks", "zdocs", "_cache", "_block_of")
+    __slots__ = ("z", "zblocks", "zdocs", "zdict", "zdictpos", "zdictblk", "_cache", "_block_of", "_dicts")
 
-    def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray,
+                 zdict: Optional[np.ndarray] = None, zdictpos: Optional[np.ndarray] = None,
+                 zdictblk: Optional[np.ndarray] = None) -> None:
         self.strings = None
         self.blob = None
         self.offsets = offsets
         self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
+        self.zdict, self.zdictpos, self.zdictblk = zdict, zdictpos, zdictblk
         self._cache: Dict[int, bytes] = {}
         self._block_of: Optional[np.ndarray] = None  # the block of each text (int32[n]), on first read
+        # (each dictionary as bytes, the first block of each but the first), on first read
+        self._dicts: Optional[Tuple[List[bytes], List[int]]] = None
 
     @classmethod
     def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
-        return cls(parts["texts.z"], parts["texts.zblocks"], parts["texts.zdocs"], parts["texts.offsets"])
+        return cls(parts["texts.z"], parts["texts.zblocks"], parts["texts.zdocs"], parts["texts.offsets"],
+                   *(parts.get(k) for k in DICT_PARTS))
 
     def parts(self) -> Dict[str, np.ndarray]:
-        return {"texts.z": self.z, "texts.zblocks": self.zblocks, "texts.zdocs": self.zdocs,
-                "texts.offsets": self.offsets}
+        out = {"texts.z": self.z, "texts.zblocks": self.zblocks, "texts.zdocs": self.zdocs,
+               "texts.offsets": self.offsets}
+        if self.zdictblk is not None:
+            out.update({"texts.zdict": self.zdict, "texts.zdictpos": self.zdictpos,
+                        "texts.zdictblk": self.zdictblk})
+        return out
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
+
+    def dictionary_runs(self) -> List[Tuple[np.ndarray, int]]:
+        """(dictionary, the number of blocks it serves) in block order (an empty one: none)."""
+        n_blocks = len(self.zblocks) - 1
+        if self.zdictblk is None:
+            return [(NO_DICT, n_blocks)] if n_blocks else []
+        pos, first = np.asarray(self.zdictpos).tolist(), np.asarray(self.zdictblk).tolist()
+        return [(self.zdict[pos[d]:pos[d + 1]], first[d + 1] - first[d]) for d in range(len(first) - 1)]
 
     @classmethod
     def concat(cls, blocks: Sequence["ZippedTexts"]) -> "ZippedTexts":  # type: ignore[override]
@@ -98,8 +135,22 @@ class ZippedTexts(TextBlock):
         offsets = np.concatenate([np.asarray(b.offsets[:-1], dtype=np.int64) + base
                                   for b, base in zip(blocks, byte_base)] + [[int(byte_sizes.sum())]])
         z = np.concatenate([np.asarray(b.z) for b in blocks]) if blocks else np.zeros(0, dtype=np.uint8)
-        return cls.from_parts(_narrowed({"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": zdocs,
-                                         "texts.offsets": offsets}))
+        parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": zdocs, "texts.offsets": offsets}
+        parts.update(dictionary_table([run for b in blocks for run in b.dictionary_runs()]))
+        return cls.from_parts(_narrowed(parts))
+
+    def _dictionary(self, b: int) -> bytes:
+        """The preset dictionary of block ``b`` (b"": none)."""
+        if self.zdictblk is None:
+            return b""
+        dicts = self._dicts
+        if dicts is None:
+            pos = np.asarray(self.zdictpos).tolist()
+            dicts = self._dicts = ([np.asarray(self.zdict[a:e]).tobytes() for a, e in zip(pos, pos[1:])],
+                                   np.asarray(self.zdictblk[1:-1]).tolist())
+        if not dicts[1]:  # one dictionary (a build's segment): no search
+            return dicts[0][0]
+        return dicts[0][bisect.bisect_right(dicts[1], b)]
 
     def _block(self, b: int, upto: Optional[int] = None) -> bytes:
         """Block ``b`` decoded at least up to byte ``upto`` of it (all of it when None)."""
@@ -115,8 +166,10 @@ class ZippedTexts(TextBlock):
     def _inflate(self, b: int, upto: int) -> bytes:
         """Block ``b`` decoded up to byte ``upto`` of it, and kept in the cache."""
         lo, hi = self.zblocks[b:b + 2].tolist()
+        zdict = self._dictionary(b)
         try:
-            raw = zlib.decompressobj(-_WBITS).decompress(self.z[lo:hi], upto)
+            inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
+            raw = inflate.decompress(self.z[lo:hi], upto)
         except (zlib.error, ValueError):
             raise _damaged() from None
         if len(raw) != upto:
@@ -182,9 +235,21 @@ class ZippedTexts(TextBlock):
         return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
 
 
-def _deflate_run(pieces: List[Any], level: int) -> List[bytes]:
-    """Each piece deflated (raw, no header) to a full-flush point: one compressor for the run,
-    and each piece's bytes decode on their own (a full flush forgets what came before)."""
+def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"") -> List[bytes]:
+    """Each piece deflated (raw, no header) so that its bytes decode on their own.
+
+    With ``zdict``, each piece is a stream of its own from a copy of one
+    compressor primed with the dictionary (a copy is a memcpy; priming hashes
+    the whole dictionary); without, one compressor runs over all of them and
+    ends each at a full-flush point (a full flush forgets what came before).
+    """
+    if zdict:
+        primed = zlib.compressobj(level, zlib.DEFLATED, -_WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
+        out = []
+        for p in pieces:
+            deflate = primed.copy()
+            out.append(deflate.compress(p) + deflate.flush())
+        return out
     deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS)
     return [deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces]
 
@@ -200,8 +265,12 @@ def _cuts(offsets: np.ndarray, block_bytes: int) -> np.ndarray:
 
 
 def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: Optional[int] = None,
-                   threads: Optional[int] = None) -> Dict[str, np.ndarray]:
-    """Format 3's parts of ``texts`` (blocks compressed on all cores; a ZippedTexts is reused as is)."""
+                   threads: Optional[int] = None, zdict: Optional[bytes] = None) -> Dict[str, np.ndarray]:
+    """Format 3's parts of ``texts`` (blocks compressed on all cores; a ZippedTexts is reused as is).
+
+    ``zdict``: the preset dictionary (b"": none); by default one trained
+    from the texts' first bytes when they hold at least :data:`DICT_MIN_TEXT`.
+    """
     if isinstance(texts, ZippedTexts):
         return texts.parts()
     block_bytes = block_bytes or BLOCK_BYTES
@@ -220,27 +289,35 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         bounds = offsets[cuts].tolist()
         view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
         pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
+    if zdict is None:
+        zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
+    if len(zdict) > DICT_BYTES:
+        raise ValueError(f"zdict: at most {DICT_BYTES} bytes, not {len(zdict)}")
     runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
     del pieces
     workers = min(threads or os.cpu_count() or 1, len(runs))
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:  # zlib lets go of the GIL while it compresses
-            done = list(pool.map(lambda run: _deflate_run(run, level), runs))
+            done = list(pool.map(lambda run: _deflate_run(run, level, zdict), runs))
     else:
-        done = [_deflate_run(run, level) for run in runs]
+        done = [_deflate_run(run, level, zdict) for run in runs]
     del runs
     streams = [s for run in done for s in run]
     zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
     np.cumsum([len(s) for s in streams], out=zblocks[1:])
     z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
-    return _narrowed({"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets})
+    parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
+    if zdict and len(streams):
+        parts.update(dictionary_table([(np.frombuffer(zdict, dtype=np.uint8), len(streams))]))
+    return _narrowed(parts)
 
 
 def _narrowed(parts: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
     """Offsets as uint32 where they fit (half the space), else int64."""
-    for key in ("texts.zblocks", "texts.zdocs", "texts.offsets"):
-        values = parts[key]
-        parts[key] = values.astype(np.uint32 if int(values[-1]) < 2 ** 32 else np.int64, copy=False)
+    for key in ("texts.zblocks", "texts.zdocs", "texts.offsets", "texts.zdictpos", "texts.zdictblk"):
+        values = parts.get(key)
+        if values is not None:
+            parts[key] = values.astype(np.uint32 if int(values[-1]) < 2 ** 32 else np.int64, copy=False)
     return parts
 
 
@@ -258,11 +335,15 @@ def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
     if int(zdocs[0]) != 0 or int(zdocs[-1]) != n_docs or (n_docs and len(zdocs) < 2) \
             or bool(np.any(zdocs[1:] <= zdocs[:-1])):
         return "compressed text blocks do not match the documents"
+    problem = check_dictionaries(parts)
+    if problem:
+        return problem
     if n_docs:  # the last block must decode to what the offsets say (the others are checked when read)
         expected = int(offsets[-1]) - int(offsets[zdocs[-2]])
+        zdict = ZippedTexts.from_parts(parts)._dictionary(len(zblocks) - 2)
         try:
-            raw = zlib.decompressobj(-_WBITS).decompress(np.asarray(z[int(zblocks[-2]):]).tobytes(),
-                                                         expected + 1)
+            inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
+            raw = inflate.decompress(np.asarray(z[int(zblocks[-2]):]).tobytes(), expected + 1)
         except (zlib.error, ValueError, OverflowError):
             return "compressed texts are damaged"
         if len(raw) != expected:

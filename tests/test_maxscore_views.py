@@ -1,0 +1,132 @@
+"""Term-at-a-time MaxScore with sub-word views: the cheaper paths give the exhaustive top k.
+
+Views add many low-weight terms to a query; their bounds come from the
+blocks' tf/length summaries (:func:`kzsearch.engine.blocks.term_bounds`),
+their postings are searched segment by segment when long
+(:func:`kzsearch.engine.termcache.hits_by_segment`), and the seeds are
+looked up term by term. Each is checked against a reference here, and the
+whole against ``search(..., exact=True)`` on random collections with views,
+deletions, several segments, fields, filters and query-time k1/b.
+"""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kzsearch import Analyzer, Index
+from kzsearch.engine import blocks, maxscore, pruning, termcache
+from kzsearch.engine.scoring import BM25Params, weights
+
+from conftest import split_words
+
+WORDS = ["бастап", "бастады", "басшысы", "мың", "мыңдаған", "екі", "екеуі", "жүз", "жүзден", "ай", "айында",
+         "мектеп", "мектептер", "мекен"]
+VIEWS = Analyzer(views=[{"kind": "prefix", "size": 3, "weight": 0.5}])
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(blocks, "BLOCK", 4)
+    monkeypatch.setattr(blocks, "_cache", {})
+    monkeypatch.setattr(pruning, "MIN_POSTINGS", 0)
+
+
+def _texts(rng, n):
+    return [" ".join(rng.choice(WORDS, size=int(rng.integers(1, 14)))) for _ in range(n)]
+
+
+def _index(rng, n_batches, analyzer=VIEWS, **kwargs):
+    index = Index(analyzer=analyzer, background_merges=False, **kwargs)
+    for _ in range(n_batches):
+        index.add(_texts(rng, int(rng.integers(1, 90))))
+    return index
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 4), k=st.integers(1, 20),
+       k1=st.sampled_from([None, 0.0, 0.4, 1.2, 2.5]), b=st.sampled_from([None, 0.0, 0.5, 1.0]),
+       method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]), seed_docs=st.sampled_from([1, 3, 1024]),
+       by_segment=st.sampled_from([0, 1 << 16]), dense=st.sampled_from([0, 16, 10**9]),
+       tighter=st.sampled_from([1.0, 1.25, 1e9]), delete_share=st.sampled_from([0.0, 0.2]))
+def test_views_term_at_a_time_equals_exhaustive(monkeypatch, seed, n_batches, k, k1, b, method, seed_docs,
+                                                by_segment, dense, tighter, delete_share):
+    monkeypatch.setattr(pruning, "search_pruned", lambda *args: None)  # straight to term-at-a-time
+    monkeypatch.setattr(maxscore, "_SEED", seed_docs)
+    monkeypatch.setattr(maxscore, "_DENSE", dense)
+    monkeypatch.setattr(maxscore, "_TIGHTER", tighter)  # 1.0: bounds from the blocks only
+    monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", by_segment)
+    rng = np.random.default_rng(seed)
+    index = _index(rng, n_batches, method=method)
+    ids = list(index.ids())
+    gone = [h for h in ids if rng.random() < delete_share]
+    if gone and len(gone) < len(ids):
+        index.delete(gone)
+    for _ in range(4):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(1, 5))))
+        pruned = index.search(query, k, k1=k1, b=b)
+        exact = index.search(query, k, k1=k1, b=b, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
+def test_views_with_fields_and_filters_equal_the_exhaustive_path():
+    rng = np.random.default_rng(4)
+    index = Index(analyzer=VIEWS, fields={"title": 2.0, "text": 1.0})
+    texts = _texts(rng, 300)
+    index.add([{"id": str(i), "title": t.split()[0], "text": t, "n": i % 3} for i, t in enumerate(texts)])
+    index.delete([str(i) for i in range(0, 300, 7)])
+    for query in ("бастады мектеп", "мың екі жүз", "айында"):
+        for kwargs in ({}, {"filter": {"n": 2}}, {"k1": 0.7, "b": 0.3}):
+            assert [(h.id, h.score) for h in index.search(query, 6, **kwargs)] == [
+                (h.id, h.score) for h in index.search(query, 6, exact=True, **kwargs)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 4),
+       k1=st.sampled_from([0.0, 0.5, 1.2, 3.0]), b=st.sampled_from([0.0, 0.3, 0.75, 1.0]),
+       method=st.sampled_from(["lucene", "okapi", "bm25l", "bm25+"]))
+def test_block_summaries_bound_every_posting(seed, n_batches, k1, b, method):
+    # the bound from the blocks is at least the largest weight, and at most the old bound
+    # from each block's largest tf and shortest document
+    rng = np.random.default_rng(seed)
+    index = _index(rng, n_batches)
+    snap = index._snapshot
+    table = blocks.block_table(snap)
+    params = BM25Params(k1=k1, b=b)
+    avgdl = snap.avgdl
+    terms, _, _, _ = snap.term_directory()
+    ids = np.unique(terms)
+    rows = [(int(np.searchsorted(terms, t)), int(np.searchsorted(terms, t, side="right"))) for t in ids]
+    bound = blocks.term_bounds(table, rows, method, params, avgdl)
+    norm = snap.length_norm(b, avgdl)
+    for (lo, hi), top in zip(rows, bound.tolist()):
+        tp = termcache.term_postings(snap, lo, hi)
+        tight = float(weights(method, tp.tfs, norm[tp.docs], 1.0, params).max())
+        assert top >= tight
+        r_lo, r_hi = int(table.row_start[lo]), int(table.row_start[hi])
+        loose = weights(method, table.max_tf[r_lo:r_hi],
+                        1 - b + b * table.min_len[r_lo:r_hi] / (avgdl if avgdl > 0 else 1.0), 1.0, params)
+        assert top <= float(loose.max())
+        if int(tp.tfs.max()) == 1:
+            assert top == tight  # one class of tf: the shortest document gives the bound itself
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 5), n_cands=st.integers(0, 60))
+def test_segment_by_segment_look_ups_equal_the_merged_ones(seed, n_batches, n_cands):
+    rng = np.random.default_rng(seed)
+    index = _index(rng, n_batches, analyzer=split_words)
+    snap = index._snapshot
+    terms, _, _, _ = snap.term_directory()
+    mark = np.zeros(snap.n_stored, dtype=bool)
+    for t in np.unique(terms).tolist():
+        lo, hi = int(np.searchsorted(terms, t)), int(np.searchsorted(terms, t, side="right"))
+        merged = termcache.term_postings(snap, lo, hi)
+        cands = np.sort(rng.choice(snap.n_stored, size=min(n_cands, snap.n_stored), replace=False)).astype(np.int64)
+        found, tfs = termcache.hits_by_segment(snap, lo, hi, cands)
+        ref_found, ref_tfs = termcache.term_hits(merged, cands)
+        assert found.tolist() == ref_found.tolist() and tfs.tolist() == ref_tfs.tolist()
+        mark[cands] = True
+        docs, tfs = termcache.marked_by_segment(snap, lo, hi, mark)
+        inside = mark[merged.docs]
+        assert docs.tolist() == merged.docs[inside].tolist() and tfs.tolist() == merged.tfs[inside].tolist()
+        mark[cands] = False
