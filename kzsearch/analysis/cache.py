@@ -5,10 +5,12 @@ language, so the per-token work of an analysed text is one dict lookup;
 a token not seen before is analysed by :meth:`TokenCache.__missing__`.
 A word of lowercase Cyrillic letters in a Kazakh sentence — most new
 tokens — goes straight to the Kazakh word function
-(:meth:`.Analyzer._kazakh_term`), a number stands for itself, another word
-of letters only goes to the analyzer's word function; anything else goes
-through the token filters (:func:`.filters.token_layout`). All these short
-ways give what the token filters give (``tests/test_analysis_memo.py``).
+(:meth:`.Analyzer._kazakh_term`; with views :meth:`.Analyzer._kazakh_view_terms`,
+its term and view terms at one position, laid out by one shared ``[0, 0]``),
+a number stands for itself, another word of letters only goes to the
+analyzer's word function; anything else goes through the token filters
+(:func:`.filters.token_layout`). All these short ways give what the token
+filters give (``tests/test_analysis_memo.py``, ``tests/test_views_fastpath.py``).
 
 >>> from kzsearch.analysis import Analyzer
 >>> cache = Analyzer(views=())._caches["kk"]
