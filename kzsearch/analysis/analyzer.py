@@ -153,25 +153,30 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        places = None  # the tokens' places (with views), when they hold for the text as it ends up
         if self._views:
             places = list(map(self._places[KAZAKH], tokens))
             if self._kazakh_special.isdisjoint(tokens):  # the common case, as below
                 return list(chain.from_iterable(map(_TERMS, places)))
-        terms = list(filter(None, map(self._kazakh_terms, tokens)))
-        if self._kazakh_special.isdisjoint(tokens):
-            # the common case: no Russian, no compounds, no ranges, no Latin
-            return terms
+        else:
+            terms = list(filter(None, map(self._kazakh_terms, tokens)))
+            if self._kazakh_special.isdisjoint(tokens):
+                # the common case: no Russian, no compounds, no ranges, no Latin
+                return terms
         if self.settings.latin and LATIN_LETTER.search(text):
             converted = to_cyrillic(text)  # Latin-script Kazakh; other Latin words stay
             if converted != text:
                 text = normalize(converted)
                 tokens = tokenize(text)
+                places = None
                 terms = list(filter(None, map(self._kazakh_terms, tokens)))
         if self.settings.russian and not RUSSIAN_MARKERS.isdisjoint(tokens):
             out: List[str] = []
             for lang, run in route(text):
                 out += map(self._caches[lang].__getitem__, tokenize(run))
             return " ".join(out).split()
+        if places is not None:  # each place's terms are its token's entry, split
+            return list(chain.from_iterable(map(_TERMS, places)))
         return " ".join(terms).split()
 
     def analyze_positions(self, text: str) -> Tuple[List[str], List[int]]:
