@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import mmap
 import os
 import shutil
 import sys
@@ -105,6 +106,28 @@ def release_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+def _mapping(array: Any) -> Optional[mmap.mmap]:
+    """The ``mmap`` under ``array`` (through views and memoryviews), or None."""
+    base = array
+    for _ in range(8):
+        if isinstance(base, mmap.mmap):
+            return base
+        base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+        if base is None:
+            return None
+    return None
+
+
+def drop_pages(array: Any) -> None:
+    """Unmap the pages of a memory-mapped ``array`` that this process has touched (they stay in the
+    page cache and fault back in on the next read): a sampled PSS counts touched file pages, and
+    making a spilled segment reads its term frequencies and positions once. A no-op elsewhere."""
+    mapping = _mapping(array)
+    if mapping is not None and hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):
+            mapping.madvise(mmap.MADV_DONTNEED)
+
+
 def _remove(path: str, pid: int) -> None:
     if os.getpid() == pid:  # never from a forked worker
         shutil.rmtree(path, ignore_errors=True)
@@ -146,6 +169,8 @@ class SpillDir:
                                                    mmap=True, verify=False)
                       for part, entry in record.files.items()}
             out = segment_from_arrays(mapped, seg.live, seg.name, columns, seg.n_fields)
+            for array in mapped.values():  # what making the segment read is this process's no more
+                drop_pages(array)
         except BaseException:
             self._unlink(record)
             raise
