@@ -39,14 +39,15 @@ import itertools
 import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
-from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
+from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, narrow_counts
+from .engine.segment_merge import stack_segments
 from .engine.spill import release_memory
 from .engine.zipped_texts import ZippedTexts
 from .errors import IndexFormatError
@@ -59,6 +60,8 @@ Document = Union[str, Tuple[str, str], Mapping[str, Any]]
 BATCH_DOCS = 1000
 #: tokens buffered before they are inverted into a segment
 SEGMENT_TOKENS = 8_000_000
+#: tokens inverted at a time by a flush (see :func:`flush`)
+GROUP_TOKENS = 1 << 20
 #: below this many documents an add stays in this process
 PARALLEL_MIN_DOCS = 20_000
 
@@ -282,10 +285,12 @@ def _running_number(doc_id: str) -> int:
 
 
 def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
-                  name: str) -> Segment:
+                  name: str, parts: Optional[List[Segment]] = None) -> Segment:
     """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``)."""
-    seg = index._sealed(flush(buffer, n_fields, schema, name))
+    seg = flush(buffer, n_fields, schema, name, parts)
     release_memory()  # the inversion's temporaries, freed, go back to the system
+    seg = index._sealed(seg)
+    release_memory()
     return seg
 
 
@@ -293,18 +298,22 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
          n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment]) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
 
-    Segments are inverted on a thread (NumPy's sorts let go of the GIL) while
-    analysis goes on, one at a time (``inverting`` holds the one in progress),
-    so at most two segments' worth of tokens are held.
+    Every ``GROUP_TOKENS`` buffered tokens are inverted here and now into a
+    compact part (:func:`invert_group`), so that the buffer holds about 5
+    bytes a token instead of 8; segments are stacked from their parts
+    (:func:`flush`) on a thread while analysis goes on, one at a time
+    (``inverting`` holds the one in progress), so at most two segments'
+    worth of tokens are held.
     """
     buffer: List[Analyzed] = []
-    buffered_tokens = 0
+    parts: List[Segment] = []
+    buffered_tokens = raw_from = raw_tokens = 0
 
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Segment]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
         inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
-                                         index._new_segment_name()))
+                                         index._new_segment_name(), inverted))
 
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
@@ -316,12 +325,16 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
                 del analyzed
                 buffer.append(item)
                 buffered_tokens += words(len(item.term_ids), item.positions)
+                raw_tokens += len(item.term_ids)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
-                    invert(inverter, buffer)
-                    buffer, buffered_tokens = [], 0
+                    invert(inverter, buffer, parts)
+                    buffer, parts, buffered_tokens, raw_from, raw_tokens = [], [], 0, 0, 0
+                elif raw_tokens >= GROUP_TOKENS:
+                    parts.append(invert_group(buffer[raw_from:], n_fields, compact=True))
+                    raw_from, raw_tokens = len(buffer), 0
         if buffer:
-            invert(inverter, buffer)
+            invert(inverter, buffer, parts)
         if inverting:
             segments.append(inverting.pop().result())
 
@@ -344,13 +357,18 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
     return Analyzed(batch, term_ids, lengths, positions)
 
 
-def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str) -> Segment:
-    """Invert buffered analysed batches into one segment named ``name``."""
-    term_ids = np.concatenate([a.term_ids for a in buffer])
-    unit_lengths = np.concatenate([a.unit_lengths for a in buffer]).reshape(-1, n_fields)
-    positions = None
-    if buffer[0].positions is not None:
-        positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
+def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str,
+          parts: Optional[List[Segment]] = None) -> Segment:
+    """Invert buffered analysed batches into one segment named ``name``.
+
+    ``parts``: the first batches' tokens, already inverted (:func:`invert_group`;
+    their batches' token arrays are None). The rest are inverted a group of
+    ``GROUP_TOKENS`` at a time, each group's arrays let go of as soon as it
+    is inverted; more than one part is stacked by placement
+    (:func:`~kzsearch.engine.segment_merge.stack_segments`): the same segment
+    as one inversion of all the tokens, without the sort temporaries of every
+    token at once (about 300 MB for 8M tokens).
+    """
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
     texts = _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
@@ -362,12 +380,46 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         used = {key for row in rows if row for key in row}
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
         del rows
-    field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
-    buffer.clear()  # the batches' arrays and metadata go now, before the inversion's temporaries come
     del batches_
-    return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
-                         name, positions=positions, field_len=field_len,
-                         stored=stored, columns=columns)
+    raw = [a for a in buffer if a.term_ids is not None]
+    buffer.clear()  # the batches' strings and metadata go now, before the inversion's temporaries come
+    parts = parts if parts is not None else []
+    stacked = bool(parts)
+    while raw:
+        group, tokens = [], 0
+        while raw and (not group or tokens + len(raw[0].term_ids) <= GROUP_TOKENS):
+            group.append(raw.pop(0))
+            tokens += len(group[-1].term_ids)
+        stacked = stacked or bool(raw)
+        parts.append(invert_group(group, n_fields, compact=stacked))
+        del group
+    if not stacked:
+        return replace(parts[0], ids=ids, texts=texts, name=name, stored=stored, columns=columns or {})
+    return stack_segments(parts, name, ids, texts, stored, columns)
+
+
+def invert_group(group: List[Analyzed], n_fields: int, compact: bool = False) -> Segment:
+    """The tokens of ``group`` inverted into one segment (without ids or texts); their arrays in
+    ``group`` are let go of. ``compact``: a part for :func:`stack_segments`, in narrow dtypes
+    (documents and positions in uint16 when they fit, tfs narrowed, no position offsets)."""
+    term_ids = np.concatenate([a.term_ids for a in group])
+    unit_lengths = np.concatenate([a.unit_lengths for a in group]).reshape(-1, n_fields)
+    positions = None
+    if group[0].positions is not None:
+        positions = np.concatenate([a.positions for a in group])  # type: ignore[misc]
+    for item in group:
+        item.term_ids = item.positions = None  # type: ignore[assignment]
+    field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
+    part = build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), positions=positions,
+                         field_len=field_len)
+    del term_ids, positions
+    if not compact:
+        return part
+    docs = part.docs.astype(np.uint16) if part.n_docs <= 1 << 16 else part.docs
+    positions = part.positions
+    if positions is not None and n_fields == 1 and (not len(positions) or int(positions.max()) < 1 << 16):
+        positions = positions.astype(np.uint16)
+    return replace(part, docs=docs, tfs=narrow_counts(part.tfs), positions=positions, pos_offsets=None)
 
 
 def _concat_texts(blocks: List[TextBlock]) -> TextBlock:
