@@ -48,8 +48,9 @@ from .engine.columns import build_columns, kind_of, merge_kinds
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, narrow_counts
 from .engine.segment_merge import stack_segments
-from .engine.spill import release_memory
-from .engine.zipped_texts import ZippedTexts
+from .engine import spill
+from .engine.spill import TextSpool, release_memory
+from .engine.zipped_texts import ZippedTexts, compress_texts
 from .errors import IndexFormatError
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
@@ -267,11 +268,14 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
                 raise ValueError(f"ids: {doc_id!r} appears twice")
 
     inverting: List[Future] = []  # the segment being inverted (see _run)
+    spools: List[TextSpool] = []  # texts spooled to disk (see _run)
     try:
-        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments)
+        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments, spools)
     except BaseException:  # spilled segments of a failed add leave no files behind
         done = [f.result() for f in inverting if f.done() and f.exception() is None]
         index._discard_spilled(segments + done)
+        for spool in spools:
+            spool.discard()
         raise
     bar.close()
     return segments, new_ids
@@ -285,17 +289,28 @@ def _running_number(doc_id: str) -> int:
 
 
 def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
-                  name: str, parts: Optional[List[Segment]] = None) -> Segment:
-    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``)."""
-    seg = flush(buffer, n_fields, schema, name, parts)
+                  name: str, parts: Optional[List[Segment]] = None, spool: Optional[TextSpool] = None
+                  ) -> Segment:
+    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``; with
+    ``spool``, its texts' file is taken over, or read back into memory for a small segment)."""
+    seg = flush(buffer, n_fields, schema, name, parts, spool)
     release_memory()  # the inversion's temporaries, freed, go back to the system
-    seg = index._sealed(seg)
+    if spool is None:
+        seg = index._sealed(seg)
+    elif seg.n_docs >= spill.MIN_DOCS:
+        seg = spool.folder.spill(seg, ready=spool.entry())
+        spool.taken = True
+    else:
+        texts = seg.texts.parts()
+        seg = replace(seg, texts=ZippedTexts.from_parts({**texts, "texts.z": np.array(texts["texts.z"])}))
+        spool.discard()
     release_memory()
     return seg
 
 
 def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields: int, schema: Dict[str, str],
-         n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment]) -> None:
+         n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment],
+         spools: List[TextSpool]) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
 
     Every ``GROUP_TOKENS`` buffered tokens are inverted here and now into a
@@ -303,17 +318,21 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
     bytes a token instead of 8; segments are stacked from their parts
     (:func:`flush`) on a thread while analysis goes on, one at a time
     (``inverting`` holds the one in progress), so at most two segments'
-    worth of tokens are held.
+    worth of tokens are held. Texts that come back compressed from worker
+    processes go straight to a :class:`~kzsearch.engine.spill.TextSpool` file
+    (one per segment, listed in ``spools``) when spilling is on.
     """
     buffer: List[Analyzed] = []
     parts: List[Segment] = []
     buffered_tokens = raw_from = raw_tokens = 0
+    spool: Optional[TextSpool] = None
 
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Segment]) -> None:
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Segment],
+               texts: Optional[TextSpool]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
         inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
-                                         index._new_segment_name(), inverted))
+                                         index._new_segment_name(), inverted, texts))
 
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
@@ -322,19 +341,29 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
                 batch = pending.popleft()
                 item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields),
                              analyzed.zipped)
+                if spool is None and not buffer and analyzed.zipped is not None:
+                    folder = index._spill_folder()
+                    if folder is not None:
+                        spool = folder.spool()
+                        spools.append(spool)
+                if spool is not None:
+                    texts = item.texts if isinstance(item.texts, ZippedTexts) else \
+                        ZippedTexts.from_parts(compress_texts(item.texts))  # type: ignore[arg-type]
+                    spool.append(texts)
+                    item.texts = texts = None
                 del analyzed
                 buffer.append(item)
                 buffered_tokens += words(len(item.term_ids), item.positions)
                 raw_tokens += len(item.term_ids)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
-                    invert(inverter, buffer, parts)
-                    buffer, parts, buffered_tokens, raw_from, raw_tokens = [], [], 0, 0, 0
+                    invert(inverter, buffer, parts, spool)
+                    buffer, parts, buffered_tokens, raw_from, raw_tokens, spool = [], [], 0, 0, 0, None
                 elif raw_tokens >= GROUP_TOKENS:
                     parts.append(invert_group(buffer[raw_from:], n_fields, compact=True))
                     raw_from, raw_tokens = len(buffer), 0
         if buffer:
-            invert(inverter, buffer, parts)
+            invert(inverter, buffer, parts, spool)
         if inverting:
             segments.append(inverting.pop().result())
 
@@ -358,7 +387,7 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
 
 
 def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str,
-          parts: Optional[List[Segment]] = None) -> Segment:
+          parts: Optional[List[Segment]] = None, spool: Optional[TextSpool] = None) -> Segment:
     """Invert buffered analysed batches into one segment named ``name``.
 
     ``parts``: the first batches' tokens, already inverted (:func:`invert_group`;
@@ -367,11 +396,12 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
     is inverted; more than one part is stacked by placement
     (:func:`~kzsearch.engine.segment_merge.stack_segments`): the same segment
     as one inversion of all the tokens, without the sort temporaries of every
-    token at once (about 300 MB for 8M tokens).
+    token at once (about 300 MB for 8M tokens). ``spool``: where the batches'
+    texts went (their ``texts`` are None).
     """
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
+    texts = spool.finish() if spool is not None else _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
     if any(a.stored is not None for a in buffer):
         stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))

@@ -1,5 +1,6 @@
 """A flush inverts its tokens a group at a time and stacks the groups (ingest.invert_group,
 segment_merge.stack_segments): the same segment, and the same index, as one inversion of all."""
+import os
 import random
 
 import numpy as np
@@ -156,3 +157,48 @@ def test_grouped_build_equals_one_inversion(monkeypatch, tmp_path, seed):
     assert results(grouped, qs) == results(whole, qs)
     index = kzsearch.Index.load(grouped.save(tmp_path / "saved") or tmp_path / "saved", analyzer=words)
     assert results(index, qs) == results(whole, qs)
+
+
+@pytest.mark.parametrize("min_docs", [1, 10_000])
+def test_spooled_texts_equal_in_memory_texts(monkeypatch, tmp_path, min_docs):
+    """Texts compressed by workers go to a spool file per segment (spill.TextSpool): taken over
+    by the spilled segment, or read back into memory for one below spill.MIN_DOCS."""
+    monkeypatch.setattr(ingest, "SEGMENT_TOKENS", 700)
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 25)
+    monkeypatch.setattr(spill, "MIN_DOCS", min_docs)
+    docs = collection(3, 400)
+    memory = kzsearch.Index(analyzer=words, spill_dir=False, background_merges=False)
+    memory.add(docs, workers=1)
+    spooled = kzsearch.Index(analyzer=words, spill_dir=tmp_path, background_merges=False)
+    spools = []
+    real = spill.SpillDir.spool
+    monkeypatch.setattr(spill.SpillDir, "spool", lambda self: spools.append(real(self)) or spools[-1])
+    spooled.add(docs, workers=2)
+    assert len(spools) > 2
+    listed = sorted(os.listdir(spooled._spill.path))
+    assert [s.file in listed for s in spools] == [min_docs == 1] * len(spools)
+    rng = random.Random(3)
+    qs = [" ".join(rng.sample(WORDS, rng.randint(1, 3))) for _ in range(15)]
+    assert results(spooled, qs) == results(memory, qs)
+    assert [spooled.get(f"d{i}") for i in range(0, 400, 13)] == [memory.get(f"d{i}") for i in range(0, 400, 13)]
+    spooled.save(tmp_path / "saved")
+    loaded = kzsearch.Index.load(tmp_path / "saved", analyzer=words)
+    assert results(loaded, qs) == results(memory, qs)
+
+
+def test_failed_add_leaves_no_spool_files(monkeypatch, tmp_path):
+    monkeypatch.setattr(ingest, "SEGMENT_TOKENS", 700)
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 25)
+    monkeypatch.setattr(spill, "MIN_DOCS", 1)
+    index = kzsearch.Index(analyzer=words, spill_dir=tmp_path, background_merges=False)
+    index.add(collection(4, 100), workers=2)
+    before = sorted(os.listdir(index._spill.path))
+
+    def failing():
+        yield from collection(5, 330)
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(RuntimeError):
+        index.add(failing(), workers=2)
+    assert sorted(os.listdir(index._spill.path)) == before
+    assert len(index) == 100

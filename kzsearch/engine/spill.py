@@ -44,19 +44,22 @@ import ctypes
 import ctypes.util
 import mmap
 import os
+import secrets
 import shutil
 import sys
 import tempfile
 import weakref
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Union
 
 import numpy as np
 
-from .files import Folder
+from .files import Folder, _header
 from .layout import segment_arrays_and_columns, segment_from_arrays
 from .segment import Segment
 from .segment_parts import format2_entry
+from .zipped_texts import ZippedTexts, _narrowed
 
 #: segments of fewer documents stay in memory
 MIN_DOCS = 20_000
@@ -154,13 +157,21 @@ class SpillDir:
         self._finalizer = weakref.finalize(self, _remove, self.path, os.getpid())
         weakref.finalize(self, self.folder.close)
 
-    def spill(self, seg: Segment) -> Segment:
-        """``seg`` written here in format 3 and mapped back (same content, name and live mask)."""
+    def spill(self, seg: Segment, ready: Optional[Dict[str, Dict[str, Any]]] = None) -> Segment:
+        """``seg`` written here in format 3 and mapped back (same content, name and live mask).
+
+        ``ready``: parts already written in this folder (a :class:`TextSpool`'s
+        ``texts.z``: part -> its ``file``, ``dtype`` and ``meta``); they are
+        taken over as they are, and unlinked with the segment.
+        """
         arrays, columns = segment_arrays_and_columns(seg)
         record = SpilledFiles(self, format2=format2_entry(arrays, columns))
+        record.files.update(ready or {})
         try:
             for part in list(arrays):
                 array = arrays.pop(part)  # each encoded array goes as soon as it is written
+                if part in record.files:
+                    continue
                 name = f"{seg.name}.{part}.npy"
                 record.files[part] = {"file": name, "dtype": array.dtype.str}
                 record.files[part]["meta"] = self.folder.write_array(name, array, sync=False)
@@ -188,8 +199,103 @@ class SpillDir:
         if record is not None:
             self._unlink(record)
 
+    def spool(self) -> "TextSpool":
+        """A new :class:`TextSpool` in this folder."""
+        return TextSpool(self)
+
     def close(self) -> None:
         """Remove the folder now (mapped segments keep their data)."""
         self.records.clear()
         self._finalizer()
         self.folder.close()
+
+
+def _z_header(size: int) -> bytes:
+    """The .npy header of ``size`` uint8 values (128 bytes for any size: written first, then over)."""
+    shape = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=np.uint8), shape=(size,), strides=(0,))
+    return _header(shape)
+
+
+class TextSpool:
+    """The compressed hit texts of a segment still being buffered, appended to a file of a
+    spill folder as their batches come (:mod:`kzsearch.ingest`), so that the build holds
+    their block tables, not their bytes, and a flush does not copy them into one array.
+
+    :meth:`finish` gives them back as a :class:`ZippedTexts` whose ``z`` is the file,
+    memory-mapped, and :meth:`entry` the file for :meth:`SpillDir.spill` to take over.
+
+    >>> from kzsearch.engine.docstore import TextBlock
+    >>> from kzsearch.engine.zipped_texts import compress_texts
+    >>> folder = SpillDir()
+    >>> spool = folder.spool()
+    >>> spool.append(ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["a b", "c"]))))
+    >>> spool.append(ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["d"]))))
+    >>> texts = spool.finish()
+    >>> [texts[i] for i in range(3)], spool.entry()["texts.z"]["meta"]["size"] > 128
+    (['a b', 'c', 'd'], True)
+    >>> spool.discard(); folder.close()
+    """
+
+    def __init__(self, folder: SpillDir) -> None:
+        self.folder = folder
+        self.file = f"spool-{secrets.token_hex(8)}.texts.z.npy"
+        self.meta: Optional[Dict[str, int]] = None
+        self.taken = False  # the file belongs to a spilled segment now
+        self.size = self.n_docs = self.n_bytes = 0
+        self._tables: Dict[str, list] = {"texts.zblocks": [], "texts.zdocs": [], "texts.offsets": []}
+        self._fd: Optional[int] = os.open(os.path.join(folder.path, self.file),
+                                          os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                                          0o600)
+        self._write(_z_header(0))
+
+    def _write(self, data: Any) -> None:
+        view = memoryview(data).cast("B")
+        while len(view):
+            assert self._fd is not None
+            view = view[os.write(self._fd, view):]
+
+    def append(self, texts: ZippedTexts) -> None:
+        """Add ``texts`` after those appended before."""
+        z = np.ascontiguousarray(texts.z)
+        if len(z):
+            self._write(z)
+        self._tables["texts.zblocks"].append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + self.size)
+        if len(texts):
+            self._tables["texts.zdocs"].append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
+        self._tables["texts.offsets"].append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
+        self.size += len(z)
+        self.n_docs += len(texts)
+        self.n_bytes += int(texts.offsets[-1])
+
+    def finish(self) -> ZippedTexts:
+        """Close the file and map the texts back."""
+        assert self._fd is not None
+        header = _z_header(self.size)
+        os.pwrite(self._fd, header, 0)
+        os.close(self._fd)
+        self._fd = None
+        crc = 0
+        with open(os.path.join(self.folder.path, self.file), "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                crc = zlib.crc32(chunk, crc)
+        self.meta = {"size": len(header) + self.size, "crc32": crc & 0xFFFFFFFF}
+        z = self.folder.folder.read_array(self.file, self.meta, np.uint8, mmap=True, verify=False)
+        ends = {"texts.zblocks": self.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
+        parts = {key: np.concatenate(pieces + [np.array([ends[key]], dtype=np.int64)])
+                 for key, pieces in self._tables.items()}
+        self._tables = {}
+        return ZippedTexts.from_parts(_narrowed({"texts.z": z, **parts}))
+
+    def entry(self) -> Dict[str, Any]:
+        """The finished file, as :meth:`SpillDir.spill` takes it (``ready``)."""
+        assert self.meta is not None
+        return {"texts.z": {"file": self.file, "dtype": np.dtype(np.uint8).str, "meta": self.meta}}
+
+    def discard(self) -> None:
+        """Close and unlink the file, unless a spilled segment took it over."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if not self.taken:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.folder.path, self.file))
