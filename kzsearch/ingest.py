@@ -51,7 +51,7 @@ BATCH_DOCS = 1000
 #: tokens buffered before they are inverted into a segment
 SEGMENT_TOKENS = 8_000_000
 #: tokens inverted at a time by a flush (see :func:`flush`)
-GROUP_TOKENS = 1 << 20
+GROUP_TOKENS = 1 << 19
 #: below this many documents an add stays in this process
 PARALLEL_MIN_DOCS = 20_000
 
@@ -287,7 +287,9 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         del group
     if not stacked:
         return replace(parts[0], ids=ids, texts=texts, name=name, stored=stored, columns=columns or {})
-    return stack_segments(parts, name, ids, texts, stored, columns)
+    # a segment that will be spilled with its texts' spool writes its postings there too
+    sink = spool.array if spool is not None and len(ids) >= spill.MIN_DOCS else None
+    return stack_segments(parts, name, ids, texts, stored, columns, sink)
 
 
 def invert_group(group: List[Analyzed], n_fields: int, compact: bool = False) -> Segment:

@@ -8,7 +8,7 @@ import pytest
 
 import kzsearch
 import kzsearch.ingest as ingest
-from kzsearch.engine import spill
+from kzsearch.engine import segment, spill
 from kzsearch.engine.segment import FIELD_SHIFT, build_segment
 from kzsearch.engine.segment_merge import stack_segments
 
@@ -81,6 +81,30 @@ def test_stacked_parts_equal_one_inversion(seed):
     got = stack_segments(split(term_ids, field_len, positions, cuts, compact=seed % 2 == 0), name="s")
     same_segment(got, want)
     assert got.tfs.dtype.itemsize <= 2 and got.docs.dtype == np.int32 and got.name == "s"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_streamed_stack_equals_one_inversion(monkeypatch, seed):
+    """Stacked a range of terms at a time into spill files (sink): the same segment."""
+    monkeypatch.setattr(segment, "MERGE_CHUNK", [1, 7, 50, 1 << 20][seed % 4])
+    rng = np.random.default_rng(100 + seed)
+    n_docs = int(rng.integers(1, 300))
+    term_ids, field_len, positions = random_tokens(rng, n_docs, 1, int(rng.integers(1, 80)), long_docs=seed % 3 == 0)
+    if seed % 2:
+        positions = None
+    want = build_segment(term_ids, field_len.sum(axis=0), positions=positions)
+    inner = sorted(set(rng.integers(0, n_docs + 1, size=5).tolist()) - {0, n_docs})
+    folder = spill.SpillDir()
+    spool = folder.spool()
+    try:
+        got = stack_segments(split(term_ids, field_len, positions, [0] + inner + [n_docs], compact=True),
+                             "s", sink=spool.array)
+        same_segment(got, want)
+        assert {a.part for a in spool.arrays} == ({"docs", "tfs"} | ({"positions.low"} if seed % 2 == 0 else set()))
+        assert not np.asarray(got.docs).flags.owndata  # mapped from its file
+    finally:
+        spool.discard()
+        folder.close()
 
 
 def test_stacked_escapes_and_wide_positions():
@@ -165,6 +189,8 @@ def test_spooled_texts_equal_in_memory_texts(monkeypatch, tmp_path, min_docs):
     by the spilled segment, or read back into memory for one below spill.MIN_DOCS."""
     monkeypatch.setattr(ingest, "SEGMENT_TOKENS", 700)
     monkeypatch.setattr(ingest, "BATCH_DOCS", 25)
+    monkeypatch.setattr(ingest, "GROUP_TOKENS", 90)  # stacked: spilled ones write their postings out
+    monkeypatch.setattr(segment, "MERGE_CHUNK", 64)  # ... a few terms at a time
     monkeypatch.setattr(spill, "MIN_DOCS", min_docs)
     docs = collection(3, 400)
     memory = kzsearch.Index(analyzer=words, spill_dir=False, background_merges=False)
@@ -176,7 +202,9 @@ def test_spooled_texts_equal_in_memory_texts(monkeypatch, tmp_path, min_docs):
     spooled.add(docs, workers=2)
     assert len(spools) > 2
     listed = sorted(os.listdir(spooled._spill.path))
-    assert [s.file in listed for s in spools] == [min_docs == 1] * len(spools)
+    assert [s.z.file in listed for s in spools] == [min_docs == 1] * len(spools)
+    streamed = [a.file for s in spools for a in s.arrays]
+    assert bool(streamed) == (min_docs == 1) and all(f in listed for f in streamed)
     rng = random.Random(3)
     qs = [" ".join(rng.sample(WORDS, rng.randint(1, 3))) for _ in range(15)]
     assert results(spooled, qs) == results(memory, qs)

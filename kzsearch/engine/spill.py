@@ -51,7 +51,7 @@ import tempfile
 import weakref
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
@@ -210,10 +210,76 @@ class SpillDir:
         self.folder.close()
 
 
-def _z_header(size: int) -> bytes:
-    """The .npy header of ``size`` uint8 values (128 bytes for any size: written first, then over)."""
-    shape = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=np.uint8), shape=(size,), strides=(0,))
+def _npy_header(dtype: Any, size: int) -> bytes:
+    """The .npy header of ``size`` values of ``dtype`` (128 bytes for any size: written first, then over)."""
+    shape = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=dtype), shape=(size,), strides=(0,))
     return _header(shape)
+
+
+class ArrayFile:
+    """A 1-d array of ``dtype`` appended to a new file of a spill folder piece by piece, then
+    memory-mapped back (:meth:`finish`) and taken over by :meth:`SpillDir.spill` as the part
+    ``part`` of a segment (:meth:`entry`); :meth:`discard` unlinks it unless it was taken.
+
+    >>> folder = SpillDir()
+    >>> out = ArrayFile(folder, "docs", np.int32)
+    >>> out.append(np.array([1, 2])); out.append(np.array([3]))
+    >>> out.finish().tolist(), out.entry()["docs"]["meta"]["size"]
+    ([1, 2, 3], 140)
+    >>> out.discard(); folder.close()
+    """
+
+    def __init__(self, folder: "SpillDir", part: str, dtype: Any) -> None:
+        self.folder, self.part, self.dtype = folder, part, np.dtype(dtype)
+        self.file = f"spool-{secrets.token_hex(8)}.{part}.npy"
+        self.meta: Optional[Dict[str, int]] = None
+        self.taken = False  # the file belongs to a spilled segment now
+        self.size = 0
+        self._fd: Optional[int] = os.open(os.path.join(folder.path, self.file),
+                                          os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                                          0o600)
+        self._write(_npy_header(self.dtype, 0))
+
+    def _write(self, data: Any) -> None:
+        view = memoryview(data).cast("B")
+        while len(view):
+            assert self._fd is not None
+            view = view[os.write(self._fd, view):]
+
+    def append(self, values: np.ndarray) -> None:
+        """Add ``values`` (cast to the file's dtype) after those appended before."""
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        if len(values):
+            self._write(values)
+        self.size += len(values)
+
+    def finish(self) -> np.ndarray:
+        """Close the file and map the array back."""
+        assert self._fd is not None
+        header = _npy_header(self.dtype, self.size)
+        os.pwrite(self._fd, header, 0)
+        os.close(self._fd)
+        self._fd = None
+        crc = 0
+        with open(os.path.join(self.folder.path, self.file), "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                crc = zlib.crc32(chunk, crc)
+        self.meta = {"size": len(header) + self.size * self.dtype.itemsize, "crc32": crc & 0xFFFFFFFF}
+        return self.folder.folder.read_array(self.file, self.meta, self.dtype, mmap=True, verify=False)
+
+    def entry(self) -> Dict[str, Any]:
+        """The finished file, as :meth:`SpillDir.spill` takes it (``ready``)."""
+        assert self.meta is not None
+        return {self.part: {"file": self.file, "dtype": self.dtype.str, "meta": self.meta}}
+
+    def discard(self) -> None:
+        """Close and unlink the file, unless a spilled segment took it over."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if not self.taken:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.folder.path, self.file))
 
 
 class TextSpool:
@@ -238,64 +304,53 @@ class TextSpool:
 
     def __init__(self, folder: SpillDir) -> None:
         self.folder = folder
-        self.file = f"spool-{secrets.token_hex(8)}.texts.z.npy"
-        self.meta: Optional[Dict[str, int]] = None
-        self.taken = False  # the file belongs to a spilled segment now
-        self.size = self.n_docs = self.n_bytes = 0
+        self.z = ArrayFile(folder, "texts.z", np.uint8)
+        self.arrays: List[ArrayFile] = []  # the segment's other parts written here (see array)
+        self.n_docs = self.n_bytes = 0
         self._tables: Dict[str, list] = {"texts.zblocks": [], "texts.zdocs": [], "texts.offsets": []}
-        self._fd: Optional[int] = os.open(os.path.join(folder.path, self.file),
-                                          os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                                          0o600)
-        self._write(_z_header(0))
 
-    def _write(self, data: Any) -> None:
-        view = memoryview(data).cast("B")
-        while len(view):
-            assert self._fd is not None
-            view = view[os.write(self._fd, view):]
+    @property
+    def taken(self) -> bool:
+        return self.z.taken
+
+    @taken.setter
+    def taken(self, value: bool) -> None:
+        for out in [self.z] + self.arrays:
+            out.taken = value
+
+    def array(self, part: str, dtype: Any) -> ArrayFile:
+        """A new file for part ``part`` of the same segment (taken over and discarded with the texts)."""
+        self.arrays.append(ArrayFile(self.folder, part, dtype))
+        return self.arrays[-1]
 
     def append(self, texts: ZippedTexts) -> None:
         """Add ``texts`` after those appended before."""
-        z = np.ascontiguousarray(texts.z)
-        if len(z):
-            self._write(z)
-        self._tables["texts.zblocks"].append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + self.size)
+        size = self.z.size
+        self.z.append(texts.z)
+        self._tables["texts.zblocks"].append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + size)
         if len(texts):
             self._tables["texts.zdocs"].append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
         self._tables["texts.offsets"].append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
-        self.size += len(z)
         self.n_docs += len(texts)
         self.n_bytes += int(texts.offsets[-1])
 
     def finish(self) -> ZippedTexts:
         """Close the file and map the texts back."""
-        assert self._fd is not None
-        header = _z_header(self.size)
-        os.pwrite(self._fd, header, 0)
-        os.close(self._fd)
-        self._fd = None
-        crc = 0
-        with open(os.path.join(self.folder.path, self.file), "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                crc = zlib.crc32(chunk, crc)
-        self.meta = {"size": len(header) + self.size, "crc32": crc & 0xFFFFFFFF}
-        z = self.folder.folder.read_array(self.file, self.meta, np.uint8, mmap=True, verify=False)
-        ends = {"texts.zblocks": self.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
+        z = self.z.finish()
+        ends = {"texts.zblocks": self.z.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
         parts = {key: np.concatenate(pieces + [np.array([ends[key]], dtype=np.int64)])
                  for key, pieces in self._tables.items()}
         self._tables = {}
         return ZippedTexts.from_parts(_narrowed({"texts.z": z, **parts}))
 
     def entry(self) -> Dict[str, Any]:
-        """The finished file, as :meth:`SpillDir.spill` takes it (``ready``)."""
-        assert self.meta is not None
-        return {"texts.z": {"file": self.file, "dtype": np.dtype(np.uint8).str, "meta": self.meta}}
+        """The finished files, as :meth:`SpillDir.spill` takes them (``ready``)."""
+        out = self.z.entry()
+        for array in self.arrays:
+            out.update(array.entry())
+        return out
 
     def discard(self) -> None:
-        """Close and unlink the file, unless a spilled segment took it over."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        if not self.taken:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(self.folder.path, self.file))
+        """Close and unlink the files, unless a spilled segment took them over."""
+        for out in [self.z] + self.arrays:
+            out.discard()
