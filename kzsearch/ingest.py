@@ -151,7 +151,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
 
 
 def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
-                  name: str, parts: Optional[List[Segment]] = None, spool: Optional[TextSpool] = None
+                  name: str, parts: Optional[List[Any]] = None, spool: Optional[TextSpool] = None
                   ) -> Segment:
     """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``; with
     ``spool``, its texts' file is taken over, or read back into memory for a small segment)."""
@@ -175,21 +175,21 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
          spools: List[TextSpool]) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
 
-    Every ``GROUP_TOKENS`` buffered tokens are inverted here and now into a
-    compact part (:func:`invert_group`), so that the buffer holds about 5
-    bytes a token instead of 8; segments are stacked from their parts
-    (:func:`flush`) on a thread while analysis goes on, one at a time
-    (``inverting`` holds the one in progress), so at most two segments'
-    worth of tokens are held. Texts that come back compressed from worker
+    Segments are inverted on a thread (NumPy's sorts let go of the GIL) while
+    analysis goes on: every ``GROUP_TOKENS`` buffered tokens into a compact
+    part (:func:`invert_group`), so that the buffer holds about 5 bytes a
+    token instead of 8, and each segment's parts are stacked by :func:`flush`,
+    one segment at a time (``inverting`` holds the one in progress), so at
+    most two segments' worth of tokens are held. Texts that come back compressed from worker
     processes go straight to a :class:`~kzsearch.engine.spill.TextSpool` file
     (one per segment, listed in ``spools``) when spilling is on.
     """
     buffer: List[Analyzed] = []
-    parts: List[Segment] = []
+    parts: List[Any] = []  # futures of the buffer's inverted groups (see invert_group)
     buffered_tokens = raw_from = raw_tokens = 0
     spool: Optional[TextSpool] = None
 
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Segment],
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Any],
                texts: Optional[TextSpool]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
@@ -221,8 +221,8 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
                 if buffered_tokens >= SEGMENT_TOKENS:
                     invert(inverter, buffer, parts, spool)
                     buffer, parts, buffered_tokens, raw_from, raw_tokens, spool = [], [], 0, 0, 0, None
-                elif raw_tokens >= GROUP_TOKENS:
-                    parts.append(invert_group(buffer[raw_from:], n_fields, compact=True))
+                elif raw_tokens >= GROUP_TOKENS:  # on the thread too, before the flush that stacks it
+                    parts.append(inverter.submit(invert_group, buffer[raw_from:], n_fields, True))
                     raw_from, raw_tokens = len(buffer), 0
         if buffer:
             invert(inverter, buffer, parts, spool)
@@ -249,11 +249,11 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
 
 
 def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str,
-          parts: Optional[List[Segment]] = None, spool: Optional[TextSpool] = None) -> Segment:
+          parts: Optional[List[Any]] = None, spool: Optional[TextSpool] = None) -> Segment:
     """Invert buffered analysed batches into one segment named ``name``.
 
-    ``parts``: the first batches' tokens, already inverted (:func:`invert_group`;
-    their batches' token arrays are None). The rest are inverted a group of
+    ``parts``: the first batches' tokens, already inverted (:func:`invert_group`,
+    or its futures; their batches' token arrays are None). The rest are inverted a group of
     ``GROUP_TOKENS`` at a time, each group's arrays let go of as soon as it
     is inverted; more than one part is stacked by placement
     (:func:`~kzsearch.engine.segment_merge.stack_segments`): the same segment
@@ -275,7 +275,7 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
     del batches_
     raw = [a for a in buffer if a.term_ids is not None]
     buffer.clear()  # the batches' strings and metadata go now, before the inversion's temporaries come
-    parts = parts if parts is not None else []
+    parts = [p.result() if isinstance(p, Future) else p for p in parts or ()]
     stacked = bool(parts)
     while raw:
         group, tokens = [], 0
