@@ -50,11 +50,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import datasets  # noqa: E402  (benchmarks/datasets.py)
 from kzsearch import Index  # noqa: E402
 from kzsearch.analysis import Analyzer, stem  # noqa: E402
-from kzsearch.analysis.views import RECOMMENDED_VIEWS, is_view_term  # noqa: E402
+from kzsearch.analysis.views import DEFAULT_VIEWS, is_view_term  # noqa: E402
 from kzsearch.engine.fields import Field  # noqa: E402
 from kzsearch.script import to_latin  # noqa: E402
 
 _WORD = re.compile(r"\w+")
+#: how the tables name the two analyses compared throughout: stems alone, and the default views
+STEMS = "Analyzer(views=()), stems only"
+VIEWS = "Analyzer(views=DEFAULT_VIEWS)"
 STEM_POS = {"NOUN", "PROPN", "ADJ", "VERB"}
 
 Analyze = Callable[[str], List[str]]
@@ -231,19 +234,22 @@ def _prefix(size: int = 6, weight: float = 0.5, **options: Any) -> Callable[[], 
     return _views({"kind": "prefix", "size": size, "weight": weight, **options})
 
 
-#: configurations of the views table: (label, analyzer factory, k1, b); the first is today's
+#: configurations of the views table: (label, analyzer factory, k1, b); the first (stems only) is the reference
 VIEW_CONFIGS: List[Tuple[str, Callable[[], Analyzer], float, float]] = [
-    ("stems only (today's Analyzer())", _views(), 1.5, 0.75),
-    ("+ prefix 6, w 0.5, words of 3+ letters (RECOMMENDED_VIEWS)",
-     lambda: Analyzer(views=RECOMMENDED_VIEWS), 1.5, 0.75),
+    (STEMS, _views(), 1.5, 0.75),
+    ("+ prefix 6, w 0.4, words of 3+ letters (DEFAULT_VIEWS)",
+     lambda: Analyzer(views=DEFAULT_VIEWS), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 3+ letters (RECOMMENDED_VIEWS before)", _prefix(min_length=3), 1.5, 0.75),
     ("+ prefix 6, w 0.5, every word", _prefix(), 1.5, 0.75),
     ("+ prefix 6, w 0.5, words of 2+ letters", _prefix(min_length=2), 1.5, 0.75),
+    ("+ prefix 6, w 0.5, words of 4+ letters", _prefix(min_length=4), 1.5, 0.75),
     ("+ prefix 6, w 0.5, words of 5+ letters", _prefix(min_length=5), 1.5, 0.75),
     ("+ prefix 6, w 0.5, words of 7+ letters", _prefix(min_length=7), 1.5, 0.75),
     ("+ prefix 6, w 0.5, none equal to the stem (distinct)", _prefix(distinct=True), 1.5, 0.75),
     ("+ the stem's first 6 letters, w 0.5, none equal to the stem", _prefix(source="stem", distinct=True),
      1.5, 0.75),
     ("+ prefix 6, w 0.3, words of 3+ letters", _prefix(weight=0.3, min_length=3), 1.5, 0.75),
+    ("+ prefix 6, w 0.6, words of 3+ letters", _prefix(weight=0.6, min_length=3), 1.5, 0.75),
     ("+ prefix 6, w 0.8, words of 3+ letters", _prefix(weight=0.8, min_length=3), 1.5, 0.75),
     ("+ prefix 5, w 0.5, words of 3+ letters", _prefix(5, min_length=3), 1.5, 0.75),
     ("+ prefix 7, w 0.5, words of 3+ letters", _prefix(7, min_length=3), 1.5, 0.75),
@@ -265,7 +271,7 @@ def view_rows(queries_path: str = "") -> List[Dict[str, Any]]:
     """nDCG@10 of every view configuration on the full collection and on the
     passages-only control, for each question variant (``queries_path``: read the
     variants beside it, as :func:`variant_queries` does; missing ones are skipped).
-    A gain over today's analysis (as-written questions) *survives* when the control
+    A gain over stems only (as-written questions) *survives* when the control
     keeps at least :data:`SURVIVES` of it."""
     question_sets = {v: variant_queries(queries_path, v) for v in VIEW_VARIANTS}
     question_sets = {v: qs for v, qs in question_sets.items() if qs}
@@ -296,7 +302,7 @@ def print_view_rows(rows: Sequence[Dict[str, Any]]) -> None:
     variants = [k.split(":", 1)[1] for k in rows[0] if k.startswith("full:")]
     print("Sub-word views (BM25 Okapi through Index.search; nDCG@10 on the full collection | "
           "the passages-only control; halves: the as-written questions split alternately; "
-          "gain over today on as-written questions)")
+          "gain over stems only on as-written questions)")
     print("| analyzer | " + " | ".join(f"full {v}" for v in variants) + " | "
           + " | ".join(f"control {v}" for v in variants)
           + " | full halves | control halves | gain full | gain control | real? |")
@@ -325,7 +331,7 @@ def typo_rows(corpus: Sequence[dict], queries: Sequence[dict],
     control = [d for d in corpus if d["id"] in passage_ids]
     rows: Dict[str, Dict[str, float]] = {}
     for name, docs in (("full collection", corpus), ("passages-only control", control)):
-        index = build_index(Analyzer(), docs)
+        index = build_index(Analyzer(views=DEFAULT_VIEWS), docs)
 
         def ndcg(qs: Sequence[dict], typos: bool) -> float:
             ranked = [[h.id for h in index.search(q["text"], k=100, typos=typos)] for q in qs]
@@ -340,7 +346,7 @@ def typo_rows(corpus: Sequence[dict], queries: Sequence[dict],
 
 
 def print_typo_rows(rows: Dict[str, Dict[str, float]]) -> None:
-    print("Questions with a typing error (Analyzer(), through Index.search; share = of the "
+    print(f"Questions with a typing error ({VIEWS}, through Index.search; share = of the "
           "properly typed nDCG@10 with typos=False on the same collection)")
     print("| questions, collection | nDCG@10 typos on | share | typos=False | share |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -364,9 +370,9 @@ def title_field_rows(queries: Sequence[dict], analyzer: Optional[Analyzer] = Non
     """nDCG@10 with the passage title as a BM25F field, on the full collection and
     on the passages-only control (every passage has a title, no distractor does,
     so only the control is an honest measure of scoring titles). ``analyzer``:
-    default ``Analyzer()``."""
+    default stems only (``Analyzer(views=())``)."""
     collections = {"full": datasets.kazqad_titled_corpus(), "control": datasets.kazqad_titled_passages()}
-    analyzer = analyzer if analyzer is not None else Analyzer()
+    analyzer = analyzer if analyzer is not None else Analyzer(views=())
     rows: Dict[str, Dict[str, float]] = {}
     for label, fields in configs:
         row = {}
@@ -385,7 +391,7 @@ def title_field_rows(queries: Sequence[dict], analyzer: Optional[Analyzer] = Non
     return rows
 
 
-def print_title_rows(rows: Dict[str, Dict[str, float]], n_queries: int, analyzer: str = "Analyzer()") -> None:
+def print_title_rows(rows: Dict[str, Dict[str, float]], n_queries: int, analyzer: str = STEMS) -> None:
     print(f"KazQAD titles as a field ({analyzer}, {n_queries} questions, BM25F over Okapi k1=1.5 b=0.75)")
     print("| fields | nDCG@10 full collection | nDCG@10 passages-only control |")
     print("| --- | ---: | ---: |")
@@ -404,8 +410,8 @@ TITLE_VIEW_CONFIGS = [
 
 
 def title_view_rows(queries: Sequence[dict]) -> Dict[str, Dict[str, float]]:
-    """:func:`title_field_rows` with ``Analyzer(views=RECOMMENDED_VIEWS)``."""
-    return title_field_rows(queries, Analyzer(views=RECOMMENDED_VIEWS), TITLE_VIEW_CONFIGS)
+    """:func:`title_field_rows` with ``Analyzer(views=DEFAULT_VIEWS)``."""
+    return title_field_rows(queries, Analyzer(views=DEFAULT_VIEWS), TITLE_VIEW_CONFIGS)
 
 
 def oracle_ndcg(rows: Iterable[Dict[str, float]]) -> float:
@@ -434,7 +440,7 @@ def speed(texts: Sequence[str], repeats: int = 5) -> Dict[str, float]:
     gc.freeze()
     words = sum(len(plain_words(t)) for t in texts)
     base = max(tokens_per_second(plain_words, texts)[0] for _ in range(repeats))
-    analyzer = Analyzer()
+    analyzer = Analyzer(views=DEFAULT_VIEWS)
     start = time.perf_counter()
     for text in texts:
         analyzer(text)
@@ -482,7 +488,7 @@ def main(argv: Sequence[str] = ()) -> int:
         queries = datasets.kazqad_queries(args.variant)
         print_title_rows(title_field_rows(queries), len(queries))
         print()
-        print_title_rows(title_view_rows(queries), len(queries), "Analyzer(views=RECOMMENDED_VIEWS)")
+        print_title_rows(title_view_rows(queries), len(queries), VIEWS)
         return 0
 
     results: Dict[str, Any] = {"stemming": {}, "retrieval": {}}
@@ -518,19 +524,19 @@ def main(argv: Sequence[str] = ()) -> int:
         "first 4 letters": truncating(4),
         "first 5 letters": truncating(5),
         "first 6 letters": truncating(6),
-        "Analyzer()": Analyzer(),
-        "Analyzer(views=RECOMMENDED_VIEWS)": Analyzer(views=RECOMMENDED_VIEWS),
-        "Analyzer(stopwords=False)": Analyzer(stopwords=False),
-        "Analyzer(compounds=False)": Analyzer(compounds=False),
-        "Analyzer(stemming=False)": Analyzer(stemming=False),
+        STEMS: Analyzer(views=()),
+        VIEWS: Analyzer(views=DEFAULT_VIEWS),
+        "Analyzer(views=(), stopwords=False)": Analyzer(views=(), stopwords=False),
+        "Analyzer(views=(), compounds=False)": Analyzer(views=(), compounds=False),
+        "Analyzer(views=(), stemming=False)": Analyzer(views=(), stemming=False),
     }
     indexes = {name: build_index(analyzer, corpus) for name, analyzer in analyzers.items()}
     for name, index in indexes.items():
         results["retrieval"][name] = retrieval_scores(rank_passages(index, queries), queries)
-    results["typed"] = typed_variants(indexes["Analyzer()"], corpus, queries, args.queries)
-    results["typed_views"] = typed_variants(indexes["Analyzer(views=RECOMMENDED_VIEWS)"],
+    results["typed"] = typed_variants(indexes[STEMS], corpus, queries, args.queries)
+    results["typed_views"] = typed_variants(indexes[VIEWS],
                                             corpus, queries, args.queries,
-                                            [v.to_dict() for v in RECOMMENDED_VIEWS])
+                                            [v.to_dict() for v in DEFAULT_VIEWS])
     results["views"] = view_rows(args.queries or "")
     results["typos"] = typo_rows(corpus, queries, args.queries)
     results["titles"] = title_field_rows(queries)
@@ -538,7 +544,7 @@ def main(argv: Sequence[str] = ()) -> int:
 
     retrieval = results["retrieval"]
     oracle = oracle_ndcg(retrieval[name] for name in
-                         ("Analyzer()", "first 4 letters", "first 5 letters", "first 6 letters"))
+                         (STEMS, "first 4 letters", "first 5 letters", "first 6 letters"))
     results["oracle_ndcg@10"] = oracle
     for scores in retrieval.values():
         del scores["per_question"]
@@ -552,10 +558,10 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"KazQAD: {len(queries)} questions, {len(corpus)} passages, BM25 Okapi k1=1.5 b=0.75")
     print(table("retrieval", ["ndcg@10", "mrr@10", "recall@10", "recall@100"],
                 results["retrieval"].items()))
-    print(f"nDCG@10 if each question picked the best of Analyzer() and the 4/5/6-letter "
+    print(f"nDCG@10 if each question picked the best of the stems and the 4/5/6-letter "
           f"truncations: {results['oracle_ndcg@10']:.3f}")
     print()
-    for key, analyzer in (("typed", "Analyzer()"), ("typed_views", "Analyzer(views=RECOMMENDED_VIEWS)")):
+    for key, analyzer in (("typed", STEMS), ("typed_views", VIEWS)):
         print(f"Questions as people type them ({analyzer}, through Index.search; share = of the "
               "properly typed nDCG@10)")
         print("| questions / passages | nDCG@10 | share | plain analysis | share | ms per question |")
@@ -566,7 +572,7 @@ def main(argv: Sequence[str] = ()) -> int:
         print()
     print_title_rows(results["titles"], len(queries))
     print()
-    print_title_rows(results["titles_views"], len(queries), "Analyzer(views=RECOMMENDED_VIEWS)")
+    print_title_rows(results["titles_views"], len(queries), VIEWS)
     print()
     print_view_rows(results["views"])
     if results["typos"]:
@@ -576,8 +582,8 @@ def main(argv: Sequence[str] = ()) -> int:
         s = results["speed"]
         base = s["baseline_tokens_per_s"]
         rows = [("re.findall(r'\\w+', text.lower())", base),
-                ("Analyzer(), warm token cache", s["warm_tokens_per_s"]),
-                ("Analyzer(), first pass (cold cache)", s["cold_tokens_per_s"])]
+                (f"{VIEWS}, warm token cache", s["warm_tokens_per_s"]),
+                (f"{VIEWS}, first pass (cold cache)", s["cold_tokens_per_s"])]
         print()
         print(f"Speed over the KazNERD sentences ({s['words']:,} \\w+ words, one call per sentence)")
         print("| speed | M tokens/s | ratio to re.findall |")

@@ -292,11 +292,16 @@ def child_rank_bm25(size: int, n_queries: int) -> dict:
 
 # ------------------------------------------------------------------ cost of sub-word views
 #: analyzer configurations compared by ``--views``: today's analysis, then the view candidates
-#: (``prefix6-min3`` is ``RECOMMENDED_VIEWS``; ``prefix6``, every word, the one before it)
+#: (``prefix6-min3-w0.4`` is ``DEFAULT_VIEWS``, the default since views became the default;
+#: ``prefix6-min3`` the same terms at query weight 0.5, ``RECOMMENDED_VIEWS`` before;
+#: ``prefix6``, every word, the one before that)
 VIEW_CONFIGS = {
     "stems": [],
     "prefix6": [{"kind": "prefix", "size": 6, "weight": 0.5}],
     "prefix6-min3": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 3}],
+    "prefix6-min3-w0.4": [{"kind": "prefix", "size": 6, "weight": 0.4, "min_length": 3}],
+    "prefix6-min3-w0.3": [{"kind": "prefix", "size": 6, "weight": 0.3, "min_length": 3}],
+    "prefix6-min4": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 4}],
     "prefix6-min5": [{"kind": "prefix", "size": 6, "weight": 0.5, "min_length": 5}],
     "prefix6-distinct": [{"kind": "prefix", "size": 6, "weight": 0.5, "distinct": True}],
     "stem6": [{"kind": "prefix", "size": 6, "weight": 0.5, "source": "stem", "distinct": True}],

@@ -203,7 +203,7 @@ class AnalysisPool:
     as ``AnalyzedBatch.zipped``; in this process they are left to the caller.
 
     >>> from kzsearch.analysis import Analyzer
-    >>> with AnalysisPool(Analyzer(), workers=1) as pool:
+    >>> with AnalysisPool(Analyzer(views=()), workers=1) as pool:
     ...     [b.lengths.tolist() for b in pool.map([["мектеп оқушылары"], ["облыс"]])]
     [[2], [1]]
     """

@@ -9,24 +9,24 @@ from kzsearch.analysis import CACHE_LIMIT, MAX_TOKEN_LENGTH, Analyzer, AnalyzerS
 
 
 def test_query_form_meets_document_form():
-    analyze = Analyzer()
+    analyze = Analyzer(views=())  # stems: the views of the two forms differ (~мектеп ~оқушыл / ~оқушыс)
     assert set(analyze("мектептердегі оқушылар")) == set(analyze("мектеп оқушысы"))
 
 
 def test_terms_in_text_order():
-    assert Analyzer()("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды") == [
+    assert Analyzer(views=())("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды") == [
         "облыс", "бюджет", "5,8", "миллиард", "теңге", "нақтыла"]
 
 
 def test_stopwords():
     analyze = Analyzer()
     assert analyze("және") == [] and analyze("қандай") == [] and analyze("бұл") == []
-    assert Analyzer(stopwords=False)("бұл және") == ["бұл", "және"]
-    assert Analyzer(stopwords=["облыс"])("облыс және") == ["және"]
+    assert Analyzer(stopwords=False, views=())("бұл және") == ["бұл", "және"]
+    assert Analyzer(stopwords=["облыс"], views=())("облыс және") == ["және"]
 
 
 def test_stemming_off():
-    assert Analyzer(stemming=False)("Облыс бюджеті") == ["облыс", "бюджеті"]
+    assert Analyzer(stemming=False, views=())("Облыс бюджеті") == ["облыс", "бюджеті"]
 
 
 def test_config_round_trip():
@@ -65,7 +65,7 @@ def test_type_error_names_the_argument(value):
 
 
 def test_long_token_is_cut():
-    terms = Analyzer()("а" * 1_000_000)
+    terms = Analyzer(views=())("а" * 1_000_000)
     assert len(terms) == 1 and len(terms[0]) <= MAX_TOKEN_LENGTH
 
 
@@ -126,9 +126,9 @@ def test_same_terms_cold_and_warm(pieces):
 
 def test_reader_addressed_verbs_and_stem_prefix():
     from kzsearch.analysis import Analyzer
-    assert Analyzer()("Дұрыс жауапты белгілеңіз") == ["дұрыс", "жауап"]
-    assert Analyzer(stopwords=False)("белгілеңіз") == ["белгіле"]
-    a = Analyzer(stem_prefix=6)
+    assert Analyzer(views=())("Дұрыс жауапты белгілеңіз") == ["дұрыс", "жауап"]
+    assert Analyzer(stopwords=False, views=())("белгілеңіз") == ["белгіле"]
+    a = Analyzer(stem_prefix=6, views=())
     assert a("президенттік президенттің") == ["презид", "презид"]
     assert Analyzer.from_config(a.config) == a
     import pickle

@@ -28,18 +28,18 @@ def test_route_splits_runs():
 
 
 def test_russian_lemmas():
-    assert Analyzer()("Министерства образования и науки") == ["министерство", "образование",
+    assert Analyzer(views=())("Министерства образования и науки") == ["министерство", "образование",
                                                              "наука"]
 
 
 def test_kazakh_word_is_not_a_russian_guess():
     # pymorphy3 would make сала (Kazakh "sector") into сало (Russian "lard")
-    assert Analyzer()("сала") == ["сала"]
-    assert Analyzer()("Бұл сала") == ["сала"]
+    assert Analyzer(views=())("сала") == ["сала"]
+    assert Analyzer(views=())("Бұл сала") == ["сала"]
 
 
 def test_mixed_text():
-    terms = Analyzer()("Облыс әкімі сөз сөйледі. Министерства образования и науки провели совещание.")
+    terms = Analyzer(views=())("Облыс әкімі сөз сөйледі. Министерства образования и науки провели совещание.")
     assert terms[:2] == ["облыс", "әкім"]
     assert "министерство" in terms and "совещание" in terms
 

@@ -13,6 +13,7 @@ from kzsearch.highlight import matched_spans
 
 PREFIX6 = {"kind": "prefix", "size": 6, "weight": 0.5}
 GRAMS4 = {"kind": "ngrams", "size": 4, "weight": 0.25}
+STEMS = {"views": ()}  # stems only (the default has DEFAULT_VIEWS)
 
 DOCS = [
     "Мектептердегі оқушылар облыстық олимпиадаға қатысты",
@@ -39,7 +40,7 @@ def brute_ngrams(word, n):
 
 
 def test_each_word_term_is_followed_by_its_view_terms():
-    plain = Analyzer()
+    plain = Analyzer(**STEMS)
     viewed = Analyzer(views=[PREFIX6, GRAMS4])
     for text in DOCS:
         words = text.lower().replace(",", "").split()
@@ -54,7 +55,7 @@ def test_each_word_term_is_followed_by_its_view_terms():
 def test_stems_are_unchanged_and_come_in_text_order():
     viewed = Analyzer(views=[PREFIX6, GRAMS4])
     for text in DOCS:
-        assert [t for t in viewed(text) if not is_view_term(t)] == Analyzer()(text)
+        assert [t for t in viewed(text) if not is_view_term(t)] == Analyzer(**STEMS)(text)
 
 
 def test_numbers_stopwords_and_addresses_get_no_views():
@@ -95,7 +96,7 @@ def test_distinct_drops_a_prefix_equal_to_the_stem():
 @pytest.mark.parametrize("distinct", [False, True])
 @pytest.mark.parametrize("min_length", [0, 3, 7])
 def test_prefix_options_against_a_brute_force(source, distinct, min_length):
-    plain = Analyzer()
+    plain = Analyzer(**STEMS)
     view = {"kind": "prefix", "size": 5, "weight": 0.5, "min_length": min_length,
             "source": source, "distinct": distinct}
     viewed = Analyzer(views=[view])
@@ -206,7 +207,7 @@ def test_one_index_equals_the_weighted_sum_of_a_stem_index_and_a_prefix_index():
     """One prefix term per word: document lengths double, so the sum is exact."""
     w = 0.7
     viewed = Analyzer(views=[{"kind": "prefix", "size": 6, "weight": w}])
-    stems, both = Index(analyzer=Analyzer()), Index(analyzer=viewed)
+    stems, both = Index(analyzer=Analyzer(**STEMS)), Index(analyzer=viewed)
     prefixes = Index(analyzer=lambda text: [t for t in viewed(text) if is_view_term(t)])
     for index in (stems, both, prefixes):
         index.add(DOCS)
@@ -220,13 +221,13 @@ def test_one_index_equals_the_weighted_sum_of_a_stem_index_and_a_prefix_index():
 def test_views_off_rank_exactly_as_stems_alone():
     rng = random.Random(3)
     words = " ".join(DOCS).lower().replace(",", "").split()
-    index = Index(analyzer=Analyzer())
+    index = Index(analyzer=Analyzer(**STEMS))
     index.add(DOCS)
-    analyzed = [Analyzer()(d) for d in DOCS]
+    analyzed = [Analyzer(**STEMS)(d) for d in DOCS]
     for _ in range(20):
         query = " ".join(rng.sample(words, 3))
         weights = {}
-        for t in Analyzer()(query):
+        for t in Analyzer(**STEMS)(query):
             weights[t] = weights.get(t, 0) + 1
         assert all(w == int(w) for _, w in index.query_terms(query))
         expected = brute_bm25(analyzed, weights)
@@ -247,7 +248,7 @@ def test_a_word_sharing_only_a_prefix_is_found_below_a_stem_match():
     index.add(["облыстық олимпиада", "облыс әкімі", "кітап"], ids=["prefix", "stem", "none"])
     hits = index.search("облыстар")
     assert [h.id for h in hits] == ["stem", "prefix"]
-    assert [h.id for h in Index(analyzer=Analyzer()).search("облыстар")] == []
+    assert [h.id for h in Index(analyzer=Analyzer(**STEMS)).search("облыстар")] == []
 
 
 # --- composition ------------------------------------------------------------------------
@@ -311,3 +312,24 @@ def test_phrases_match_stems_not_views():
     index = Index(analyzer=Analyzer(views=[PREFIX6]))
     index.add(["мектебіміздің оқушылары келді", "оқушылары мектебіміздің"], ids=["a", "b"])
     assert [h.id for h in index.search('"мектептің оқушылары"')] == ["a"]
+
+
+def test_index_highlight_never_marks_a_word_for_a_view_alone():
+    text = "Облыстық олимпиада облыстарда өтті"
+    for views in ([PREFIX6], [PREFIX6, GRAMS4]):
+        index = Index(analyzer=Analyzer(views=views))
+        index.add([text], ids=["x"])
+        hit = index.search("облыстар")[0]  # found (облыс), and облыстық shares ~облыст with the query
+        for query in ("облыстар", "облыстар олимпиада", "облыстар -жоқ"):
+            spans = index.highlight(hit, query).spans
+            assert "Облыстық" not in [text[s:e] for s, e in spans] and "облыстарда" in [text[s:e] for s, e in spans]
+
+
+def test_service_snippets_never_mark_a_word_for_a_view_alone():
+    from kzsearch.server.engine import SearchEngine
+
+    text = "Облыстық олимпиада облыстарда өтті"
+    index = Index(analyzer=Analyzer(views=[PREFIX6]))
+    index.add([text, "облыстық мектеп"], ids=["x", "y"])
+    found = {h.id: [text[s:e] for s, e in h.spans] for h in SearchEngine(index).search("облыстар").hits}
+    assert found["x"] == ["облыстарда"] and found.get("y", []) == []

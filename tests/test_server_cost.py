@@ -12,6 +12,7 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from kzsearch import Index
+from kzsearch.analysis.views import is_view_term
 from kzsearch.corpus import seed_documents
 from kzsearch.server.engine import SearchEngine, SearchResult, _found, uses_syntax
 from kzsearch.server.fastpath import SearchCall, result_json, stdlib_json
@@ -84,6 +85,7 @@ def reference_search(engine, query, k=10, offset=0, snippets=True):
             marks = [_index_highlight(index, hit, query) for hit in hits]
         else:
             terms = {index.vocabulary.term(t) for t, _ in index.query_terms(query)}
+            terms = {t for t in terms if not is_view_term(t)}  # views never mark a word
             marks = []
             for hit in hits:  # (by brute force: every word of the text analysed)
                 spans = [m.span() for m in WORD.finditer(hit.text) if set(index.analyzer(m.group())) & terms]

@@ -20,7 +20,7 @@ that length before any filter sees them, and the token caches are cleared
 when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
 "word" nor an endless stream of distinct tokens grows memory without bound.
 
->>> analyze = Analyzer()
+>>> analyze = Analyzer(views=())  # stems only (sub-word views: :mod:`.views`)
 >>> analyze("Мектептердегі оқушылар АҚШ-та 2025-2027 жылдары оқиды.")
 ['мектеп', 'оқуш', 'ақш', '2025', '2027', 'жыл', 'оқ']
 >>> analyze("Министерства образования и науки")
@@ -60,9 +60,9 @@ ABBREVIATIONS: Dict[str, str] = load_pairs("abbreviations_kk.txt")
 class Analyzer:
     """Callable turning a text into its index terms, in text order.
 
-    >>> Analyzer()("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды")
+    >>> Analyzer(views=())("Облыс бюджеті 5,8 миллиард теңгеге нақтыланды")
     ['облыс', 'бюджет', '5,8', 'миллиард', 'теңге', 'нақтыла']
-    >>> Analyzer(stemming=False, stopwords=False)("Бұл облыс бюджеті")
+    >>> Analyzer(stemming=False, stopwords=False, views=())("Бұл облыс бюджеті")
     ['бұл', 'облыс', 'бюджеті']
     >>> a = Analyzer(stopwords=["облыс"]); Analyzer.from_config(a.config) == a
     True
@@ -101,7 +101,9 @@ class Analyzer:
 
     @classmethod
     def from_config(cls, config: Dict[str, Any]) -> "Analyzer":
-        return cls(**config)
+        """The analyzer of a stored ``config``; one without ``"views"`` (saved before
+        views existed) has none, whatever today's default."""
+        return cls(**{"views": [], **config})
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"settings": self.config}
@@ -177,7 +179,7 @@ class Analyzer:
         parts) take consecutive positions, and a compound's solid whole sits
         at its first part's position.
 
-        >>> Analyzer().analyze_positions("Облыс және іс-шара 2025-2027")
+        >>> Analyzer(views=()).analyze_positions("Облыс және іс-шара 2025-2027")
         (['облыс', 'іс', 'шара', 'ісшара', '2025', '2027'], [0, 2, 3, 2, 4, 5])
         """
         terms, positions = self.positions_array(text)
@@ -218,7 +220,7 @@ class Analyzer:
     def token_terms(self, token: str, lang: str = KAZAKH) -> List[str]:
         """Terms of one raw token (as the tokenizer gives it) in a sentence of ``lang``.
 
-        >>> a = Analyzer()
+        >>> a = Analyzer(views=())
         >>> a.token_terms("үй-коммуналдық"), a.token_terms("т.б"), a.token_terms("ikomek109")
         (['үй', 'коммуналдық', 'үйкоммуналдық'], [], ['ikomek', '109'])
         """
@@ -227,7 +229,7 @@ class Analyzer:
     def token_layout(self, token: str, lang: str = KAZAKH) -> Tuple[List[str], List[int]]:
         """Terms of one raw token and the position offset of each within the token.
 
-        >>> Analyzer().token_layout("іс-шара")
+        >>> Analyzer(views=()).token_layout("іс-шара")
         (['іс', 'шара', 'ісшара'], [0, 1, 0])
         """
         return token_layout(token[: self.settings.max_token_length],
@@ -253,6 +255,22 @@ class Analyzer:
         0.25
         """
         return view_weight(term, self.settings.views)
+
+    def _kazakh_term(self, word: str) -> str:
+        """``_word_term(word, KAZAKH)`` of a word of lowercase Cyrillic letters, as one string.
+
+        >>> Analyzer()._kazakh_term("оқушылар"), Analyzer()._kazakh_term("және")
+        ('оқуш', '')
+        """
+        word = ABBREVIATIONS.get(word, word)
+        if word in self._kk_stop:
+            return ""
+        if not self._stemming:
+            return word
+        if self._kk_stop and word.endswith(POLITE_ENDINGS) and self._stem.addresses_reader(word):
+            return ""
+        term = self._stem(word)
+        return term[: self._stem_prefix] if self._stem_prefix else term
 
     def _word_term(self, word: str, lang: str) -> List[str]:
         if not CYRILLIC.search(word):

@@ -3,12 +3,15 @@
 What a token becomes depends only on the token and its sentence's
 language, so the per-token work of an analysed text is one dict lookup;
 a token not seen before is analysed by :meth:`TokenCache.__missing__`.
-A word of letters only — most new tokens — goes straight to the
-analyzer's word function; anything else goes through the token filters
-(:func:`.filters.token_layout`).
+A word of lowercase Cyrillic letters in a Kazakh sentence — most new
+tokens — goes straight to the Kazakh word function
+(:meth:`.Analyzer._kazakh_term`), a number stands for itself, another word
+of letters only goes to the analyzer's word function; anything else goes
+through the token filters (:func:`.filters.token_layout`). All these short
+ways give what the token filters give (``tests/test_analysis_memo.py``).
 
 >>> from kzsearch.analysis import Analyzer
->>> cache = Analyzer()._caches["kk"]
+>>> cache = Analyzer(views=())._caches["kk"]
 >>> cache["оқушылар"], cache["іс-шара"], cache["және"]
 ('оқуш', 'іс шара ісшара', '')
 >>> cache.layouts["іс-шара"], "іс-шара" in cache.special
@@ -23,18 +26,19 @@ shared ``str`` object (its hash computed once, for the vocabulary):
 >>> places = TokenPlaces(Analyzer(views=[{"kind": "prefix", "size": 6}])._caches["kk"])
 >>> places["оқушылар"], places["және"]
 ((('оқуш', '~оқушыл'), (0, 0), 1), ((), (), 1))
->>> TokenPlaces(Analyzer()._caches["kk"])["іс-шара"]
+>>> TokenPlaces(Analyzer(views=())._caches["kk"])["іс-шара"]
 (('іс', 'шара', 'ісшара'), (0, 1, 0), 2)
 """
 from __future__ import annotations
 
+import re
 from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
-from .language import LATIN_LETTER
+from .language import KAZAKH, LATIN_LETTER
 from .views import is_view_term
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Each token cache (one per language) is cleared when it holds this many types.
 CACHE_LIMIT = 200_000
+#: A word of lowercase Cyrillic letters only (Russian and Kazakh): no Latin, no digits.
+_CYRILLIC_WORD = re.compile("[а-яёәғқңөұүһі]+").fullmatch
 
 
 class TokenCache(dict):
@@ -75,6 +81,9 @@ class TokenCache(dict):
         from .analyzer import Analyzer
         self._one_term = not settings.views and type(analyzer).word_terms is Analyzer.word_terms
         self._max_length = settings.max_token_length
+        #: the term of a Kazakh word of lowercase Cyrillic letters, for the common case
+        self._kazakh_term = (analyzer._kazakh_term if self._one_term and lang == KAZAKH
+                             and type(analyzer)._word_term is Analyzer._word_term else None)
 
     def __missing__(self, token: str) -> str:
         if len(self) >= CACHE_LIMIT:
@@ -84,6 +93,19 @@ class TokenCache(dict):
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
+        if len(token) > self._max_length:
+            pass  # cut by token_layout below
+        elif self._kazakh_term is not None and _CYRILLIC_WORD(token) is not None:
+            # the most common case: what the branch below would do, with fewer calls
+            joined = self[token] = self._kazakh_term(token)
+            if self.fresh is not None:
+                self.fresh.append((token, joined, None))
+            return joined
+        elif token.isdigit():  # a number: itself (see filters.token_layout)
+            self[token] = token
+            if self.fresh is not None:
+                self.fresh.append((token, token, None))
+            return token
         if self._one_term and token.isalpha() and len(token) <= self._max_length:
             # the common case, what put() would do for a word of one term or none
             terms = self.analyzer._word_term(token, self.lang)

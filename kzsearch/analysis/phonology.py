@@ -174,6 +174,33 @@ def repair_pair(stem: str) -> Tuple[str, str]:
     return (_repair_end(stem[:-1]) if _drops_final_vowel(stem) else keep), keep
 
 
+#: The lowercase Cyrillic letters (Russian and Kazakh) the repairs are tabulated for.
+CYRILLIC_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+
+
+def _plain_end(before: str, last: str) -> bool:
+    """True if no repair touches a stem of two letters or more ending in ``before + last``:
+    :func:`_repair_end` only acts on a final sign, б/ғ/г, a double consonant or an
+    elision cluster, and only a final ы/і after a consonant may be dropped.
+
+    >>> _plain_end("а", "н"), _plain_end("е", "п"), _plain_end("ш", "і"), _plain_end("а", "б")
+    (True, True, False, False)
+    >>> "ан" in PLAIN_ENDS, "ші" in PLAIN_ENDS, repair_pair("жазушы")
+    (True, False, ('жазуш', 'жазушы'))
+    """
+    if last in "ьъ" or last in DEVOICE:
+        return False
+    if last in VOWELS:
+        return last not in "ыі" or before in VOWELS
+    return before != last and before + last not in ELISION_CLUSTERS
+
+
+#: Two-letter endings after which ``repair_pair(stem) == (stem, stem)`` for any stem
+#: of two letters or more (a two-letter stem is never repaired), so that the stemmer
+#: needs no lookup for most candidate stems.
+PLAIN_ENDS = frozenset(a + b for a in CYRILLIC_LETTERS for b in CYRILLIC_LETTERS if _plain_end(a, b))
+
+
 def _drops_final_vowel(stem: str) -> bool:
     """Whether :func:`repair_stem` drops the final high vowel (unless told to keep it)."""
     return (len(stem) > 2 and stem[-1] in "ыі" and stem[-2] not in VOWELS

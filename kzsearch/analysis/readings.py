@@ -15,8 +15,13 @@ stem it leaves is long enough, has a vowel, ends in a sound the allomorph
 follows, and does not clash with its vowel harmony. It keeps no readings
 between words: memoising inner results measured slower (15% of inner
 searches recur in a first pass over news text, and the kept tuples cost
-the garbage collector more than they save); it only learns, bounded, what
-a stem's last two letters say of its end and its last three of its harmony.
+the garbage collector more than they save). What it keeps, bounded, are
+verdicts: for a stem of four letters or more, those checks read only the
+stem's last three letters (harmony, when they decide it), so each step
+keeps its verdict per three-letter ending (:func:`_verdict`: applies,
+leaves a reading, may strip more), and a new word whose candidate stems end
+in letters met before costs a dict lookup per step instead of five checks.
+A stem whose last three letters leave a check open goes the long way.
 
 >>> [stem for stem, *_ in search("алады")]
 ['алад', 'ал', 'ала']
@@ -140,11 +145,59 @@ def _plain(step: Step, tables: List["Table"]) -> tuple:
     """A step as the search reads it: (text, cut, restore, shortest word, the
     verdict of ``after`` on each last letter of the stem (None: ask
     final_sound) and on any other letter, after, needs_end, harmony, risky,
-    reading, verbal, the inner table's trie, free)."""
+    reading, verbal, the inner table's trie, free, the step's verdicts by a
+    stem's last three letters (see :func:`_verdict`), ``(text,)``)."""
     verdicts = {letter: None if sound is None else sound in step.after for letter, sound in _SOUND_OF.items()}
     return (step.text, step.cut, step.restore, step.min_stem + step.cut - len(step.restore), verdicts,
             "T" in step.after, step.after, step.needs_end, step.harmony, step.risky, step.reading,
-            step.verbal, tables[step.inner].trie, step.free)
+            step.verbal, tables[step.inner].trie, step.free, _VERDICTS.setdefault(step, {}), (step.text,))
+
+
+#: Per step, what its checks say of a stem of four letters or more by the
+#: stem's last three letters (learnt as met, bounded): the checks of
+#: :func:`_below` read no further left, except that a stem with no vowel among
+#: them, one ending in a sign, or one whose harmony they leave open ("?" of
+#: :func:`.phonology.window_harmony`) goes the long way (:data:`ASK`).
+_VERDICTS: Dict[Step, Dict[str, int]] = {}
+#: Verdict bits: the step applies; it leaves a reading; the inner table may strip more; ask.
+APPLIES, READS, INNER, ASK = 1, 2, 4, 8
+#: Verdicts kept over all steps (a few MB at most; past it, new ones are computed each time).
+_VERDICT_LIMIT = 100_000
+_verdicts_kept = [0]
+
+
+def _verdict(step: tuple, window: str) -> int:
+    """The verdict of ``step`` (as :func:`_plain` makes it) on any stem of four
+    letters or more ending in the three letters ``window``.
+
+    >>> [(step[0], _verdict(step, "тер")) for step in TABLES[START].found("мектептерде")]
+    [('де', 7), ('е', 0), ('е', 3)]
+
+    (мектептер-де: the locative applies, leaves a reading, and the plural may
+    come off next; the 3rd person -е needs a stem ending in a vowel.)
+    """
+    (_, _, _, _, verdicts, other_letter, _, needs_end, harm, _, reading, _, inner, _, memo, _) = step
+    if VOWELS.isdisjoint(window) or window[-1] in "ьъ" or any(len(e) > 3 for e in needs_end):
+        code = ASK
+    else:
+        h = _HARMONY.get(window, None) if harm else ""  # learnt as _below learns it
+        if h is None:
+            h = _learn_harmony(window)
+        if h == "?":
+            code = ASK
+        elif (not verdicts.get(window[-1], other_letter) or (needs_end and not window.endswith(needs_end))
+              or (h and h != harm)):
+            code = 0
+        else:
+            if reading:
+                may_end = _WORD_END.get(window[-2:])
+                if may_end is None:
+                    may_end = _learn_word_end(window)
+            code = APPLIES | (READS if reading and may_end else 0) | (INNER if window[-1] in inner else 0)
+    if _verdicts_kept[0] < _VERDICT_LIMIT:
+        _verdicts_kept[0] += 1
+        memo[window] = code
+    return code
 
 
 def _compile_tables() -> Tuple[List[Table], int]:
@@ -202,9 +255,13 @@ _HARMONY: Dict[str, str] = {}
 _LEARN_LIMIT = 50_000
 
 
+#: The trie of the word-end table: ``below(word, START_TRIE) == search(word)``.
+START_TRIE = _TRIES[START]
+
+
 def search(word: str) -> List[Reading]:
     """The readings of a lowercase word, without the bare word, in search order."""
-    return _below(word, _TRIES[START])
+    return _below(word, START_TRIE)
 
 
 def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
@@ -217,11 +274,24 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
         node = child
     out: List[Reading] = []
     n = len(word)
-    for (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
-         verbal, inner, _) in node[""]:
+    for step in node[""]:
+        (text, cut, restore, shortest, verdicts, other_letter, after, needs_end, harm, risky, reading,
+         verbal, inner, _, memo, alone) = step
         if n < shortest:  # the stem would be shorter than the step allows
             continue
         stem = word[:-cut] + restore if restore else word[:-cut]
+        if len(stem) > 3:  # what the checks below say, read off the stem's last three letters
+            window = stem[-3:]
+            code = memo.get(window)
+            if code is None:
+                code = _verdict(step, window)
+            if code != ASK:
+                if code & READS:
+                    out.append((stem, alone, verbal, risky))
+                if code & INNER:
+                    for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
+                        out.append((inner_stem, suffixes + alone, inner_verbal, risky or inner_risky))
+                continue
         if _no_vowel(stem):
             continue
         follows = verdicts.get(stem[-1], other_letter)
@@ -242,10 +312,10 @@ def _below(word: str, node: dict, _no_vowel=VOWELS.isdisjoint,
             if may_end is None:
                 may_end = _learn_word_end(stem)
             if may_end:
-                out.append((stem, (text,), verbal, risky))
+                out.append((stem, alone, verbal, risky))
         if stem[-1] in inner:  # some step of the inner table may end the stem
             for inner_stem, suffixes, inner_verbal, inner_risky in _below(stem, inner):
-                out.append((inner_stem, suffixes + (text,), inner_verbal, risky or inner_risky))
+                out.append((inner_stem, suffixes + alone, inner_verbal, risky or inner_risky))
     return out
 
 
@@ -290,5 +360,8 @@ def _chain(text: str, node: dict) -> bool:
             return True
     return False
 
+
+#: :func:`_below`, for the stemmer (one call less per word).
+below = _below
 
 _ENDING_TRIE = next(t.trie for t, key in zip(TABLES, _TABLE_KEYS) if key[0] == _ENDING)

@@ -36,8 +36,8 @@ import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from .normalize import normalize
-from .phonology import has_vowel, repair_pair, repair_stem
-from .readings import Reading, is_ending, search
+from .phonology import PLAIN_ENDS, VOWELS, has_vowel, repair_pair, repair_stem
+from .readings import START_TRIE, Reading, below, is_ending, search
 from .wordlists import load_words
 
 __all__ = ["KazakhStemmer", "Parse", "parses", "stem", "is_ending", "POLITE_ENDINGS"]
@@ -111,7 +111,8 @@ class KazakhStemmer:
     words it stemmed, a stemmer keeps (bounded) the repaired form of each
     candidate stem it met, so that the inflections of one word share that
     work; both caches map strings to strings, which the garbage collector
-    never walks.
+    never walks. Most candidate stems end in two letters no repair touches
+    (:data:`.phonology.PLAIN_ENDS`) and are their own repair without a lookup.
 
     >>> KazakhStemmer()("оқушыларымызға")
     'оқуш'
@@ -145,10 +146,13 @@ class KazakhStemmer:
         cache = self._cache
         if len(cache) >= CACHE_LIMIT - 1:
             cache.clear()
-        if len(word) > MAX_STEMMABLE_LENGTH or not has_vowel(word):
+        if len(word) > MAX_STEMMABLE_LENGTH or VOWELS.isdisjoint(word):
             cache[word] = word
             return word
-        following = self._stem_once(word)
+        reading, known_noun = self._choose(word)  # self._stem_once(word), one call less
+        following = reading[0]
+        if following[-2:] not in PLAIN_ENDS:
+            following = self._repaired(following, known_noun) or word
         if following == word:  # the common cases first: a stem, or a stem seen before
             cache[word] = word
             return word
@@ -182,10 +186,16 @@ class KazakhStemmer:
     def _stem_once(self, word: str) -> str:
         reading, known_noun = self._choose(word)
         stem = reading[0]
+        if stem[-2:] in PLAIN_ENDS:  # nothing to repair (most stems)
+            return stem
+        return self._repaired(stem, known_noun) or word
+
+    def _repaired(self, stem: str, known_noun: bool) -> str:
+        """The chosen stem repaired (kept from :meth:`_choose`'s look at it)."""
         repaired = (self._keeps if known_noun else self._keys).get(stem)
         if repaired is None:  # the caches were cleared meanwhile
             repaired = repair_stem(stem, known_noun)
-        return repaired or word
+        return repaired
 
     def _repair(self, stem: str) -> Tuple[str, str]:
         """:func:`.phonology.repair_pair` of ``stem``, kept."""
@@ -232,10 +242,13 @@ class KazakhStemmer:
         keys, keeps = self._keys, self._keeps
         verb_keys, noun_keys = self._verb_keys, self._noun_keys
         bare: Reading = (word, (), False, False)
-        key = keys.get(word)
-        keep = keeps.get(word)
-        if key is None or keep is None:
-            key, keep = self._repair(word)
+        if word[-2:] in PLAIN_ENDS:  # repair_pair(word) == (word, word), see PLAIN_ENDS
+            key = keep = word
+        else:
+            key = keys.get(word)
+            keep = keeps.get(word)
+            if key is None or keep is None:
+                key, keep = self._repair(word)
         if key in verb_keys:
             return bare, False
         if keep in noun_keys:
@@ -246,28 +259,22 @@ class KazakhStemmer:
         possible, possible_key = bare, (len(word), 0, False)
         suffixed_possible = False
         bare_noun_ending = word[-1:] in ("а", "е")
-        for reading in search(word):
+        for reading in below(word, START_TRIE):
             stem, suffixes, verbal, risky = reading
-            key = keys.get(stem)
-            if verbal:
-                if key is None:
-                    key = self._repair(stem)[0]
-                is_known = key in verb_keys
+            if stem[-2:] in PLAIN_ENDS:
+                key = keep = stem
             else:
+                key = keys.get(stem)
                 keep = keeps.get(stem)
-                if keep is None:
+                if key is None or keep is None:
                     key, keep = self._repair(stem)
-                is_known = keep in noun_keys
+            is_known = key in verb_keys if verbal else keep in noun_keys
             if is_known:
                 rank = (risky, -len(stem), len(suffixes))
                 if known is None or rank < known_key:
                     known, known_key, known_noun = reading, rank, not verbal
                 continue
-            if risky:
-                continue
-            if key is None:
-                key = self._repair(stem)[0]
-            if len(key) < MIN_FREE_STEM:
+            if risky or len(key) < MIN_FREE_STEM:
                 continue
             if verbal:
                 if VERB_LIKE.search(stem) is None:

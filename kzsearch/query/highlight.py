@@ -86,6 +86,7 @@ def highlight_text(text: str, node: Optional[Node], analyze: Callable[[str], Seq
     terms: Set[str] = set()
     phrases: List[PhraseNode] = []
     _positive(node, terms, phrases)
+    terms = {t for t in terms if not is_view_term(t)}  # a view term never marks a word on its own
     words = [(m.span(), m.group()) for m in _WORD.finditer(text)]
     cache: Dict[str, Sequence[str]] = {}
     word_terms = []

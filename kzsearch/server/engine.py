@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ..analysis.views import is_view_term
 from ..index import Index
 from ..querying import QueryAnalysis, QueryPlanner
 from .snippets import MARK_CLOSE, MARK_OPEN, SurfaceWords, marked_snippet, page_spans
@@ -293,7 +294,9 @@ class SearchEngine:
             return [_index_highlight(index, hit, query) for hit in hits]
         weighted = analysis.terms() if analysis is not None else index.query_terms(query)
         term = index.vocabulary.term
-        match = self._words.matcher({term(term_id) for term_id, _ in weighted})
+        # a sub-word view term never marks a word on its own (as in Index.highlight)
+        match = self._words.matcher({t for t in map(term, (term_id for term_id, _ in weighted))
+                                     if not is_view_term(t)})
         texts = [hit.text for hit in hits]
         return [(marked_snippet(text, spans), spans) for text, spans in zip(texts, page_spans(texts, match))]
 
