@@ -15,6 +15,11 @@ where the space of deletions is reclaimed. Positions, field arrays and
 stored fields are kept when every source has them; columns are
 concatenated, a key a source lacks reading as missing there.
 
+:func:`stack_segments` is the same placement for a flush's inverted groups
+(no deletions): a whole run of one term at a time, each part freed once
+placed, or, for a segment that will be spilled, a range of terms at a time
+appended to files (its output is never held whole).
+
 >>> from kzsearch.engine.segment import build_segment
 >>> a = build_segment(np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]))
 >>> b = build_segment(np.array([1, 2], dtype=np.int32), np.array([2]))
@@ -24,6 +29,7 @@ concatenated, a key a source lacks reading as missing there.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -32,8 +38,6 @@ from . import segment as _segment
 from .columns import Column, concat_columns
 from .compact import DerivedOffsets, PositionStore, low_dtype
 from .docstore import TextBlock
-from dataclasses import replace
-
 from .segment import FIELD_SHIFT, Segment, build_segment, gather_runs, narrow_counts, offsets_of
 from .zipped_texts import ZippedTexts
 

@@ -21,6 +21,12 @@ temporary folder; ``spill_dir=False`` or ``KZSEARCH_SPILL=0`` keeps every
 segment in memory. Only segments of at least :data:`MIN_DOCS` documents are
 spilled (small adds stay in memory).
 
+A build that spills also writes a segment's compressed texts to the folder
+as the worker processes hand them over, and a flush its stacked postings
+and positions a range of terms at a time (:class:`TextSpool`,
+:class:`ArrayFile`: appended files whose .npy header is written last);
+:meth:`SpillDir.spill` takes such files over as they are.
+
 Files are written without fsync (a save fsyncs what it links) and mapped
 without reading their checksums (a checksum reads every page; the folder is
 this process's own). A segment's files are unlinked when it is merged away
