@@ -10,7 +10,7 @@ halve the documents a segment holds and add a tier of merges) and inverted into 
 segment on a background thread, one segment at a time, while analysis goes
 on. Memory stays bounded: every ``GROUP_TOKENS`` buffered tokens are
 inverted into a compact part at once and a flush stacks the parts
-(:func:`flush`, :func:`~kzsearch.engine.segment_merge.stack_segments`); a
+(:func:`flush`, :func:`~kzsearch.engine.stacking.stack_segments`); a
 batch's texts come back from the worker processes compressed as a save
 stores them (format 3's blocks) and go straight to a file of the spill
 folder (:class:`~kzsearch.engine.spill.TextSpool`; analysed in this process,
@@ -39,7 +39,7 @@ from .documents import Batch, Document, _running_number, batches, stored_documen
 from .engine.columns import build_columns
 from .engine.docstore import TextBlock
 from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, narrow_counts
-from .engine.segment_merge import stack_segments
+from .engine.stacking import stack_segments
 from .engine import spill
 from .engine.spill import TextSpool, release_memory
 from .engine.zipped_texts import ZippedTexts, compress_texts
@@ -256,7 +256,7 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
     or its futures; their batches' token arrays are None). The rest are inverted a group of
     ``GROUP_TOKENS`` at a time, each group's arrays let go of as soon as it
     is inverted; more than one part is stacked by placement
-    (:func:`~kzsearch.engine.segment_merge.stack_segments`): the same segment
+    (:func:`~kzsearch.engine.stacking.stack_segments`): the same segment
     as one inversion of all the tokens, without the sort temporaries of every
     token at once (about 300 MB for 8M tokens). ``spool``: where the batches'
     texts went (their ``texts`` are None).

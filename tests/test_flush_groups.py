@@ -1,5 +1,5 @@
 """A flush inverts its tokens a group at a time and stacks the groups (ingest.invert_group,
-segment_merge.stack_segments): the same segment, and the same index, as one inversion of all."""
+stacking.stack_segments): the same segment, and the same index, as one inversion of all."""
 import os
 import random
 
@@ -10,7 +10,7 @@ import kzsearch
 import kzsearch.ingest as ingest
 from kzsearch.engine import segment, spill
 from kzsearch.engine.segment import FIELD_SHIFT, build_segment
-from kzsearch.engine.segment_merge import stack_segments
+from kzsearch.engine.stacking import stack_segments
 
 WORDS = ["мектеп", "облыс", "бюджет", "әкім", "жол", "су", "ауыл", "қала", "оқушы", "дәрігер", "ұстаз", "кітап"]
 
