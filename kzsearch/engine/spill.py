@@ -61,7 +61,7 @@ from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
-from .files import Folder, _header
+from .files import _CREATE, Folder, _header
 from .layout import segment_arrays_and_columns, segment_from_arrays
 from .segment import Segment
 from .segment_parts import format2_entry
@@ -241,9 +241,9 @@ class ArrayFile:
         self.meta: Optional[Dict[str, int]] = None
         self.taken = False  # the file belongs to a spilled segment now
         self.size = 0
-        self._fd: Optional[int] = os.open(os.path.join(folder.path, self.file),
-                                          os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                                          0o600)
+        # created as a save creates its files (they may be linked into an index folder)
+        self._fd: Optional[int] = os.open(self.file, _CREATE | getattr(os, "O_CLOEXEC", 0), 0o644,
+                                          dir_fd=folder.folder.fd)
         self._write(_npy_header(self.dtype, 0))
 
     def _write(self, data: Any) -> None:
@@ -285,7 +285,7 @@ class ArrayFile:
             self._fd = None
         if not self.taken:
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(self.folder.path, self.file))
+                self.folder.folder.remove(self.file)
 
 
 class TextSpool:
