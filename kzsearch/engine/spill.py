@@ -65,6 +65,7 @@ from .files import _CREATE, Folder, _header
 from .layout import segment_arrays_and_columns, segment_from_arrays
 from .segment import Segment
 from .segment_parts import format2_entry
+from .text_dictionaries import dictionary_table
 from .zipped_texts import ZippedTexts, _narrowed
 
 #: segments of fewer documents stay in memory
@@ -314,6 +315,7 @@ class TextSpool:
         self.arrays: List[ArrayFile] = []  # the segment's other parts written here (see array)
         self.n_docs = self.n_bytes = 0
         self._tables: Dict[str, list] = {"texts.zblocks": [], "texts.zdocs": [], "texts.offsets": []}
+        self._dictionaries: list = []  # (dictionary, blocks it serves) of the texts appended
 
     @property
     def taken(self) -> bool:
@@ -337,6 +339,7 @@ class TextSpool:
         if len(texts):
             self._tables["texts.zdocs"].append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
         self._tables["texts.offsets"].append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
+        self._dictionaries.extend(texts.dictionary_runs())
         self.n_docs += len(texts)
         self.n_bytes += int(texts.offsets[-1])
 
@@ -346,7 +349,8 @@ class TextSpool:
         ends = {"texts.zblocks": self.z.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
         parts = {key: np.concatenate(pieces + [np.array([ends[key]], dtype=np.int64)])
                  for key, pieces in self._tables.items()}
-        self._tables = {}
+        parts.update(dictionary_table(self._dictionaries))
+        self._tables, self._dictionaries = {}, []
         return ZippedTexts.from_parts(_narrowed({"texts.z": z, **parts}))
 
     def entry(self) -> Dict[str, Any]:
