@@ -1,15 +1,4 @@
-"""From what users pass to ``Index.add`` to new segments: check, analyse, invert.
-
-A document is a str (its text), an ``(id, text)`` pair, or a dict::
-
-    {"id": "n1", "title": "...", "text": "...", "region": "Түркістан",
-     "date": "2025-03-01", "views": 120, "tags": ["бюджет", "мәслихат"]}
-
-The index's declared text fields are analysed (a missing one is empty);
-every other key but ``id`` is stored metadata (str, int, float, bool, ISO
-date, list of str; None reads as missing) and becomes a column for filters
-(:mod:`kzsearch.engine.columns`). A dict's fields other than the hit text
-are stored as JSON, so that hits and ``Index.get`` return the document.
+"""From checked documents (:mod:`kzsearch.documents`) to new segments: analyse, invert.
 
 Documents are read in batches of ``BATCH_DOCS`` and checked before
 anything is analysed; each batch's field texts go to analysis as one flat
@@ -18,169 +7,53 @@ list (document after document, field after field), so that one
 batches are buffered up to ``SEGMENT_TOKENS`` words (:func:`~kzsearch.parallel.words`: a word's
 sub-word view terms share its position and ride with it, so that views do not
 halve the documents a segment holds and add a tier of merges) and inverted into one
-segment (:func:`kzsearch.engine.segment.build_segment`) on a background
-thread, one segment at a time, while analysis goes on. Memory stays
-bounded: a batch's texts come back from the worker processes compressed
-as a save stores them (format 3's blocks; analysed in this process, they
-become UTF-8 blocks) and its stored JSON becomes a UTF-8 block as soon as
-it is analysed (its Python strings are dropped), a flush lets go of the
-buffered batches before the inversion's temporaries, at most two
-segments' worth of tokens are held before inversion, and a finished large
-segment is spilled to disk and memory-mapped back
-(:mod:`kzsearch.engine.spill`; a failed ``add`` unlinks what it spilled).
+segment on a background thread, one segment at a time, while analysis goes
+on. Memory stays bounded: every ``GROUP_TOKENS`` buffered tokens are
+inverted into a compact part at once and a flush stacks the parts
+(:func:`flush`, :func:`~kzsearch.engine.stacking.stack_segments`); a
+batch's texts come back from the worker processes compressed as a save
+stores them (format 3's blocks) and go straight to a file of the spill
+folder (:class:`~kzsearch.engine.spill.TextSpool`; analysed in this process,
+they become UTF-8 blocks); its stored JSON becomes a UTF-8 block as soon
+as it is analysed (its Python strings are dropped); at most two segments'
+worth of tokens are held; and a finished large segment is spilled to disk
+and memory-mapped back (:mod:`kzsearch.engine.spill`; a failed ``add``
+unlinks what it spilled and spooled).
 
->>> rows = list(batches([{"id": "a", "text": "x", "n": 1}], None, iter(()), ("text",), "text"))
->>> rows[0].ids, rows[0].units, rows[0].stored, rows[0].meta
-(['a'], ['x'], ['{"n": 1}'], [{'n': 1}])
+>>> item = Analyzed(None, np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]), None)
+>>> seg = invert_group([item], n_fields=1)
+>>> seg.docs.tolist(), seg.tfs.tolist(), item.term_ids is None
+([0, 1, 0], [1, 1, 1], True)
 """
 from __future__ import annotations
 
 import itertools
-import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass, replace
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .engine.columns import build_columns, kind_of, merge_kinds
+from .documents import Batch, Document, _running_number, batches, stored_document  # noqa: F401
+from .engine.columns import build_columns
 from .engine.docstore import TextBlock
-from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment
-from .engine.spill import release_memory
-from .engine.zipped_texts import ZippedTexts
-from .errors import IndexFormatError
+from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, narrow_counts
+from .engine.stacking import stack_segments
+from .engine import spill
+from .engine.spill import TextSpool, release_memory
+from .engine.zipped_texts import ZippedTexts, compress_texts
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
-
-Document = Union[str, Tuple[str, str], Mapping[str, Any]]
 
 #: documents analysed together (one task for a worker process)
 BATCH_DOCS = 1000
 #: tokens buffered before they are inverted into a segment
 SEGMENT_TOKENS = 8_000_000
+#: tokens inverted at a time by a flush (see :func:`flush`)
+GROUP_TOKENS = 1 << 19
 #: below this many documents an add stays in this process
 PARALLEL_MIN_DOCS = 20_000
-
-
-@dataclass
-class Batch:
-    """Checked documents: ids, field texts (``units``: F per document), hit texts, stored JSON, metadata."""
-
-    ids: List[str]
-    units: List[str]
-    texts: List[str]
-    stored: Optional[List[str]]
-    meta: Optional[List[Optional[Dict[str, Any]]]]
-    explicit: List[str] = field(default_factory=list)  # the ids not handed out by ``default_ids``
-
-
-def _document(n: int, item: Mapping[str, Any], fields: Sequence[str], text_field: str,
-              schema: Dict[str, str], default_ids: Iterator[str]
-              ) -> Tuple[str, List[str], str, str, Optional[Dict[str, Any]]]:
-    """(id, field texts, hit text, stored JSON, metadata) of a dict document; updates ``schema``."""
-    doc_id = item.get("id")
-    if doc_id is None:
-        doc_id = next(default_ids)
-    elif not isinstance(doc_id, str):
-        raise TypeError(f"texts[{n}]: key 'id' must be str, not {type(doc_id).__name__}")
-    units = []
-    for name in fields:
-        value = item.get(name, "")
-        if not isinstance(value, str):
-            raise TypeError(f"document {doc_id!r}: text field {name!r} must be str, "
-                            f"not {type(value).__name__}")
-        units.append(value)
-    meta: Dict[str, Any] = {}
-    for key, value in item.items():
-        if key == "id" or key in fields:
-            continue
-        if not isinstance(key, str):
-            raise TypeError(f"document {doc_id!r}: keys must be str, not {type(key).__name__}")
-        try:
-            kind = kind_of(value)
-        except TypeError as e:
-            raise TypeError(f"document {doc_id!r}: key {key!r}: {e}") from None
-        if kind is None:
-            continue
-        merged = merge_kinds(schema.get(key), kind)
-        if merged is None:
-            raise TypeError(f"document {doc_id!r}: key {key!r} holds {schema[key]} values in this "
-                            f"index, not {kind}")
-        schema[key] = merged
-        meta[key] = list(value) if kind == "strs" else value
-    others = {k: _plain(v) for k, v in item.items() if k != "id" and k != text_field}
-    stored = json.dumps(others, ensure_ascii=False) if others else ""
-    text = item.get(text_field, "")
-    return doc_id, units, text, stored, meta or None
-
-
-def _plain(value: Any) -> Any:
-    """A metadata value as JSON stores it (tuples as lists, NumPy scalars as Python numbers)."""
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def batches(texts: Iterable[Document], ids: Optional[Iterable[str]], default_ids: Iterator[str],
-            fields: Sequence[str], text_field: str,
-            schema: Optional[Dict[str, str]] = None) -> Iterator[Batch]:
-    """Checked batches of ``BATCH_DOCS`` documents; ``schema`` (key -> column kind) grows as keys appear."""
-    if ids is not None and isinstance(ids, (str, bytes)):
-        raise TypeError("ids must be an iterable of str, not a single str")
-    schema = schema if schema is not None else {}
-    id_iter = iter(ids) if ids is not None else None
-    plain_units = len(fields) == 1
-    text_index = list(fields).index(text_field)
-    batch = Batch([], [], [], None, None)
-    for n, item in enumerate(texts):
-        stored: Optional[str] = None
-        meta = None
-        if isinstance(item, str):
-            text = item
-            if id_iter is not None:
-                doc_id = next(id_iter, _MISSING)
-                if doc_id is _MISSING:
-                    raise ValueError(f"ids: fewer ids than texts (texts has more than {n})")
-            else:
-                doc_id = next(default_ids)
-            units = [text] if plain_units else [text if i == text_index else "" for i in range(len(fields))]
-        elif isinstance(item, tuple) and len(item) == 2 and id_iter is None:
-            doc_id, text = item
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{n}] text must be str, not {type(text).__name__}")
-            units = [text] if plain_units else [text if i == text_index else "" for i in range(len(fields))]
-        elif isinstance(item, Mapping) and id_iter is None:
-            doc_id, units, text, stored, meta = _document(n, item, fields, text_field, schema, default_ids)
-        else:
-            raise TypeError(f"texts[{n}] must be str, an (id, text) pair or a dict, "
-                            f"not {type(item).__name__}")
-        if not isinstance(doc_id, str):
-            raise TypeError(f"ids[{n}] must be str, not {type(doc_id).__name__}")
-        if id_iter is not None or not (isinstance(item, str) or (isinstance(item, Mapping)
-                                                                 and item.get("id") is None)):
-            batch.explicit.append(doc_id)
-        batch.ids.append(doc_id)
-        batch.units.extend(units)
-        batch.texts.append(text)
-        if stored is not None or batch.stored is not None:
-            if batch.stored is None:
-                batch.stored = [""] * (len(batch.ids) - 1)
-                batch.meta = [None] * (len(batch.ids) - 1)
-            batch.stored.append(stored or "")
-            batch.meta.append(meta)  # type: ignore[union-attr]
-        if len(batch.ids) >= BATCH_DOCS:
-            yield batch
-            batch = Batch([], [], [], None, None)
-    if id_iter is not None and next(id_iter, _MISSING) is not _MISSING:
-        raise ValueError("ids: more ids than texts")
-    if batch.ids:
-        yield batch
-
-
-_MISSING = object()
 
 
 @dataclass
@@ -234,7 +107,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     # ids handed out by default_ids are distinct running numbers: only the explicit ones are kept
     # (a million default ids would hold ~100 MB), and checked against the numbers handed out at the end
     first_default = index._next_id
-    stream = batches(texts, ids, index._default_ids(), fields, index.text_field, schema)
+    stream = batches(texts, ids, index._default_ids(), fields, index.text_field, schema, BATCH_DOCS)
     # look ahead: only an input of PARALLEL_MIN_DOCS or more pays for worker processes
     head = list(itertools.islice(stream, max(1, PARALLEL_MIN_DOCS // BATCH_DOCS)))
     if not head:
@@ -264,47 +137,64 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
                 raise ValueError(f"ids: {doc_id!r} appears twice")
 
     inverting: List[Future] = []  # the segment being inverted (see _run)
+    spools: List[TextSpool] = []  # texts spooled to disk (see _run)
     try:
-        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments)
+        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments, spools)
     except BaseException:  # spilled segments of a failed add leave no files behind
         done = [f.result() for f in inverting if f.done() and f.exception() is None]
         index._discard_spilled(segments + done)
+        for spool in spools:
+            spool.discard()
         raise
     bar.close()
     return segments, new_ids
 
 
-def _running_number(doc_id: str) -> int:
-    """The number an id handed out by ``default_ids`` stands for ("17"), else -1."""
-    if doc_id.isascii() and doc_id.isdigit() and (doc_id[0] != "0" or doc_id == "0") and len(doc_id) < 19:
-        return int(doc_id)
-    return -1
-
-
 def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dict[str, str],
-                  name: str) -> Segment:
-    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``)."""
-    seg = index._sealed(flush(buffer, n_fields, schema, name))
+                  name: str, parts: Optional[List[Any]] = None, spool: Optional[TextSpool] = None
+                  ) -> Segment:
+    """:func:`flush`, then the segment spilled to disk if it is large (``Index._sealed``; with
+    ``spool``, its texts' file is taken over, or read back into memory for a small segment)."""
+    seg = flush(buffer, n_fields, schema, name, parts, spool)
     release_memory()  # the inversion's temporaries, freed, go back to the system
+    if spool is None:
+        seg = index._sealed(seg)
+    elif seg.n_docs >= spill.MIN_DOCS:
+        seg = spool.folder.spill(seg, ready=spool.entry())
+        spool.taken = True
+    else:
+        texts = seg.texts.parts()
+        seg = replace(seg, texts=ZippedTexts.from_parts({**texts, "texts.z": np.array(texts["texts.z"])}))
+        spool.discard()
+    release_memory()
     return seg
 
 
 def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields: int, schema: Dict[str, str],
-         n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment]) -> None:
+         n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment],
+         spools: List[TextSpool]) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
 
     Segments are inverted on a thread (NumPy's sorts let go of the GIL) while
-    analysis goes on, one at a time (``inverting`` holds the one in progress),
-    so at most two segments' worth of tokens are held.
+    analysis goes on: every ``GROUP_TOKENS`` buffered tokens into a compact
+    part (:func:`invert_group`), so that the buffer holds about 5 bytes a
+    token instead of 8, and each segment's parts are stacked by :func:`flush`,
+    one segment at a time (``inverting`` holds the one in progress), so at
+    most two segments' worth of tokens are held. Texts that come back compressed from worker
+    processes go straight to a :class:`~kzsearch.engine.spill.TextSpool` file
+    (one per segment, listed in ``spools``) when spilling is on.
     """
     buffer: List[Analyzed] = []
-    buffered_tokens = 0
+    parts: List[Any] = []  # futures of the buffer's inverted groups (see invert_group)
+    buffered_tokens = raw_from = raw_tokens = 0
+    spool: Optional[TextSpool] = None
 
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed]) -> None:
+    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Any],
+               texts: Optional[TextSpool]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
         inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
-                                         index._new_segment_name()))
+                                         index._new_segment_name(), inverted, texts))
 
     with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
@@ -313,15 +203,29 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
                 batch = pending.popleft()
                 item = _pack(_encode(batch, analyzed, analyzed.global_ids(index._vocab), n_fields),
                              analyzed.zipped)
+                if spool is None and not buffer and analyzed.zipped is not None:
+                    folder = index._spill_folder()
+                    if folder is not None:
+                        spool = folder.spool()
+                        spools.append(spool)
+                if spool is not None:
+                    texts = item.texts if isinstance(item.texts, ZippedTexts) else \
+                        ZippedTexts.from_parts(compress_texts(item.texts))  # type: ignore[arg-type]
+                    spool.append(texts)
+                    item.texts = texts = None
                 del analyzed
                 buffer.append(item)
                 buffered_tokens += words(len(item.term_ids), item.positions)
+                raw_tokens += len(item.term_ids)
                 bar.advance(len(batch.ids))
                 if buffered_tokens >= SEGMENT_TOKENS:
-                    invert(inverter, buffer)
-                    buffer, buffered_tokens = [], 0
+                    invert(inverter, buffer, parts, spool)
+                    buffer, parts, buffered_tokens, raw_from, raw_tokens, spool = [], [], 0, 0, 0, None
+                elif raw_tokens >= GROUP_TOKENS:  # on the thread too, before the flush that stacks it
+                    parts.append(inverter.submit(invert_group, buffer[raw_from:], n_fields, True))
+                    raw_from, raw_tokens = len(buffer), 0
         if buffer:
-            invert(inverter, buffer)
+            invert(inverter, buffer, parts, spool)
         if inverting:
             segments.append(inverting.pop().result())
 
@@ -344,16 +248,22 @@ def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_field
     return Analyzed(batch, term_ids, lengths, positions)
 
 
-def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str) -> Segment:
-    """Invert buffered analysed batches into one segment named ``name``."""
-    term_ids = np.concatenate([a.term_ids for a in buffer])
-    unit_lengths = np.concatenate([a.unit_lengths for a in buffer]).reshape(-1, n_fields)
-    positions = None
-    if buffer[0].positions is not None:
-        positions = np.concatenate([a.positions for a in buffer])  # type: ignore[misc]
+def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: str,
+          parts: Optional[List[Any]] = None, spool: Optional[TextSpool] = None) -> Segment:
+    """Invert buffered analysed batches into one segment named ``name``.
+
+    ``parts``: the first batches' tokens, already inverted (:func:`invert_group`,
+    or its futures; their batches' token arrays are None). The rest are inverted a group of
+    ``GROUP_TOKENS`` at a time, each group's arrays let go of as soon as it
+    is inverted; more than one part is stacked by placement
+    (:func:`~kzsearch.engine.stacking.stack_segments`): the same segment
+    as one inversion of all the tokens, without the sort temporaries of every
+    token at once (about 300 MB for 8M tokens). ``spool``: where the batches'
+    texts went (their ``texts`` are None).
+    """
     batches_ = [a.batch for a in buffer]
     ids = TextBlock.from_strings([d for b in batches_ for d in b.ids])
-    texts = _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
+    texts = spool.finish() if spool is not None else _concat_texts([a.texts for a in buffer])  # type: ignore[misc]
     stored = columns = None
     if any(a.stored is not None for a in buffer):
         stored = TextBlock.concat([a.stored if a.stored is not None else packed([""] * len(a.batch.ids))
@@ -362,12 +272,48 @@ def flush(buffer: List[Analyzed], n_fields: int, schema: Dict[str, str], name: s
         used = {key for row in rows if row for key in row}
         columns = build_columns({k: v for k, v in schema.items() if k in used}, rows)
         del rows
-    field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
-    buffer.clear()  # the batches' arrays and metadata go now, before the inversion's temporaries come
     del batches_
-    return build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), ids, texts,
-                         name, positions=positions, field_len=field_len,
-                         stored=stored, columns=columns)
+    raw = [a for a in buffer if a.term_ids is not None]
+    buffer.clear()  # the batches' strings and metadata go now, before the inversion's temporaries come
+    parts = [p.result() if isinstance(p, Future) else p for p in parts or ()]
+    stacked = bool(parts)
+    while raw:
+        group, tokens = [], 0
+        while raw and (not group or tokens + len(raw[0].term_ids) <= GROUP_TOKENS):
+            group.append(raw.pop(0))
+            tokens += len(group[-1].term_ids)
+        stacked = stacked or bool(raw)
+        parts.append(invert_group(group, n_fields, compact=stacked))
+        del group
+    if not stacked:
+        return replace(parts[0], ids=ids, texts=texts, name=name, stored=stored, columns=columns or {})
+    # a segment that will be spilled with its texts' spool writes its postings there too
+    sink = spool.array if spool is not None and len(ids) >= spill.MIN_DOCS else None
+    return stack_segments(parts, name, ids, texts, stored, columns, sink)
+
+
+def invert_group(group: List[Analyzed], n_fields: int, compact: bool = False) -> Segment:
+    """The tokens of ``group`` inverted into one segment (without ids or texts); their arrays in
+    ``group`` are let go of. ``compact``: a part for :func:`stack_segments`, in narrow dtypes
+    (documents and positions in uint16 when they fit, tfs narrowed, no position offsets)."""
+    term_ids = np.concatenate([a.term_ids for a in group])
+    unit_lengths = np.concatenate([a.unit_lengths for a in group]).reshape(-1, n_fields)
+    positions = None
+    if group[0].positions is not None:
+        positions = np.concatenate([a.positions for a in group])  # type: ignore[misc]
+    for item in group:
+        item.term_ids = item.positions = None  # type: ignore[assignment]
+    field_len = unit_lengths.T.astype(np.int32) if n_fields > 1 else None
+    part = build_segment(term_ids, unit_lengths.sum(axis=1, dtype=np.int32), positions=positions,
+                         field_len=field_len)
+    del term_ids, positions
+    if not compact:
+        return part
+    docs = part.docs.astype(np.uint16) if part.n_docs <= 1 << 16 else part.docs
+    positions = part.positions
+    if positions is not None and n_fields == 1 and (not len(positions) or int(positions.max()) < 1 << 16):
+        positions = positions.astype(np.uint16)
+    return replace(part, docs=docs, tfs=narrow_counts(part.tfs), positions=positions, pos_offsets=None)
 
 
 def _concat_texts(blocks: List[TextBlock]) -> TextBlock:
@@ -375,22 +321,3 @@ def _concat_texts(blocks: List[TextBlock]) -> TextBlock:
     if blocks and all(isinstance(b, ZippedTexts) for b in blocks):
         return ZippedTexts.concat(blocks)  # type: ignore[arg-type]
     return TextBlock.concat(blocks)
-
-
-def stored_document(doc_id: str, text_field: str, text: str, stored: str) -> Dict[str, Any]:
-    """The document as it was added: ``id``, its other fields and metadata, and the hit text.
-
-    >>> stored_document("n1", "text", "Мәтін", '{"title": "Тақырып"}')
-    {'id': 'n1', 'title': 'Тақырып', 'text': 'Мәтін'}
-    """
-    out: Dict[str, Any] = {"id": doc_id}
-    if stored:
-        try:
-            fields = json.loads(stored)
-        except (ValueError, RecursionError):
-            fields = None
-        if not isinstance(fields, dict):  # only a damaged or forged folder stores anything else
-            raise IndexFormatError(f"the stored fields of document {doc_id[:80]!r} are damaged")
-        out.update(fields)
-    out[text_field] = text
-    return out

@@ -50,14 +50,19 @@ class SegmentWriter:
         at least ``spill.MIN_DOCS`` documents and spilling is on; else ``seg`` itself."""
         if seg.n_docs < spill.MIN_DOCS:
             return seg
+        folder = self._spill_folder()
+        return seg if folder is None else folder.spill(seg)
+
+    def _spill_folder(self) -> Optional[spill.SpillDir]:
+        """This index's spill folder (made on first use), or None when spilling is off."""
         if self._spill is None:
             parent = spill.default_dir(self.spill_dir)
             if parent is None:
-                return seg
+                return None
             with _SPILL_LOCK:
                 if self._spill is None:
                     self._spill = spill.SpillDir(parent)
-        return self._spill.spill(seg)
+        return self._spill
 
     def _discard_spilled(self, segments: Sequence[Segment]) -> None:
         """Unlink the spilled files of ``segments`` (merged away, or made by a failed add)."""

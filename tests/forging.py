@@ -37,3 +37,11 @@ def forge_array(path, name, array):
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     forge_file(path, name, buffer.getvalue())
+
+
+def set_at(i, value):
+    """An array edit for the forge helpers: element ``i`` becomes ``value``."""
+    def change(a):
+        a[i] = value
+        return a
+    return change

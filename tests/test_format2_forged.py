@@ -8,7 +8,7 @@ import pytest
 
 from kzsearch import Index, IndexFormatError
 import forging
-from forging import commit_of, segment, write_commit
+from forging import commit_of, segment, set_at, write_commit
 
 DOCS = [{"id": "a", "title": "облыс бюджет", "text": "облыс бюджет облыс", "region": "Алматы", "n": 3},
         {"id": "b", "title": "мектеп", "text": "мектеп оқушы", "region": "Түркістан", "tags": ["x", "y"]}]
@@ -46,13 +46,6 @@ def forge_commit(path, change):
 def plus(i, value):
     def change(a):
         a[i] += value
-        return a
-    return change
-
-
-def set_at(i, value):
-    def change(a):
-        a[i] = value
         return a
     return change
 

@@ -19,7 +19,7 @@ from kzsearch import Index, IndexFormatError
 from kzsearch.engine.storage import COMMIT_FILE, LOCK_FILE, MAX_COMMIT_BYTES
 
 from conftest import split_words
-from forging import commit_of, forge_array, forge_file, segment, write_commit
+from forging import commit_of, forge_array, forge_file, segment, set_at, write_commit
 
 DOCS = ["облыс бюджет облыс", "мектеп оқушы", "облыс мектеп жол", "жаңа жол"]
 
@@ -80,13 +80,6 @@ def edit_commit(change):
 def swap_first_two(a):
     a[[0, 1]] = a[[1, 0]]
     return a
-
-
-def set_at(i, value):
-    def change(a):
-        a[i] = value
-        return a
-    return change
 
 
 def ids_with(blob_bytes):

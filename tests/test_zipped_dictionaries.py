@@ -15,7 +15,7 @@ from kzsearch.engine.docstore import TextBlock
 from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped, compress_texts, train_dictionary
 
 from conftest import split_words
-from forging import commit_of, forge_array, segment
+from forging import commit_of, forge_array, segment, set_at
 
 DATA = Path(__file__).parent / "data"
 sys.path.insert(0, str(DATA))
@@ -202,21 +202,14 @@ def _drop(part):
     return forge
 
 
-def _set(i, value):
-    def change(a):
-        a[i] = value
-        return a
-    return change
-
-
 DICT_FORGERIES = {
     "a dictionary part missing": _drop("texts.zdictpos"),
-    "the dictionary table ending past the dictionaries": _edit("texts.zdictpos", _set(-1, 10 ** 6)),
+    "the dictionary table ending past the dictionaries": _edit("texts.zdictpos", set_at(-1, 10 ** 6)),
     "a dictionary longer than deflate's window": lambda path: (
         forge_array(path, _part(path, "texts.zdict"), np.zeros(zt.DICT_BYTES + 1, np.uint8)),
-        _edit("texts.zdictpos", _set(-1, zt.DICT_BYTES + 1))(path)),
-    "dictionary blocks past the blocks": _edit("texts.zdictblk", _set(-1, 10 ** 6)),
-    "dictionary blocks not from 0": _edit("texts.zdictblk", _set(0, 1)),
+        _edit("texts.zdictpos", set_at(-1, zt.DICT_BYTES + 1))(path)),
+    "dictionary blocks past the blocks": _edit("texts.zdictblk", set_at(-1, 10 ** 6)),
+    "dictionary blocks not from 0": _edit("texts.zdictblk", set_at(0, 1)),
     "an empty dictionary table": _edit("texts.zdictblk", lambda a: a[:1]),
     "dictionary offsets going back": _edit("texts.zdictpos", lambda a: np.concatenate((a[:1], a[-1:], a[-1:]))),
 }

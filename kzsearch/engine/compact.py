@@ -238,6 +238,18 @@ class PositionStore:
         return out if dtype is None else out.astype(dtype)
 
 
+def low_dtype(n: int, over8: int, over16: int) -> np.dtype:
+    """The width of ``positions.low`` that costs least for ``n`` positions of which ``over8``
+    are at least 255 and ``over16`` at least 65535 (each escape costs 12 bytes).
+
+    >>> low_dtype(100, 1, 0).name, low_dtype(100, 50, 0).name, low_dtype(100, 50, 50).name
+    ('uint8', 'uint16', 'int32')
+    """
+    cost = {8: n + 12 * over8, 16: 2 * n + 12 * over16, 32: 4 * n}
+    bits = min(cost, key=lambda b: (cost[b], b))
+    return np.dtype({8: np.uint8, 16: np.uint16, 32: np.int32}[bits])
+
+
 def encode_positions(positions: Any, n_fields: int) -> Dict[str, np.ndarray]:
     """Format 3's position parts of ``positions`` (int32 ``field << 24 | position``, or a store)."""
     if isinstance(positions, PositionStore):
@@ -249,13 +261,11 @@ def encode_positions(positions: Any, n_fields: int) -> Dict[str, np.ndarray]:
         low = positions[a:a + _CHUNK] & _LOW_MASK
         counts[8] += int(np.count_nonzero(low >= 0xFF))
         counts[16] += int(np.count_nonzero(low >= 0xFFFF))
-    cost = {8: n + 12 * counts[8], 16: 2 * n + 12 * counts[16], 32: 4 * n}
-    bits = min(cost, key=lambda b: (cost[b], b))
-    dtype = {8: np.uint8, 16: np.uint16, 32: np.int32}[bits]
+    dtype = low_dtype(n, counts[8], counts[16])
     low_out = np.empty(n, dtype=dtype)
     fields = np.empty(n, dtype=np.uint8) if n_fields > 1 else None
     exc_at, exc = [], []
-    escape = int(np.iinfo(dtype).max) if bits < 32 else None
+    escape = int(np.iinfo(dtype).max) if dtype != np.int32 else None
     for a in range(0, n, _CHUNK):
         chunk = positions[a:a + _CHUNK]
         low = chunk & _LOW_MASK

@@ -15,6 +15,8 @@ where the space of deletions is reclaimed. Positions, field arrays and
 stored fields are kept when every source has them; columns are
 concatenated, a key a source lacks reading as missing there.
 
+:mod:`.stacking` places a flush's inverted groups the same way.
+
 >>> from kzsearch.engine.segment import build_segment
 >>> a = build_segment(np.array([0, 1, 0], dtype=np.int32), np.array([2, 1]))
 >>> b = build_segment(np.array([1, 2], dtype=np.int32), np.array([2]))
@@ -188,3 +190,4 @@ def _move_positions(src: _Source, pos_offsets: np.ndarray, positions: np.ndarray
         for lo, hi in zip(bounds, bounds[1:]):
             positions[gather_runs(targets[lo:hi], lengths[lo:hi])] = \
                 source[gather_runs(starts[lo:hi], lengths[lo:hi])]
+

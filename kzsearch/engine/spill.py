@@ -21,6 +21,12 @@ temporary folder; ``spill_dir=False`` or ``KZSEARCH_SPILL=0`` keeps every
 segment in memory. Only segments of at least :data:`MIN_DOCS` documents are
 spilled (small adds stay in memory).
 
+A build that spills also writes a segment's compressed texts to the folder
+as the worker processes hand them over, and a flush its stacked postings
+and positions a range of terms at a time (:class:`TextSpool`,
+:class:`ArrayFile`: appended files whose .npy header is written last);
+:meth:`SpillDir.spill` takes such files over as they are.
+
 Files are written without fsync (a save fsyncs what it links) and mapped
 without reading their checksums (a checksum reads every page; the folder is
 this process's own). A segment's files are unlinked when it is merged away
@@ -42,20 +48,25 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import mmap
 import os
+import secrets
 import shutil
 import sys
 import tempfile
 import weakref
+import zlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
-from .files import Folder
+from .files import _CREATE, Folder, _header
 from .layout import segment_arrays_and_columns, segment_from_arrays
 from .segment import Segment
 from .segment_parts import format2_entry
+from .text_dictionaries import dictionary_table
+from .zipped_texts import ZippedTexts, _narrowed
 
 #: segments of fewer documents stay in memory
 MIN_DOCS = 20_000
@@ -105,6 +116,28 @@ def release_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+def _mapping(array: Any) -> Optional[mmap.mmap]:
+    """The ``mmap`` under ``array`` (through views and memoryviews), or None."""
+    base = array
+    for _ in range(8):
+        if isinstance(base, mmap.mmap):
+            return base
+        base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+        if base is None:
+            return None
+    return None
+
+
+def drop_pages(array: Any) -> None:
+    """Unmap the pages of a memory-mapped ``array`` that this process has touched (they stay in the
+    page cache and fault back in on the next read): a sampled PSS counts touched file pages, and
+    making a spilled segment reads its term frequencies and positions once. A no-op elsewhere."""
+    mapping = _mapping(array)
+    if mapping is not None and hasattr(mapping, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):
+            mapping.madvise(mmap.MADV_DONTNEED)
+
+
 def _remove(path: str, pid: int) -> None:
     if os.getpid() == pid:  # never from a forked worker
         shutil.rmtree(path, ignore_errors=True)
@@ -131,13 +164,21 @@ class SpillDir:
         self._finalizer = weakref.finalize(self, _remove, self.path, os.getpid())
         weakref.finalize(self, self.folder.close)
 
-    def spill(self, seg: Segment) -> Segment:
-        """``seg`` written here in format 3 and mapped back (same content, name and live mask)."""
+    def spill(self, seg: Segment, ready: Optional[Dict[str, Dict[str, Any]]] = None) -> Segment:
+        """``seg`` written here in format 3 and mapped back (same content, name and live mask).
+
+        ``ready``: parts already written in this folder (a :class:`TextSpool`'s
+        ``texts.z``: part -> its ``file``, ``dtype`` and ``meta``); they are
+        taken over as they are, and unlinked with the segment.
+        """
         arrays, columns = segment_arrays_and_columns(seg)
         record = SpilledFiles(self, format2=format2_entry(arrays, columns))
+        record.files.update(ready or {})
         try:
             for part in list(arrays):
                 array = arrays.pop(part)  # each encoded array goes as soon as it is written
+                if part in record.files:
+                    continue
                 name = f"{seg.name}.{part}.npy"
                 record.files[part] = {"file": name, "dtype": array.dtype.str}
                 record.files[part]["meta"] = self.folder.write_array(name, array, sync=False)
@@ -146,6 +187,8 @@ class SpillDir:
                                                    mmap=True, verify=False)
                       for part, entry in record.files.items()}
             out = segment_from_arrays(mapped, seg.live, seg.name, columns, seg.n_fields)
+            for array in mapped.values():  # what making the segment read is this process's no more
+                drop_pages(array)
         except BaseException:
             self._unlink(record)
             raise
@@ -163,8 +206,161 @@ class SpillDir:
         if record is not None:
             self._unlink(record)
 
+    def spool(self) -> "TextSpool":
+        """A new :class:`TextSpool` in this folder."""
+        return TextSpool(self)
+
     def close(self) -> None:
         """Remove the folder now (mapped segments keep their data)."""
         self.records.clear()
         self._finalizer()
         self.folder.close()
+
+
+def _npy_header(dtype: Any, size: int) -> bytes:
+    """The .npy header of ``size`` values of ``dtype`` (128 bytes for any size: written first, then over)."""
+    shape = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=dtype), shape=(size,), strides=(0,))
+    return _header(shape)
+
+
+class ArrayFile:
+    """A 1-d array of ``dtype`` appended to a new file of a spill folder piece by piece, then
+    memory-mapped back (:meth:`finish`) and taken over by :meth:`SpillDir.spill` as the part
+    ``part`` of a segment (:meth:`entry`); :meth:`discard` unlinks it unless it was taken.
+
+    >>> folder = SpillDir()
+    >>> out = ArrayFile(folder, "docs", np.int32)
+    >>> out.append(np.array([1, 2])); out.append(np.array([3]))
+    >>> out.finish().tolist(), out.entry()["docs"]["meta"]["size"]
+    ([1, 2, 3], 140)
+    >>> out.discard(); folder.close()
+    """
+
+    def __init__(self, folder: "SpillDir", part: str, dtype: Any) -> None:
+        self.folder, self.part, self.dtype = folder, part, np.dtype(dtype)
+        self.file = f"spool-{secrets.token_hex(8)}.{part}.npy"
+        self.meta: Optional[Dict[str, int]] = None
+        self.taken = False  # the file belongs to a spilled segment now
+        self.size = 0
+        # created as a save creates its files (they may be linked into an index folder)
+        self._fd: Optional[int] = os.open(self.file, _CREATE | getattr(os, "O_CLOEXEC", 0), 0o644,
+                                          dir_fd=folder.folder.fd)
+        self._write(_npy_header(self.dtype, 0))
+
+    def _write(self, data: Any) -> None:
+        view = memoryview(data).cast("B")
+        while len(view):
+            assert self._fd is not None
+            view = view[os.write(self._fd, view):]
+
+    def append(self, values: np.ndarray) -> None:
+        """Add ``values`` (cast to the file's dtype) after those appended before."""
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        if len(values):
+            self._write(values)
+        self.size += len(values)
+
+    def finish(self) -> np.ndarray:
+        """Close the file and map the array back."""
+        assert self._fd is not None
+        header = _npy_header(self.dtype, self.size)
+        os.pwrite(self._fd, header, 0)
+        os.close(self._fd)
+        self._fd = None
+        crc = 0
+        with open(os.path.join(self.folder.path, self.file), "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                crc = zlib.crc32(chunk, crc)
+        self.meta = {"size": len(header) + self.size * self.dtype.itemsize, "crc32": crc & 0xFFFFFFFF}
+        return self.folder.folder.read_array(self.file, self.meta, self.dtype, mmap=True, verify=False)
+
+    def entry(self) -> Dict[str, Any]:
+        """The finished file, as :meth:`SpillDir.spill` takes it (``ready``)."""
+        assert self.meta is not None
+        return {self.part: {"file": self.file, "dtype": self.dtype.str, "meta": self.meta}}
+
+    def discard(self) -> None:
+        """Close and unlink the file, unless a spilled segment took it over."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if not self.taken:
+            with contextlib.suppress(OSError):
+                self.folder.folder.remove(self.file)
+
+
+class TextSpool:
+    """The compressed hit texts of a segment still being buffered, appended to a file of a
+    spill folder as their batches come (:mod:`kzsearch.ingest`), so that the build holds
+    their block tables, not their bytes, and a flush does not copy them into one array.
+
+    :meth:`finish` gives them back as a :class:`ZippedTexts` whose ``z`` is the file,
+    memory-mapped, and :meth:`entry` the file for :meth:`SpillDir.spill` to take over.
+
+    >>> from kzsearch.engine.docstore import TextBlock
+    >>> from kzsearch.engine.zipped_texts import compress_texts
+    >>> folder = SpillDir()
+    >>> spool = folder.spool()
+    >>> spool.append(ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["a b", "c"]))))
+    >>> spool.append(ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["d"]))))
+    >>> texts = spool.finish()
+    >>> [texts[i] for i in range(3)], spool.entry()["texts.z"]["meta"]["size"] > 128
+    (['a b', 'c', 'd'], True)
+    >>> spool.discard(); folder.close()
+    """
+
+    def __init__(self, folder: SpillDir) -> None:
+        self.folder = folder
+        self.z = ArrayFile(folder, "texts.z", np.uint8)
+        self.arrays: List[ArrayFile] = []  # the segment's other parts written here (see array)
+        self.n_docs = self.n_bytes = 0
+        self._tables: Dict[str, list] = {"texts.zblocks": [], "texts.zdocs": [], "texts.offsets": []}
+        self._dictionaries: list = []  # (dictionary, blocks it serves) of the texts appended
+
+    @property
+    def taken(self) -> bool:
+        return self.z.taken
+
+    @taken.setter
+    def taken(self, value: bool) -> None:
+        for out in [self.z] + self.arrays:
+            out.taken = value
+
+    def array(self, part: str, dtype: Any) -> ArrayFile:
+        """A new file for part ``part`` of the same segment (taken over and discarded with the texts)."""
+        self.arrays.append(ArrayFile(self.folder, part, dtype))
+        return self.arrays[-1]
+
+    def append(self, texts: ZippedTexts) -> None:
+        """Add ``texts`` after those appended before."""
+        size = self.z.size
+        self.z.append(texts.z)
+        self._tables["texts.zblocks"].append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + size)
+        if len(texts):
+            self._tables["texts.zdocs"].append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
+        self._tables["texts.offsets"].append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
+        self._dictionaries.extend(texts.dictionary_runs())
+        self.n_docs += len(texts)
+        self.n_bytes += int(texts.offsets[-1])
+
+    def finish(self) -> ZippedTexts:
+        """Close the file and map the texts back."""
+        z = self.z.finish()
+        ends = {"texts.zblocks": self.z.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
+        parts = {key: np.concatenate(pieces + [np.array([ends[key]], dtype=np.int64)])
+                 for key, pieces in self._tables.items()}
+        parts.update(dictionary_table(self._dictionaries))
+        self._tables, self._dictionaries = {}, []
+        return ZippedTexts.from_parts(_narrowed({"texts.z": z, **parts}))
+
+    def entry(self) -> Dict[str, Any]:
+        """The finished files, as :meth:`SpillDir.spill` takes them (``ready``)."""
+        out = self.z.entry()
+        for array in self.arrays:
+            out.update(array.entry())
+        return out
+
+    def discard(self) -> None:
+        """Close and unlink the files, unless a spilled segment took them over."""
+        for out in [self.z] + self.arrays:
+            out.discard()
