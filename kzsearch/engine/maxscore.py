@@ -217,23 +217,31 @@ def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, meth
 
     ``cand`` (ascending unless not ``ordered``) are marked in ``mark``; a dropped candidate
     is unmarked.
-    Returns the candidates left, their sums, and θ (raised by their partial sums).
+    Returns the candidates left, their sums, and θ (raised by their partial sums); ``acc``
+    may lag behind the sums returned (a caller reads them from the result, never from ``acc``).
     """
     partial = acc[cand]
+    later = bound[left].tolist()  # the bounds of the terms after each one, summed left to right
+    stale = False  # the candidates' sums are in ``partial``, not written back to ``acc`` yet
     for n, i in enumerate(left):
         if not len(cand):
             break
         term = terms[i]
         if len(cand) * _DENSE < len(term.postings):  # few candidates: binary searches
             has, tfs = sorted_hits(term.postings, cand) if ordered else term_hits(term.postings, cand)
-            docs = cand[has]
+            if len(has):  # the same additions as into ``acc``, without its gather and scatter
+                partial[has] += term_weights(method, tfs, norm[cand[has]], term, params)
+                stale = True
         else:  # many: one pass over the postings, picking the marked documents
+            if stale:
+                acc[cand] = partial
+                stale = False
             docs, tfs = marked_postings(term.postings, mark)
-        if len(docs):
-            acc[docs] += term_weights(method, tfs, norm[docs], term, params)
-            partial = acc[cand]
+            if len(docs):
+                acc[docs] += term_weights(method, tfs, norm[docs], term, params)
+                partial = acc[cand]
         theta = max(theta, _kth(partial, k) / _MARGIN)
-        keep = partial * _MARGIN + float(bound[left[n + 1:]].sum()) >= theta
+        keep = partial * _MARGIN + sum(later[n + 1:]) >= theta
         if not keep.all():
             mark[cand[~keep]] = False
             cand, partial = cand[keep], partial[keep]
