@@ -130,3 +130,34 @@ def test_segment_by_segment_look_ups_equal_the_merged_ones(seed, n_batches, n_ca
         inside = mark[merged.docs]
         assert docs.tolist() == merged.docs[inside].tolist() and tfs.tolist() == merged.tfs[inside].tolist()
         mark[cands] = False
+
+
+class _Alternating:
+    """A ``_DENSE`` that sends a look-up's terms to binary search and to the marked pass in turn
+    (``len(cand) * _DENSE < len(postings)`` alternates), so the sums kept in the candidates'
+    array and those in the accumulator must be handed over both ways within one look-up."""
+
+    def __init__(self, start: bool) -> None:
+        self.binary = start
+
+    def __rmul__(self, n: int) -> float:
+        self.binary = not self.binary
+        return -1.0 if self.binary else float("inf")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 3), k=st.integers(1, 12),
+       start=st.booleans(), seed_docs=st.sampled_from([1, 3, 1024]), by_segment=st.sampled_from([0, 1 << 16]))
+def test_look_ups_switching_between_binary_search_and_marked_pass_stay_exact(monkeypatch, seed, n_batches, k,
+                                                                             start, seed_docs, by_segment):
+    monkeypatch.setattr(pruning, "search_pruned", lambda *args: None)  # straight to term-at-a-time
+    monkeypatch.setattr(maxscore, "_DENSE", _Alternating(start))
+    monkeypatch.setattr(maxscore, "_SEED", seed_docs)
+    monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", by_segment)
+    rng = np.random.default_rng(seed)
+    index = _index(rng, n_batches)
+    for _ in range(4):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(2, 6))))
+        pruned = index.search(query, k)
+        exact = index.search(query, k, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
