@@ -105,44 +105,32 @@ class TokenCache(dict):
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
-        if len(token) > self._max_length:
-            pass  # cut by token_layout below
-        elif self._kazakh_term is not None and _CYRILLIC_WORD(token) is not None:
-            # the most common case: what the branch below would do, with fewer calls
+        short = len(token) <= self._max_length  # (a longer token is cut by token_layout below)
+        layout = None
+        if short and self._kazakh_term is not None and _CYRILLIC_WORD(token):
+            # the most common case: what the branches below would do, with fewer calls
             joined = self[token] = self._kazakh_term(token)
-            if self.fresh is not None:
-                self.fresh.append((token, joined, None))
-            return joined
-        elif self._kazakh_views is not None and _CYRILLIC_WORD(token) is not None:
+        elif short and self._kazakh_views is not None and _CYRILLIC_WORD(token):
             # the same with views: all the word's terms at its position, one real term at most
             joined = self[token] = self._kazakh_views(token)
-            layout = _zeros(joined.count(" ") + 1) if " " in joined else None
-            if layout is not None:
-                self.layouts[token] = layout
-            if self.fresh is not None:
-                self.fresh.append((token, joined, layout))
-            return joined
-        elif token.isdigit():  # a number: itself (see filters.token_layout)
-            self[token] = token
-            if self.fresh is not None:
-                self.fresh.append((token, token, None))
-            return token
-        if self._one_term and token.isalpha() and len(token) <= self._max_length:
-            # the common case, what put() would do for a word of one term or none
+            if " " in joined:
+                layout = self.layouts[token] = _zeros(joined.count(" ") + 1)
+        elif short and token.isdigit():  # a number: itself (see filters.token_layout)
+            joined = self[token] = token
+        elif short and self._one_term and token.isalpha():
+            # what put() would do for a word of one term or none
             terms = self.analyzer._word_term(token, self.lang)
             joined = terms[0] if terms else ""
             if self._latin and LATIN_LETTER.search(token):
                 self.special.add(token)
             self[token] = joined
-            layout = None
-        elif self._word_views and token.isalpha() and len(token) <= self._max_length:
+        elif short and self._word_views and token.isalpha():
             # a word and its view terms, what token_layout() and put() would do: all at the
             # word's position, one term that is not a view term at most
             terms = self.analyzer.word_terms(token, self.lang)
             joined = " ".join(terms)
-            layout = _zeros(len(terms)) if len(terms) > 1 else None
-            if layout is not None:
-                self.layouts[token] = layout
+            if len(terms) > 1:
+                layout = self.layouts[token] = _zeros(len(terms))
             if self._latin and LATIN_LETTER.search(token):
                 self.special.add(token)
             self[token] = joined
