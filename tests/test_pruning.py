@@ -338,28 +338,3 @@ def test_a_term_no_segment_holds_gets_no_postings():
     for exact in (False, True):
         assert index.search("бюджет мектеп", exact=exact) == []
         assert [h.id for h in index.search("облыс бюджет", exact=exact)] == ["d0"]
-
-
-def test_exact_scores_with_a_known_tf_equal_the_searched_ones():
-    """The seed hands one term's tfs over instead of searching them: same scores, bit for bit."""
-    rng = np.random.default_rng(5)
-    index = Index(analyzer=str.split)
-    index.add([" ".join(rng.choice(list("abcdef"), size=rng.integers(1, 9))) for _ in range(500)])
-    snap = index._snapshot
-    plan = pruning.TermPlan
-    terms, which, lo, hi = snap.term_directory()
-    from kzsearch.engine.termcache import term_postings, term_tfs
-    from kzsearch.engine.scoring import BM25Params
-    plans = []
-    for word, qw in (("a", 1.0), ("c", 0.5), ("f", 2.0)):
-        t = index.vocabulary.lookup([word])[0]
-        a, b = int(np.searchsorted(terms, t, "left")), int(np.searchsorted(terms, t, "right"))
-        plans.append(plan(qw, 1.3, [], (a, b), term_postings(snap, a, b)))
-    params = BM25Params()
-    norm = snap.length_norm(params.b, 4.0)
-    cands = np.sort(rng.choice(snap.n_stored, size=200, replace=False)).astype(np.int64)
-    want = pruning.exact_scores(snap, cands, plans, norm, "lucene", params)
-    for j, p in enumerate(plans):
-        got = pruning.exact_scores(snap, cands, plans, norm, "lucene", params,
-                                   known=(j, term_tfs(p.postings, cands).astype(np.int32)))
-        assert got.tolist() == want.tolist()

@@ -113,24 +113,19 @@ class _TermBlocks:
     postings: LazyPostings
 
 def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: np.ndarray, method: str,
-                 params: BM25Params, known: Optional[Tuple[int, np.ndarray]] = None) -> np.ndarray:
+                 params: BM25Params) -> np.ndarray:
     """BM25 scores of the sorted global positions ``cands``, bit for bit the exhaustive ones.
 
     A document's contributions are added in query order, starting from 0.0,
     with the same elementwise expressions as the searcher; each term's tf
-    is found by binary search in its postings, except that of term
-    ``known[0]``, given by the caller as ``known[1]`` (one tf per candidate).
+    is found by binary search in its postings.
     """
     score = np.zeros(len(cands))
     if not len(cands):
         return score
     cand_norm = norm[cands]
     for j, term in enumerate(terms):
-        if known is not None and known[0] == j:
-            has = np.flatnonzero(known[1])
-            tf = known[1][has]
-        else:
-            has, tf = sorted_hits(term.postings, cands)
+        has, tf = sorted_hits(term.postings, cands)
         if len(has):
             score[has] += term_weights(method, tf, cand_norm[has], term, params)
     return score

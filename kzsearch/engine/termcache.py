@@ -225,17 +225,8 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
     return TermPostings(docs, tfs, starts), True
 
 
-def term_tfs(postings: TermPostings, cands: np.ndarray) -> np.ndarray:
-    """The term's tf in each of the sorted global positions ``cands`` (0 where absent)."""
-    tf = np.zeros(len(cands), dtype=np.int64)
-    found, tfs = term_hits(postings, cands)
-    tf[found] = tfs
-    return tf
-
-
 def term_hits(postings: TermPostings, cands: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Where in the sorted global positions ``cands`` the term occurs, and its tfs there
-    (what :func:`term_tfs` spreads over zeros)."""
+    """Where in the sorted global positions ``cands`` the term occurs, and its tfs there."""
     docs = postings.docs
     if not len(docs) or not len(cands):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=postings.tfs.dtype)
