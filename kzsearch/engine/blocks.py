@@ -27,7 +27,7 @@ from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
-from .scoring import BM25Params, weights
+from .scoring import BM25Params, length_norm, weights
 
 BLOCK = 128
 #: the length standing for "no such posting" in ``len_one``/``len_more``: longer than any
@@ -193,10 +193,9 @@ def term_bounds(table: BlockTable, rows: Sequence[Tuple[int, int]], method: str,
         return out
     ends = np.cumsum(counts)
     idx = np.repeat(lo - ends + counts, counts) + np.arange(total)
-    scale = avgdl if avgdl > 0 else 1.0
-    pb = params.b
-    one = weights(method, 1, 1 - pb + pb * table.len_one[idx] / scale, 1.0, params)
-    more = weights(method, table.max_tf[idx], 1 - pb + pb * table.len_more[idx] / scale, 1.0, params)
+    scale = avgdl if avgdl > 0 else 1.0  # as Snapshot.length_norm
+    one = weights(method, 1, length_norm(table.len_one[idx], scale, params.b), 1.0, params)
+    more = weights(method, table.max_tf[idx], length_norm(table.len_more[idx], scale, params.b), 1.0, params)
     has = counts > 0
     out[has] = np.maximum.reduceat(np.maximum(one, more), (ends - counts)[has])
     return out

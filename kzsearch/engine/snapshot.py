@@ -34,7 +34,7 @@ import numpy as np
 
 from .fields import field_norms
 from .locks import ForkSafeLock
-from .scoring import okapi_mean_idf
+from .scoring import length_norm, okapi_mean_idf
 from .segment import FIELD_SHIFT, Segment, gather_runs
 from .termcache import term_postings
 
@@ -104,7 +104,7 @@ class Snapshot:
         def make() -> np.ndarray:
             doc_len = np.concatenate([s.doc_len for s in self.segments]) if self.segments else \
                 np.zeros(0, dtype=np.int32)
-            return 1 - b + b * doc_len / (avgdl if avgdl > 0 else 1.0)
+            return length_norm(doc_len, avgdl if avgdl > 0 else 1.0, b)
         return self._cached_by_parameter(("norm", b, avgdl), make)
 
     def document_frequencies(self, vocab_size: int) -> np.ndarray:
