@@ -65,8 +65,7 @@ from .files import _CREATE, Folder, _header
 from .layout import segment_arrays_and_columns, segment_from_arrays
 from .segment import Segment
 from .segment_parts import format2_entry
-from .text_dictionaries import dictionary_table
-from .zipped_texts import ZippedTexts, _narrowed
+from .zipped_texts import JoinedTables, ZippedTexts, _narrowed
 
 #: segments of fewer documents stay in memory
 MIN_DOCS = 20_000
@@ -313,9 +312,7 @@ class TextSpool:
         self.folder = folder
         self.z = ArrayFile(folder, "texts.z", np.uint8)
         self.arrays: List[ArrayFile] = []  # the segment's other parts written here (see array)
-        self.n_docs = self.n_bytes = 0
-        self._tables: Dict[str, list] = {"texts.zblocks": [], "texts.zdocs": [], "texts.offsets": []}
-        self._dictionaries: list = []  # (dictionary, blocks it serves) of the texts appended
+        self.tables = JoinedTables()  # the appended texts' block tables
 
     @property
     def taken(self) -> bool:
@@ -333,24 +330,13 @@ class TextSpool:
 
     def append(self, texts: ZippedTexts) -> None:
         """Add ``texts`` after those appended before."""
-        size = self.z.size
         self.z.append(texts.z)
-        self._tables["texts.zblocks"].append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + size)
-        if len(texts):
-            self._tables["texts.zdocs"].append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
-        self._tables["texts.offsets"].append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
-        self._dictionaries.extend(texts.dictionary_runs())
-        self.n_docs += len(texts)
-        self.n_bytes += int(texts.offsets[-1])
+        self.tables.add(texts)
 
     def finish(self) -> ZippedTexts:
         """Close the file and map the texts back."""
         z = self.z.finish()
-        ends = {"texts.zblocks": self.z.size, "texts.zdocs": self.n_docs, "texts.offsets": self.n_bytes}
-        parts = {key: np.concatenate(pieces + [np.array([ends[key]], dtype=np.int64)])
-                 for key, pieces in self._tables.items()}
-        parts.update(dictionary_table(self._dictionaries))
-        self._tables, self._dictionaries = {}, []
+        parts, self.tables = self.tables.parts(), JoinedTables()
         return ZippedTexts.from_parts(_narrowed({"texts.z": z, **parts}))
 
     def entry(self) -> Dict[str, Any]:

@@ -123,21 +123,11 @@ class ZippedTexts(TextBlock):
     @classmethod
     def concat(cls, blocks: Sequence["ZippedTexts"]) -> "ZippedTexts":  # type: ignore[override]
         """The texts of ``blocks`` one after the other, their compressed blocks reused as they are."""
-        z_sizes = np.array([len(b.z) for b in blocks], dtype=np.int64)
-        doc_counts = np.array([len(b) for b in blocks], dtype=np.int64)
-        byte_sizes = np.array([int(b.offsets[-1]) for b in blocks], dtype=np.int64)
-        z_base, doc_base, byte_base = (np.concatenate(([0], np.cumsum(a)[:-1])) for a in
-                                       (z_sizes, doc_counts, byte_sizes))
-        zblocks = np.concatenate([np.asarray(b.zblocks[:-1], dtype=np.int64) + base
-                                  for b, base in zip(blocks, z_base)] + [[int(z_sizes.sum())]])
-        zdocs = np.concatenate([np.asarray(b.zdocs[:-1], dtype=np.int64) + base
-                                for b, base in zip(blocks, doc_base) if len(b)] + [[int(doc_counts.sum())]])
-        offsets = np.concatenate([np.asarray(b.offsets[:-1], dtype=np.int64) + base
-                                  for b, base in zip(blocks, byte_base)] + [[int(byte_sizes.sum())]])
+        tables = JoinedTables()
+        for block in blocks:
+            tables.add(block)
         z = np.concatenate([np.asarray(b.z) for b in blocks]) if blocks else np.zeros(0, dtype=np.uint8)
-        parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": zdocs, "texts.offsets": offsets}
-        parts.update(dictionary_table([run for b in blocks for run in b.dictionary_runs()]))
-        return cls.from_parts(_narrowed(parts))
+        return cls.from_parts(_narrowed({"texts.z": z, **tables.parts()}))
 
     def _dictionary(self, b: int) -> bytes:
         """The preset dictionary of block ``b`` (b"": none)."""
@@ -233,6 +223,45 @@ class ZippedTexts(TextBlock):
         offsets = np.asarray(self.offsets, dtype=np.int64)
         starts = block_start[which] + offsets[indices] - offsets[self.zdocs[block_of]]
         return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
+
+
+class JoinedTables:
+    """The block tables (and dictionary runs) of texts joined one after another, their
+    compressed blocks reused as they are: what :meth:`ZippedTexts.concat` returns, and what
+    :class:`.spill.TextSpool` keeps while its blocks go to a file.
+
+    >>> a = ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["a b", "c"])))
+    >>> tables = JoinedTables(); tables.add(a); tables.add(a)
+    >>> tables.parts()["texts.offsets"].tolist(), tables.n_docs
+    ([0, 3, 4, 7, 8], 4)
+    """
+
+    def __init__(self) -> None:
+        self.n_z = self.n_docs = self.n_bytes = 0  # compressed bytes, texts and text bytes so far
+        self._zblocks: List[np.ndarray] = []
+        self._zdocs: List[np.ndarray] = []
+        self._offsets: List[np.ndarray] = []
+        self._runs: List[Tuple[np.ndarray, int]] = []  # (dictionary, blocks it serves)
+
+    def add(self, texts: ZippedTexts) -> None:
+        """Join the tables of ``texts``, whose blocks follow those added before."""
+        self._zblocks.append(np.asarray(texts.zblocks[:-1], dtype=np.int64) + self.n_z)
+        if len(texts):
+            self._zdocs.append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
+        self._offsets.append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
+        self._runs.extend(texts.dictionary_runs())
+        self.n_z += len(texts.z)
+        self.n_docs += len(texts)
+        self.n_bytes += int(texts.offsets[-1])
+
+    def parts(self) -> Dict[str, np.ndarray]:
+        """Every part of the joined texts but ``texts.z`` (int64; see :func:`_narrowed`)."""
+        def ended(pieces: List[np.ndarray], end: int) -> np.ndarray:
+            return np.concatenate(pieces + [np.array([end], dtype=np.int64)])
+        parts = {"texts.zblocks": ended(self._zblocks, self.n_z), "texts.zdocs": ended(self._zdocs, self.n_docs),
+                 "texts.offsets": ended(self._offsets, self.n_bytes)}
+        parts.update(dictionary_table(self._runs))
+        return parts
 
 
 def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"") -> List[bytes]:
