@@ -39,8 +39,9 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from .engine import FeatureMissing, SearchEngine
-from .fastpath import (BadRequest, answer_search, check_page, check_query, checked_call,
-                       error_json, error_of, html_snippet, jsonable, parse_filter, result_json)
+from .fastpath import (_INT, BadRequest, answer_search, check_id, check_page, check_query, checked_call,
+                       error_json, error_of, html_snippet, jsonable, parse_filter, result_json,
+                       target_problem)
 from .limits import BodySizeLimit
 from .page import render_page
 from .settings import ServerSettings
@@ -61,12 +62,53 @@ class KzsearchApp(FastAPI):
     kzsearch_workers: Workers
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/search" and scope["method"] == "GET" \
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        if scope["method"] == "HEAD":  # a GET route answers HEAD too: its head, without the body
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
+        if scope["path"] == "/search" and scope["method"] == "GET" \
                 and not _has_body(scope):  # (a body, which /search never reads, meets the size bound)
             await answer_search(scope, send, self.kzsearch_engine, self.kzsearch_settings.limits,
                                 self.kzsearch_workers.read)
             return
+        problem = target_problem(scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b""))
+        if problem is None and scope["method"] == "POST" and scope["path"] == "/documents" \
+                and not _json_content(scope):
+            await _send(send, 415, error_json(415, "send the documents as a JSON list with "
+                                                   "'Content-Type: application/json'"), b"application/json")
+            return
+        if problem is not None:  # (Starlette would read it with replacement characters)
+            if scope["path"] == "/":
+                status, html = render_page(self.kzsearch_engine, error=problem)
+                await _send(send, status, html.encode(), b"text/html; charset=utf-8")
+            else:
+                await _send(send, 400, error_json(400, problem), b"application/json")
+            return
         await super().__call__(scope, receive, send)
+
+
+def _json_content(scope: Any) -> bool:
+    """Whether the request says its body is JSON (``application/json`` or ``application/...+json``)."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+    return False
+
+
+def _without_body(send: Any) -> Any:
+    async def head_only(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return head_only
+
+
+async def _send(send: Any, status: int, body: bytes, content_type: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _has_body(scope: Any) -> bool:
@@ -101,7 +143,7 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
                 saver.stop()
             workers.close()
 
-    app = KzsearchApp(title="kzsearch", version=__version__, lifespan=lifespan,
+    app = KzsearchApp(title="kzsearch", version=__version__, lifespan=lifespan, redirect_slashes=False,
                       description="Full-text search over Kazakh text: BM25 with Kazakh analysis.")
     app.kzsearch_engine, app.kzsearch_settings, app.kzsearch_workers = engine, settings, workers
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
@@ -122,12 +164,26 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
             if not secrets.compare_digest(given.strip().encode(), settings.token.encode()):  # type: ignore[union-attr]
                 raise HTTPException(403, "wrong token")
 
-    @app.get("/", response_class=HTMLResponse, summary="The search page")
-    async def page(request: Request, q: str = "", offset: int = 0, filter: str = "", lang: str = "kk",
-                   fragment: bool = False) -> HTMLResponse:
+    @app.get("/", response_class=HTMLResponse, summary="The search page",
+             description="Server-rendered: results, filters and paging work without JavaScript. Bad "
+                         "parameters give the page with the problem said, status 400, never JSON.")
+    async def page(q: str = "", offset: str = "0", filter: str = "", lang: str = "kk",
+                   fragment: str = "") -> HTMLResponse:
+        problem, start = None, 0
+        number = _INT.fullmatch(offset or "0")
+        if number is None:
+            problem = "offset must be a whole number"
+        else:
+            start = int(number.group(1))
+            if not 0 <= start <= limits.max_offset:
+                problem, start = f"offset must be in 0..{limits.max_offset}", 0
+        if len(q) > limits.max_query_chars:
+            problem, q = f"the query is longer than {limits.max_query_chars} characters", q[:limits.max_query_chars]
+        if len(filter) > limits.max_filter_chars:
+            problem, filter = f"filter is longer than {limits.max_filter_chars} characters", ""
         status, html = await reading(partial(
-            render_page, engine, q=q[:limits.max_query_chars], offset=min(max(offset, 0), limits.max_offset),
-            filter_text=filter, lang=lang, fragment=fragment))
+            render_page, engine, q=q, offset=start, filter_text=filter, lang=lang,
+            fragment=fragment.lower() in ("1", "true", "yes", "on"), error=problem))
         return HTMLResponse(html, status_code=status)
 
     @app.get("/search", summary="Search", description="Hits with their stored fields and a snippet "
@@ -148,8 +204,10 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
         check_page(k, 0, limits)
         return JSONResponse({"query": q, "completions": await reading(partial(engine.complete, q, k))})
 
-    @app.get("/documents/{doc_id}", summary="A stored document")
+    @app.get("/documents/{doc_id:path}", summary="A stored document",
+             description="The id is the rest of the path (it may hold `/`; percent-encode `?` and `#`).")
     async def get_document(doc_id: str) -> JSONResponse:
+        check_id(doc_id, limits)
         try:
             return JSONResponse(jsonable(await reading(partial(engine.document, doc_id))))
         except KeyError:
@@ -161,11 +219,14 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
     async def put_documents(documents: List[Dict[str, Any]] = Body(...)) -> JSONResponse:
         if len(documents) > limits.max_documents:
             raise HTTPException(413, f"at most {limits.max_documents} documents in one request")
+        for i, doc in enumerate(documents):
+            check_id(doc.get("id"), limits, f"documents[{i}].id")
         added = await writing(partial(engine.put, documents))
         return JSONResponse({"added": added, "documents": len(engine.index)})
 
-    @app.delete("/documents/{doc_id}", summary="Delete a document", dependencies=[Depends(writer)])
+    @app.delete("/documents/{doc_id:path}", summary="Delete a document", dependencies=[Depends(writer)])
     async def delete_document(doc_id: str) -> JSONResponse:
+        check_id(doc_id, limits)
         try:
             await writing(partial(engine.delete, doc_id))
         except KeyError:
@@ -204,6 +265,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            return _error(422, "the body is not valid JSON")
         for err in exc.errors()[:3]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {err.get('msg', 'invalid')}")

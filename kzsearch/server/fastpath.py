@@ -30,7 +30,7 @@ import re
 from html import escape
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 try:  # optional (the server extra brings it): about 5x faster than the standard library here
     import orjson as _orjson
@@ -48,6 +48,8 @@ _INT = re.compile(r"\s*([+-]?[0-9](?:_?[0-9]){0,3999})(?:\.0*)?\s*")  # as pydan
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
 _JSON_HEADER = (b"content-type", b"application/json")
+#: characters no query, filter or id may hold: the C0 controls but tab, line feed and return, and DEL
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class BadRequest(Exception):
@@ -83,7 +85,7 @@ def search_call(query_string: bytes, limits: Limits) -> SearchCall:
     FastAPI; malformed values are 422 and out-of-bounds ones 400, with the
     declared route's messages.
     """
-    params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8"))
+    params = query_params(query_string)
     problems: List[str] = []
     q = params.get("q")
     if q is None:
@@ -97,17 +99,71 @@ def search_call(query_string: bytes, limits: Limits) -> SearchCall:
     return checked_call(q, k, offset, params.get("filter"), snippets, total, limits)  # type: ignore[arg-type]
 
 
+def query_params(query_string: bytes) -> Dict[str, str]:
+    """The parameters of a raw query string (the last of repeated ones): 400 unless UTF-8 without controls.
+
+    >>> query_params(b"q=%D0%B1%D1%8E&k=3")
+    {'q': 'бю', 'k': '3'}
+    >>> query_params(b"q=%FF")
+    Traceback (most recent call last):
+    ...
+    kzsearch.server.fastpath.BadRequest: (400, 'the query string is not valid UTF-8')
+    """
+    try:
+        params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
+                                errors="strict"))
+    except UnicodeDecodeError:
+        raise BadRequest(400, "the query string is not valid UTF-8") from None
+    for name, value in params.items():
+        check_text(value, name)
+    return params
+
+
+def target_problem(raw_path: bytes, query_string: bytes) -> Optional[str]:
+    """Why a request target cannot be served (not UTF-8 once percent-decoded, or control characters), or None.
+
+    >>> target_problem(b"/documents/%D0%B0", b"q=x"), target_problem(b"/documents/%00", b"")
+    (None, 'the path holds control characters')
+    """
+    try:
+        path = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return "the path is not valid UTF-8"
+    if _CONTROL.search(path):
+        return "the path holds control characters"
+    try:
+        query_params(query_string)
+    except BadRequest as e:
+        return e.message
+    return None
+
+
+def check_text(value: str, name: str) -> None:
+    """400 when ``value`` holds control characters (NUL and the like; tab and newlines are fine)."""
+    if _CONTROL.search(value):
+        raise BadRequest(400, f"{name} holds control characters")
+
+
+def check_id(doc_id: Any, limits: Limits, name: str = "id") -> None:
+    """A document id the service accepts: a string of at most ``max_id_chars`` without control characters."""
+    if isinstance(doc_id, str):
+        if len(doc_id) > limits.max_id_chars:
+            raise BadRequest(400, f"{name} is longer than {limits.max_id_chars} characters")
+        check_text(doc_id, name)
+
+
 def checked_call(q: str, k: int, offset: int, filter: Optional[str], snippets: bool, total: bool,
                  limits: Limits) -> SearchCall:
     """The bounds every search obeys (both paths)."""
     check_query(q, limits)
     check_page(k, offset, limits)
-    return SearchCall(q, k, offset, parse_filter(filter), snippets, total)
+    return SearchCall(q, k, offset, parse_filter(filter, limits), snippets, total)
 
 
 def check_query(q: str, limits: Limits, name: str = "q") -> None:
     if len(q) > limits.max_query_chars:
         raise BadRequest(400, f"{name} is longer than {limits.max_query_chars} characters")
+    check_text(q, name)
 
 
 def check_page(k: int, offset: int, limits: Limits) -> None:
@@ -117,7 +173,7 @@ def check_page(k: int, offset: int, limits: Limits) -> None:
         raise BadRequest(400, f"offset must be in 0..{limits.max_offset}, got {offset}")
 
 
-def parse_filter(text: Optional[str]) -> Optional[Dict[str, Any]]:
+def parse_filter(text: Optional[str], limits: Optional[Limits] = None) -> Optional[Dict[str, Any]]:
     """The ``filter`` parameter: a JSON object, or nothing.
 
     >>> parse_filter('{"region": "Алматы"}')
@@ -125,9 +181,12 @@ def parse_filter(text: Optional[str]) -> Optional[Dict[str, Any]]:
     """
     if text is None or not text.strip():
         return None
+    bound = (limits or Limits()).max_filter_chars
+    if len(text) > bound:
+        raise BadRequest(400, f"filter is longer than {bound} characters")
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
         raise BadRequest(400, "filter must be a JSON object, e.g. {\"region\": \"Алматы\"}")

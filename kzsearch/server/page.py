@@ -23,7 +23,7 @@ import json
 from html import escape
 from importlib import resources
 from string import Template
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from .engine import FeatureMissing, SearchEngine, SearchResult
@@ -42,11 +42,16 @@ _TEMPLATE = _template()
 
 
 def render_page(engine: SearchEngine, q: str = "", offset: int = 0, filter_text: str = "",
-                lang: str = "kk", fragment: bool = False) -> Tuple[int, str]:
-    """(HTTP status, HTML) of the page, or of its results part alone with ``fragment``."""
+                lang: str = "kk", fragment: bool = False, error: Optional[str] = None) -> Tuple[int, str]:
+    """(HTTP status, HTML) of the page, or of its results part alone with ``fragment``.
+
+    ``error``: a problem found in the request (the page says it, with status 400, and searches nothing).
+    """
     lang = language(lang)
     status, body = 200, ""
     try:
+        if error is not None:
+            raise ValueError(error)
         filters = _parse_filter(filter_text)
         if q.strip():
             result = engine.search(q, k=PAGE_SIZE, offset=offset, filter=filters, total=True)
@@ -70,7 +75,10 @@ def render_page(engine: SearchEngine, q: str = "", offset: int = 0, filter_text:
 def _parse_filter(filter_text: str) -> Dict[str, Any]:
     if not filter_text.strip():
         return {}
-    value = json.loads(filter_text)
+    try:
+        value = json.loads(filter_text)
+    except RecursionError:
+        raise ValueError("filter is nested too deeply") from None
     if not isinstance(value, dict):
         raise ValueError("filter must be a JSON object")
     return value

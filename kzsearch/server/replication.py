@@ -16,6 +16,13 @@ the coordinator in the parent process (:mod:`kzsearch.server.processes`):
    that asked, which answers the HTTP request. So a write that has answered
    is visible to the next search in every worker.
 
+Writes jump the search queue: before each search a worker takes the
+coordinator's messages already waiting (:meth:`Replica.pump`: one ``poll``
+of the connection), so an ``apply`` waits for at most the one search in
+progress, not for every request queued on the event loop; and once a
+write's answer is back, the searches queued behind it yield until that
+write's request has resumed and sent its response (:attr:`Replica.urgent`).
+
 The same call on the same state gives the same outcome in every worker
 (``Index.update``/``delete`` are deterministic; bad input fails alike before
 anything changes); the coordinator checks that the outcomes agree. A save is
@@ -119,9 +126,14 @@ class Replica:
     loop goes on serving meanwhile.
 
     ``ready`` says the index is loaded; ``attach`` starts reading on the running
-    loop; ``request`` sends a write and returns the future its outcome will
-    settle; ``finish`` (once the HTTP server has stopped) says so and waits for
-    the coordinator's ``stop`` (writes still arrive until then, and a final save).
+    loop; ``request`` sends a write and returns its number and the future its
+    outcome will settle; ``pump`` handles the messages already waiting (called
+    before each search, so writes jump the queue); ``finish`` (once the HTTP
+    server has stopped) says so and waits for the coordinator's ``stop``
+    (writes still arrive until then, and a final save).
+
+    ``urgent`` holds the numbers of this worker's writes whose outcome has
+    arrived but whose request has not yet resumed: searches wait behind them.
     """
 
     def __init__(self, conn: Any, engine: SearchEngine, on_drain: Callable[[], None]) -> None:
@@ -132,6 +144,8 @@ class Replica:
         self._stopped: Optional["asyncio.Future[None]"] = None
         self._slow: Optional[ThreadPoolExecutor] = None
         self._tasks: Set["asyncio.Future[None]"] = set()
+        self._closed = False
+        self.urgent: Set[int] = set()
 
     def ready(self) -> None:
         self.conn.send(("ready", os.getpid(), len(self.engine.index)))
@@ -141,13 +155,18 @@ class Replica:
         self._stopped = loop.create_future()
         loop.add_reader(self.conn.fileno(), self._readable)
 
-    def request(self, name: str, args: tuple) -> "asyncio.Future[Any]":
+    def request(self, name: str, args: tuple) -> Tuple[int, "asyncio.Future[Any]"]:
         assert self._loop is not None
         future = self._loop.create_future()
         number = next(self._requests)
         self._pending[number] = future
         self.conn.send(("op", number, name, args))
-        return future
+        return number, future
+
+    def pump(self) -> None:
+        """Handle every message of the coordinator already waiting (one ``poll`` when there is none)."""
+        while not self._closed and self.conn.poll(0):
+            self._handle_one()
 
     async def finish(self) -> None:
         assert self._stopped is not None
@@ -161,6 +180,10 @@ class Replica:
             self._slow.shutdown()
 
     def _readable(self) -> None:
+        # (the loop's select may report a message that pump has already taken: poll first)
+        self.pump()
+
+    def _handle_one(self) -> None:
         try:
             message = self.conn.recv()
         except (EOFError, OSError):  # the coordinator is gone: stop serving; waiting writes fail
@@ -181,7 +204,10 @@ class Replica:
                 self.conn.send(("ack", seq, apply_call(self.engine, name, args)))
         elif kind == "done":
             _, number, outcome = message
-            _settle(self._pending.pop(number), outcome)
+            future = self._pending.pop(number)
+            if not future.done():
+                self.urgent.add(number)  # (until the request resumes: ReplicatedWorkers.write)
+            _settle(future, outcome)
         elif kind == "drain":
             self.on_drain()
         elif kind == "stop":
@@ -196,6 +222,9 @@ class Replica:
 
     def _close(self) -> None:
         assert self._loop is not None and self._stopped is not None
+        if self._closed:
+            return
+        self._closed = True
         self._loop.remove_reader(self.conn.fileno())
         if not self._stopped.done():
             self._stopped.set_result(None)
@@ -218,9 +247,21 @@ class ReplicatedWorkers(Workers):
         super().__init__(search_threads)
         self.replica, self.count = replica, count
 
+    async def read(self, func: Callable[[], T]) -> T:
+        """``func()`` where searches run, after the writes waiting (they jump the queue)."""
+        replica = self.replica
+        replica.pump()
+        while replica.urgent:  # a write's answer is back: its request goes first
+            await asyncio.sleep(0)
+        return await super().read(func)
+
     async def write(self, func: Callable[[], T]) -> T:
         name, args = engine_call(func, self.replica.engine)
-        result = await self.replica.request(name, args)
+        number, future = self.replica.request(name, args)
+        try:
+            result = await future
+        finally:
+            self.replica.urgent.discard(number)
         return result  # type: ignore[no-any-return]
 
     def describe(self) -> Dict[str, Any]:
@@ -235,7 +276,7 @@ def run_worker(conn: Any, listener: Any, path: str, settings: Any, create: bool,
     import uvicorn
 
     from .api import create_app
-    from .run import UVICORN, open_engine
+    from .run import open_engine, uvicorn_options
     from .settings import search_threads_of
 
     # the parent decides when to stop (a signal's default would kill us before the final save);
@@ -257,7 +298,7 @@ def run_worker(conn: Any, listener: Any, path: str, settings: Any, create: bool,
     replica = Replica(conn, engine, drain)
     workers = ReplicatedWorkers(search_threads_of(settings, count), replica, count)
     app = create_app(engine, replace(settings, save_every=None), workers=workers)  # the parent saves
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **UVICORN))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **uvicorn_options()))
     replica.ready()
 
     async def main() -> None:

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from ..index import Index
 from .api import create_app
@@ -27,6 +27,13 @@ from .settings import ServerSettings
 #: for logs), no proxy-header rewriting (the service never uses the client's address), and no
 #: ``server: uvicorn`` header
 UVICORN = {"log_level": "warning", "access_log": False, "proxy_headers": False, "server_header": False}
+
+
+def uvicorn_options() -> Dict[str, Any]:
+    """:data:`UVICORN`, with the HTTP protocol that answers malformed requests in JSON (:mod:`.protocol`)."""
+    from .protocol import protocol_class
+
+    return {**UVICORN, "http": protocol_class()}
 
 
 def open_engine(path: Any, create: bool = False) -> SearchEngine:
@@ -68,7 +75,7 @@ def serve(path: Any, settings: ServerSettings, create: bool = False) -> None:
     app = create_app(engine, settings)
     print(f"kzsearch: serving {len(engine.index)} documents on http://{settings.host}:{settings.port}/ "
           f"(writes: {settings.write_policy()})", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN)
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options())
 
 
 @contextlib.contextmanager
@@ -83,7 +90,7 @@ def serving_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Itera
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **UVICORN))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **uvicorn_options()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kzsearch-server",
                               daemon=True)
     thread.start()

@@ -32,6 +32,8 @@ class Limits:
     max_offset: int = 10_000                # how deep paging goes
     max_query_chars: int = 512              # a query or a completion prefix
     max_documents: int = 10_000             # documents in one POST
+    max_filter_chars: int = 4096            # the filter parameter (JSON)
+    max_id_chars: int = 1024                # a document id (in a path or a POST)
 
     def validate(self) -> None:
         for name in self.__dataclass_fields__:
