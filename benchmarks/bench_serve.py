@@ -372,6 +372,16 @@ def main(argv=None) -> None:
           f"Index.search, {engine_rate / http_rate:.2f}x against the same work in-process (SearchEngine.search"
           f"{': search + snippets' if snippets else ''})"
           + (f"; with wrk: {search_rate / wrk['rate']:.2f}x and {engine_rate / wrk['rate']:.2f}x" if wrk else ""))
+    print("\nlatency by request type (target: p99 <= 50 ms for each, and zero errors):\n")
+    print("| | searches | writes | all requests |")
+    print("|---|---:|---:|---:|")
+    kinds = (reads, writes, reads + writes)
+    print("| requests | " + " | ".join(f"{len(v):,}" for v in kinds) + " |")
+    print("| p50 ms | " + " | ".join(f"{percentile(v, 50) * ms:.1f}" for v in kinds) + " |")
+    print("| p99 ms | " + " | ".join(f"{percentile(v, 99) * ms:.1f}" for v in kinds) + " |")
+    print("| max ms | " + " | ".join(f"{max(v, default=float('nan')) * ms:.1f}" for v in kinds) + " |")
+    print("| p99 <= 50 ms | " + " | ".join("met" if v and percentile(v, 99) * ms <= 50 else "NOT met"
+                                            for v in kinds) + " |")
     spread: dict = {}
     for c in clients:
         spread[c.worker] = spread.get(c.worker, 0) + 1

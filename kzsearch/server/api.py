@@ -166,7 +166,8 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
 
     @app.get("/", response_class=HTMLResponse, summary="The search page",
              description="Server-rendered: results, filters and paging work without JavaScript. Bad "
-                         "parameters give the page with the problem said, status 400, never JSON.")
+                         "parameters give the page with the problem said, status 400, never JSON; a "
+                         "query past the length bound is cut to it.")
     async def page(q: str = "", offset: str = "0", filter: str = "", lang: str = "kk",
                    fragment: str = "") -> HTMLResponse:
         problem, start = None, 0
@@ -177,8 +178,7 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
             start = int(number.group(1))
             if not 0 <= start <= limits.max_offset:
                 problem, start = f"offset must be in 0..{limits.max_offset}", 0
-        if len(q) > limits.max_query_chars:
-            problem, q = f"the query is longer than {limits.max_query_chars} characters", q[:limits.max_query_chars]
+        q = q[:limits.max_query_chars]  # (a long paste is searched by its start, as before)
         if len(filter) > limits.max_filter_chars:
             problem, filter = f"filter is longer than {limits.max_filter_chars} characters", ""
         status, html = await reading(partial(
