@@ -139,6 +139,9 @@ def test_corrected_query_is_reported(server):
         pytest.skip("Index has no suggest_query yet (issue 14)")
     body = client.get("/search", params={"q": "бюджетт"}).json()
     assert body["corrected"] == engine.index.suggest_query("бюджетт")
+    typo = client.get("/search", params={"q": "облсы бюджеті", "k": 5}).json()  # a typo the index fixes
+    assert typo["corrected"] == engine.index.suggest_query("облсы бюджеті") == "облыс бюджеті"
+    assert [h["id"] for h in typo["hits"]] == [h.id for h in engine.index.search("облсы бюджеті", 5)]
 
 
 def test_total_when_asked(server):
