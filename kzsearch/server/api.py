@@ -12,7 +12,10 @@ Routes (OpenAPI docs at ``/docs``, the schema at ``/openapi.json``)::
     GET    /health, /stats
 
 Every error is JSON ``{"status": <code>, "error": "<one line>"}``, never a
-traceback. Searches run on a pool of ``ServerSettings.search_threads``
+traceback (the page at ``/`` answers its own bad parameters as a page, 400).
+Before any route, :class:`KzsearchApp` refuses a target that is not UTF-8 or
+holds control characters (400) and a POST of documents that is not JSON
+(415), and answers ``HEAD`` on every ``GET`` route. Searches run on a pool of ``ServerSettings.search_threads``
 threads (NumPy releases the GIL in the heavy parts, so they overlap), writes
 on one thread of their own behind the index's lock (:mod:`.workers`);
 requests beyond that wait their turn in order, which keeps tail latency

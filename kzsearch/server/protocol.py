@@ -9,8 +9,9 @@ JSON like every other error of the service, ``{"status": 400, "error": ...}``.
 
 It also bounds the request head: a URL over :data:`MAX_URL_BYTES` is
 refused with 414 and headers over :data:`MAX_HEADER_BYTES` in all with 431,
-before the app is called (h11 bounds the head itself, at 16 KiB by default,
-and answers 400). Request bodies are bounded by :mod:`.limits`.
+before the app is called. These two bounds hold with httptools (which the
+``server`` extra installs); on h11 alone only h11's own bound on a head still
+incomplete applies. Request bodies are bounded by :mod:`.limits`.
 
 >>> cls = protocol_class()
 >>> cls.__name__.startswith("Kzsearch"), hasattr(cls, "send_400_response")
