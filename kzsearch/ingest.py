@@ -54,6 +54,10 @@ SEGMENT_TOKENS = 8_000_000
 GROUP_TOKENS = 1 << 19
 #: below this many documents an add stays in this process
 PARALLEL_MIN_DOCS = 20_000
+#: an input of at most this many documents (one batch) is inverted on the calling thread: starting
+#: the inverting thread cost a one-document update about 2 of its 3 ms (more on a busy machine,
+#: where the new thread waits for a core), and there is no analysis left to overlap with
+INLINE_DOCS = 64
 
 
 @dataclass
@@ -113,6 +117,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     if not head:
         return [], []
     large = sum(len(batch.ids) for batch in head) >= PARALLEL_MIN_DOCS
+    inline = len(head) == 1 < max(1, PARALLEL_MIN_DOCS // BATCH_DOCS) and len(head[0].ids) <= INLINE_DOCS
     n_workers = workers or (default_workers() if large else 1)
     bar = Progress("indexing", enabled=progress)
     pending: Deque[Batch] = deque()  # batches sent to analysis
@@ -139,7 +144,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
     inverting: List[Future] = []  # the segment being inverted (see _run)
     spools: List[TextSpool] = []  # texts spooled to disk (see _run)
     try:
-        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments, spools)
+        _run(index, checked(), pending, n_fields, schema, n_workers, bar, inverting, segments, spools, inline)
     except BaseException:  # spilled segments of a failed add leave no files behind
         done = [f.result() for f in inverting if f.done() and f.exception() is None]
         index._discard_spilled(segments + done)
@@ -172,7 +177,7 @@ def _sealed_flush(index: Any, buffer: List[Analyzed], n_fields: int, schema: Dic
 
 def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields: int, schema: Dict[str, str],
          n_workers: int, bar: Progress, inverting: List[Future], segments: List[Segment],
-         spools: List[TextSpool]) -> None:
+         spools: List[TextSpool], inline: bool = False) -> None:
     """Analyse ``units`` on the pool, buffer and invert (see :func:`ingest`), appending to ``segments``.
 
     Segments are inverted on a thread (NumPy's sorts let go of the GIL) while
@@ -182,21 +187,22 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
     one segment at a time (``inverting`` holds the one in progress), so at
     most two segments' worth of tokens are held. Texts that come back compressed from worker
     processes go straight to a :class:`~kzsearch.engine.spill.TextSpool` file
-    (one per segment, listed in ``spools``) when spilling is on.
+    (one per segment, listed in ``spools``) when spilling is on. With ``inline`` (a small
+    input, :data:`INLINE_DOCS`) the same steps run on the calling thread instead.
     """
     buffer: List[Analyzed] = []
     parts: List[Any] = []  # futures of the buffer's inverted groups (see invert_group)
     buffered_tokens = raw_from = raw_tokens = 0
     spool: Optional[TextSpool] = None
 
-    def invert(inverter: ThreadPoolExecutor, buffered: List[Analyzed], inverted: List[Any],
+    def invert(inverter: Any, buffered: List[Analyzed], inverted: List[Any],
                texts: Optional[TextSpool]) -> None:
         if inverting:
             segments.append(inverting.pop().result())
         inverting.append(inverter.submit(_sealed_flush, index, buffered, n_fields, dict(schema),
                                          index._new_segment_name(), inverted, texts))
 
-    with ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert") as inverter:
+    with (_Inline() if inline else ThreadPoolExecutor(1, thread_name_prefix="kzsearch-invert")) as inverter:
         with AnalysisPool(index.analyzer, n_workers, positions=index.positions, vocabulary=index._vocab,
                           hit_texts=(list(index.fields).index(index.text_field), n_fields)) as pool:
             for analyzed in pool.map(units):
@@ -228,6 +234,24 @@ def _run(index: Any, units: Iterator[List[str]], pending: Deque[Batch], n_fields
             invert(inverter, buffer, parts, spool)
         if inverting:
             segments.append(inverting.pop().result())
+
+
+class _Inline:
+    """``ThreadPoolExecutor.submit`` run at once on the calling thread (its outcome in a done Future)."""
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # (as the pool's thread does: raised again by result())
+            future.set_exception(exc)
+        return future
+
+    def __enter__(self) -> "_Inline":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
 
 
 def _encode(batch: Batch, analyzed: AnalyzedBatch, term_ids: np.ndarray, n_fields: int) -> Analyzed:
