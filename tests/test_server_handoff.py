@@ -80,3 +80,44 @@ def test_searches_queued_behind_an_answered_write_let_it_go_first():
     asyncio.run(main())
     assert order[0] == "write answered" and sorted(order[1:]) == ["search 1", "search 2", "search 3"]
     assert "c" in eng.index
+
+
+@pytest.mark.parametrize("expected_matches", [True, False])
+def test_the_asking_worker_applies_last_and_answers_when_its_outcome_agrees(expected_matches):
+    from kzsearch.server.replication import signature
+
+    worker_end, coordinator = pair()
+    eng = engine()
+    replica = Replica(worker_end, eng, on_drain=lambda: None)
+    workers = ReplicatedWorkers(0, replica, 2)
+    order = []
+
+    async def write():
+        try:
+            order.append(("answered", await workers.write(partial(eng.put, [{"id": "c", "text": "Мектеп"}]))))
+        except RuntimeError as e:
+            order.append(("failed", str(e)))
+
+    async def main():
+        replica.attach()
+        task = asyncio.ensure_future(write())
+        await asyncio.sleep(0)
+        kind, number, name, args = coordinator.recv()
+        # the other workers had ("ok", 1); this one applies it last and answers at once when it agrees
+        expected = signature(("ok", 1) if expected_matches else ("ok", 2))
+        coordinator.send(("apply", 7, name, args, number, expected))
+        await asyncio.gather(*(workers.read(lambda: order.append("search")) for _ in range(2)))
+        assert coordinator.recv() == ("ack", 7, ("ok", 1))
+        if not expected_matches:  # no answer yet: the coordinator's verdict decides
+            assert not task.done()
+            coordinator.send(("done", number, ("error", RuntimeError("the service's workers disagree"))))
+            await workers.read(lambda: None)
+        await task
+        replica._close()
+
+    asyncio.run(main())
+    if expected_matches:
+        assert order[0] == ("answered", 1) and order[1:] == ["search", "search"]
+    else:
+        assert order == ["search", "search", ("failed", "the service's workers disagree")]
+    assert "c" in eng.index

@@ -10,8 +10,9 @@ kernel spreads connections over them (one listener shared by all workers
 where the platform has no ``SO_REUSEPORT``).
 
 The parent then runs the :class:`Coordinator`: the one place writes are
-ordered. It applies one write at a time in every worker and answers the
-worker that asked only when all have acknowledged, so a write that has
+ordered. It applies one write at a time in every worker, the worker that
+asked last: that one applies it and answers its request only when its
+outcome is the one all the others acknowledged, so a write that has
 answered is visible to the next search in any worker; a save (``POST
 /save``, ``--save-every`` and the final save at shutdown) is made by one
 worker and recorded by the others, so ``/stats`` agrees across workers.
@@ -42,7 +43,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
-from .replication import SAVED, Outcome
+from .replication import SAVED, Outcome, signature as _signature
 from .settings import ServerSettings
 
 #: how long workers get to finish their requests at shutdown before they are killed
@@ -265,9 +266,14 @@ class Coordinator:
         if not alive:
             self._done(("error", RuntimeError("no worker left")))
             return
-        targets = alive[:1] if name == "save" else alive  # one worker saves
-        op["phase"] = "save" if name == "save" else "write"
-        self._send_all(targets, ("apply", self.seq, name, args))
+        if name == "save":  # one worker saves
+            op["phase"] = "save"
+            self._send_all(alive[:1], ("apply", self.seq, name, args))
+            return
+        # the other workers first; the asking worker last, with their outcome, so that it answers
+        # its request as it applies the write (one hop less, and no search of its own in between)
+        op["phase"], op["last"] = "write", origin if origin is not None and origin.alive else None
+        self._send_all([w for w in alive if w is not op["last"]], ("apply", self.seq, name, args))
 
     def _send_all(self, targets: List[WorkerProcess], message: tuple) -> None:
         op = self.current
@@ -293,6 +299,15 @@ class Coordinator:
         op = self.current
         assert op is not None
         outcomes = list(op["outcomes"].values())
+        if op["phase"] == "write" and op["last"] is not None and len({_signature(o) for o in outcomes}) <= 1:
+            last, op["last"], op["phase"], op["before"] = op["last"], None, "last", outcomes
+            expected = _signature(outcomes[0]) if outcomes else None
+            self._send_all([last], ("apply", op["seq"], op["name"], op["args"], op["request"], expected))
+            return
+        if op["phase"] == "last":
+            if outcomes:  # (the asking worker answered itself when its outcome matched `expected`)
+                op["answered"] = len({_signature(o) for o in op["before"] + outcomes}) == 1
+            outcomes = op["before"] + outcomes
         if not outcomes:
             self._done(("error", RuntimeError("the worker applying this write died")))
             return
@@ -318,15 +333,11 @@ class Coordinator:
         op, self.current = self.current, None
         assert op is not None
         if op["origin"] is not None:
-            op["origin"].send(("done", op["request"], outcome))
+            if not op.get("answered"):
+                op["origin"].send(("done", op["request"], outcome))
         elif outcome[0] == "error":
             print(f"kzsearch: warning: the scheduled save failed: {outcome[1]!r}", file=sys.stderr)
         self._advance()
-
-
-def _signature(outcome: Outcome) -> Tuple[str, str]:
-    kind, value = outcome
-    return (kind, f"{type(value).__name__}: {value}") if kind == "error" else (kind, repr(value))
 
 
 def serve_processes(path: Any, settings: ServerSettings, create: bool = False) -> int:

@@ -8,13 +8,16 @@ the coordinator in the parent process (:mod:`kzsearch.server.processes`):
 1. a worker that receives ``POST /documents``, ``DELETE /documents/{id}`` or
    ``POST /save`` sends the engine call (its name and arguments) to the
    coordinator instead of running it (:class:`ReplicatedWorkers.write`);
-2. the coordinator numbers the write and sends it to every worker; each
-   applies it in that order (:class:`Replica`: on its event loop, or on a
-   thread for a save or a large write), under the index's own writer lock,
+2. the coordinator numbers the write and sends it to every other worker;
+   each applies it in that order (:class:`Replica`: on its event loop, or on
+   a thread for a save or a large write), under the index's own writer lock,
    and acknowledges with the outcome (a result or the exception);
-3. once every worker has acknowledged, the coordinator answers the worker
-   that asked, which answers the HTTP request. So a write that has answered
-   is visible to the next search in every worker.
+3. once they all have, and their outcomes agree, the coordinator sends the
+   write to the worker that asked, with that outcome's signature: it applies
+   the write, and when its own outcome has the same signature it answers
+   the HTTP request at once (else the coordinator stops the service and the
+   request fails). So a write that has answered is visible to the next
+   search in every worker.
 
 Writes jump the search queue: before each search a worker takes the
 coordinator's messages already waiting (:meth:`Replica.pump`: one ``poll``
@@ -32,7 +35,8 @@ Messages (pickled over a ``multiprocessing`` connection)::
 
     worker -> parent: ("ready", pid, documents) | ("failed", message) | ("op", request, name, args)
                       | ("ack", seq, outcome) | ("stopped",)
-    parent -> worker: ("apply", seq, name, args) | ("done", request, outcome) | ("drain",) | ("stop",)
+    parent -> worker: ("apply", seq, name, args) | ("apply", seq, name, args, request, signature)
+                      | ("done", request, outcome) | ("drain",) | ("stop",)
 
 An outcome is ``("ok", value)`` or ``("error", exception)``.
 
@@ -103,6 +107,12 @@ def apply_call(engine: SearchEngine, name: str, args: tuple) -> Outcome:
         return "ok", getattr(engine, name)(*args)
     except Exception as exc:
         return "error", _picklable(exc)
+
+
+def signature(outcome: Outcome) -> Tuple[str, str]:
+    """What two workers' outcomes of one write must share (a result's repr, an error's type and text)."""
+    kind, value = outcome
+    return (kind, f"{type(value).__name__}: {value}") if kind == "error" else (kind, repr(value))
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -195,30 +205,45 @@ class Replica:
             return
         kind = message[0]
         if kind == "apply":
-            _, seq, name, args = message
+            _, seq, name, args, *answer = message  # (answer: this worker asked; see _answer)
             if name == "save" or (name == "put" and len(args[0] or ()) > LOOP_WRITE_DOCUMENTS):
-                task = asyncio.ensure_future(self._apply_on_thread(seq, name, args))
+                task = asyncio.ensure_future(self._apply_on_thread(seq, name, args, answer))
                 self._tasks.add(task)  # (the loop keeps only a weak reference)
                 task.add_done_callback(self._tasks.discard)
             else:
-                self.conn.send(("ack", seq, apply_call(self.engine, name, args)))
+                outcome = apply_call(self.engine, name, args)
+                self._answer(answer, outcome)
+                self.conn.send(("ack", seq, outcome))
         elif kind == "done":
             _, number, outcome = message
-            future = self._pending.pop(number)
-            if not future.done():
-                self.urgent.add(number)  # (until the request resumes: ReplicatedWorkers.write)
-            _settle(future, outcome)
+            self._resolve(number, outcome)
         elif kind == "drain":
             self.on_drain()
         elif kind == "stop":
             self._close()
 
-    async def _apply_on_thread(self, seq: int, name: str, args: tuple) -> None:
+    async def _apply_on_thread(self, seq: int, name: str, args: tuple, answer: list) -> None:
         if self._slow is None:
             self._slow = ThreadPoolExecutor(1, thread_name_prefix="kzsearch-write")
         loop = asyncio.get_running_loop()
         outcome = await loop.run_in_executor(self._slow, apply_call, self.engine, name, args)
+        self._answer(answer, outcome)
         self.conn.send(("ack", seq, outcome))
+
+    def _answer(self, answer: list, outcome: Outcome) -> None:
+        """This worker's own write: answer its request if ``outcome`` is what the others had."""
+        if answer:
+            request, expected = answer
+            if expected is None or signature(outcome) == expected:
+                self._resolve(request, outcome)
+
+    def _resolve(self, number: int, outcome: Outcome) -> None:
+        future = self._pending.pop(number, None)
+        if future is None:
+            return
+        if not future.done():
+            self.urgent.add(number)  # (until the request resumes: ReplicatedWorkers.write)
+        _settle(future, outcome)
 
     def _close(self) -> None:
         assert self._loop is not None and self._stopped is not None
