@@ -3,7 +3,8 @@
 Modules, one job each: ``settings`` (where it listens, tokens, limits),
 ``engine`` (the one adapter between the service and the Index, feature
 detection included), ``snippets`` (matched words and marked snippets),
-``limits`` (request-body bound), ``api`` (the FastAPI
+``limits`` (request-body bound), ``protocol`` (uvicorn's HTTP protocol with JSON
+errors and a bound on the request head), ``api`` (the FastAPI
 app and its JSON routes), ``fastpath`` (the lean ``GET /search``: parameters,
 checks, JSON), ``workers`` (the search and writer threads), ``page`` and
 ``i18n`` (the server-rendered search page in Kazakh, Russian and English),
@@ -11,7 +12,7 @@ checks, JSON), ``workers`` (the search and writer threads), ``page`` and
 and the coordinator of their writes, in the parent) and ``replication`` (a
 worker's side of it).
 
-Only ``api``, ``limits`` and ``run`` need FastAPI and uvicorn; the names
+Only ``api``, ``limits``, ``protocol`` and ``run`` need FastAPI and uvicorn; the names
 below are imported on first use, so ``kzsearch.server.engine`` (which the
 LangChain retriever shares) works without the extra.
 
