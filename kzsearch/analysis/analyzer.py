@@ -17,7 +17,8 @@ per-token work of an analysed text is one dict lookup.
 
 Tokens longer than :data:`MAX_TOKEN_LENGTH` (64) characters are cut to
 that length before any filter sees them, and the token caches are cleared
-when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
+before a text that would take them past :data:`CACHE_LIMIT` entries (never
+in the middle of one), so that neither a million-letter
 "word" nor an endless stream of distinct tokens grows memory without bound.
 
 >>> analyze = Analyzer(views=())  # stems only (the default adds sub-word views)
@@ -153,6 +154,7 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        self._make_room(len(tokens))
         places = None  # the tokens' places (with views), when they hold for the text as it ends up
         if self._views:
             places = list(map(self._places[KAZAKH], tokens))
@@ -179,6 +181,12 @@ class Analyzer:
             return list(chain.from_iterable(map(_TERMS, places)))
         return " ".join(terms).split()
 
+    def _make_room(self, n: int) -> None:
+        """Clear a token cache before a text of ``n`` tokens if they would not fit (never within a
+        text: the special tokens it met must hold to its end)."""
+        for cache in self._caches.values():
+            cache.make_room(n)
+
     def analyze_positions(self, text: str) -> Tuple[List[str], List[int]]:
         """The terms of ``text`` (exactly those of ``analyzer(text)``) and their positions.
 
@@ -199,6 +207,7 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        self._make_room(len(tokens))
         kazakh = self._caches[KAZAKH]
         places = None  # the tokens' places, when they hold for the text as it ends up
         if self._views:  # a word's view terms share its position

@@ -67,7 +67,9 @@ class TokenCache(dict):
     ordinary is analysed by one ``map`` and one ``isdisjoint``. ``layouts``
     keeps the position offsets of the terms of a token when they are not
     consecutive (a compound's solid whole sits at its first part). Cleared
-    when it holds :data:`CACHE_LIMIT` tokens.
+    between texts when the next text's tokens would take it past
+    :data:`CACHE_LIMIT` (:meth:`make_room`; a text converted from Latin script or
+    routed to Russian may add a few more).
     """
 
     def __init__(self, analyzer: "Analyzer", lang: str, markers: FrozenSet[str]) -> None:
@@ -97,14 +99,19 @@ class TokenCache(dict):
         self._kazakh_views = (analyzer._kazakh_view_terms if self._word_views and lang == KAZAKH
                               and type(analyzer)._word_term is Analyzer._word_term else None)
 
-    def __missing__(self, token: str) -> str:
-        if len(self) >= CACHE_LIMIT:
+    def make_room(self, n: int) -> None:
+        """Clear this cache (and its special tokens, layouts and places) unless ``n`` more tokens
+        fit under :data:`CACHE_LIMIT`: called before a text of ``n`` tokens, never within one, so
+        that a token a text met stays special for the rest of that text."""
+        if len(self) + n > CACHE_LIMIT:
             self.clear()
             self.special.clear()
             self.special.update(self.markers)
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
+
+    def __missing__(self, token: str) -> str:
         short = len(token) <= self._max_length  # (a longer token is cut by token_layout below)
         layout = None
         if short and self._kazakh_term is not None and _CYRILLIC_WORD(token):
@@ -189,7 +196,7 @@ class TokenPlaces(dict):
         tokens.places = self
 
     def __missing__(self, token: str) -> Place:
-        joined = self.tokens[token]  # may clear this dict (the token cache's limit)
+        joined = self.tokens[token]
         if len(self._shared) >= 2 * CACHE_LIMIT:
             self._shared.clear()
         share = self._shared.setdefault
