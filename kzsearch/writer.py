@@ -9,7 +9,10 @@ deletions made while they ran. Merges follow the index's
 during ``add``. ``_id_locations`` maps each live id to (segment name, local
 document), built on first use (a build into a fresh index never needs it: a
 million-document build does not hold a million-entry dict) and kept in step
-with every swap from then on.
+with every swap from then on. An ``add`` that replaces nothing checks its new
+ids with ``_live_ids_among`` instead, which does not build it: each segment's
+ids hashed and sorted (:class:`~kzsearch.engine.id_lookup.SortedIds`, kept per
+segment in ``_sorted_ids``).
 
 :class:`SegmentWriter` is a mixin of :class:`kzsearch.Index`; it uses the
 index's ``_snapshot``, ``_write_lock``, ``_locations``, ``_merger``,
@@ -20,11 +23,12 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from .engine import spill
+from .engine.id_lookup import SortedIds
 from .engine.searcher import Snapshot
 from .engine.segment import Segment, merge_segments
 
@@ -37,6 +41,7 @@ class SegmentWriter:
     _snapshot: Snapshot
     _write_lock: Any
     _locations: Optional[Dict[str, Tuple[str, int]]]
+    _sorted_ids: Dict[str, SortedIds]
     _merger: Optional[threading.Thread]
     _next_id: int
     _next_segment: int
@@ -90,6 +95,25 @@ class SegmentWriter:
                     self._locations = built
                 locations = self._locations
         return locations
+
+    def _live_ids_among(self, candidates: Sequence[str]) -> Set[str]:
+        """The ``candidates`` that are ids of live documents: looked up in ``_id_locations`` once
+        that is built, else in each segment's :class:`SortedIds` (made on first use, kept while the
+        segment's ids are those it was made from)."""
+        locations = self._locations
+        if locations is not None:
+            return {d for d in candidates if d in locations}
+        found: Set[str] = set()
+        kept: Dict[str, SortedIds] = {}
+        for seg in self._snapshot.segments:
+            sorted_ids = self._sorted_ids.get(seg.name)
+            if sorted_ids is None or sorted_ids.ids is not seg.ids:
+                sorted_ids = SortedIds(seg.ids)
+            kept[seg.name] = sorted_ids
+            live = seg.live
+            found.update(candidates[i] for i, local in sorted_ids.find(candidates) if live is None or live[local])
+        self._sorted_ids = kept  # those of merged-away segments go
+        return found
 
     def _new_segment_name(self) -> str:
         self._next_segment += 1
