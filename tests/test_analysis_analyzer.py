@@ -160,7 +160,7 @@ def test_cache_delta_hands_over_exactly_what_was_learned():
     worker.cache_delta()
     worker("Мектептердегі оқушылар үй-коммуналдық")
     delta = worker.cache_delta()
-    assert {token for _, token, _, _ in delta} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
+    assert {token for d in delta for token in d.tokens} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
     assert worker.cache_delta() == []
     home.absorb_cache(delta)
     text = "Мектептердегі оқушылар үй-коммуналдық"

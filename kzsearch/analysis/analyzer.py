@@ -38,6 +38,7 @@ import numpy as np
 
 from ..script import to_cyrillic
 from .cache import CACHE_LIMIT, TokenCache, TokenPlaces, lay_out
+from .handover import CacheDelta
 from .filters import CYRILLIC, address_term, compound_parts, number_terms, token_layout
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
@@ -127,26 +128,20 @@ class Analyzer:
         return f"Analyzer({args})"
 
     # caches shared between processes
-    def cache_delta(self) -> List[Tuple[str, str, str, Optional[List[int]]]]:
-        """(language, token, terms, layout) cached since the last call; the first call starts tracking.
+    def cache_delta(self) -> List[CacheDelta]:
+        """What the token caches learned since the last call (one :class:`~.handover.CacheDelta`
+        per language, or more); the first call starts tracking.
 
         A worker process sends these home with its results, and the parent's
         :meth:`absorb_cache` takes them in, so that the parent's next text
-        finds the tokens the workers already analysed.
+        finds the tokens the workers already analysed, and their places.
         """
-        out: List[Tuple[str, str, str, Optional[List[int]]]] = []
-        for lang, cache in self._caches.items():
-            if cache.fresh is not None:
-                out.extend((lang, token, joined, layout) for token, joined, layout in cache.fresh)
-            cache.fresh = []
-        return out
+        return [delta for cache in self._caches.values() for delta in cache.take_delta()]
 
-    def absorb_cache(self, entries: Iterable[Tuple[str, str, str, Optional[List[int]]]]) -> None:
-        """Take in entries from :meth:`cache_delta` (of an analyzer with the same settings)."""
-        for lang, token, joined, layout in entries:
-            cache = self._caches[lang]
-            if len(cache) < CACHE_LIMIT and token not in cache:
-                cache.put(token, joined, layout)
+    def absorb_cache(self, deltas: Iterable[CacheDelta]) -> None:
+        """Take in deltas from :meth:`cache_delta` (of an analyzer with the same settings)."""
+        for delta in deltas:
+            self._caches[delta.lang].absorb(delta)
 
     # the chain
     def __call__(self, text: str) -> List[str]:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
+from .handover import CacheDelta, absorb, cut
 from .language import KAZAKH, LATIN_LETTER
 from .views import MARKS
 
@@ -76,7 +77,9 @@ class TokenCache(dict):
         super().__init__()
         self.analyzer, self.lang, self.markers = analyzer, lang, markers
         self.special = set(markers)
-        self.fresh: Optional[List[Tuple[str, str, Optional[List[int]]]]] = None  # new entries, when tracked
+        #: the tokens met first since the last :meth:`take_delta`, when tracked (see :mod:`.handover`)
+        self.fresh: Optional[List[str]] = None
+        self._cut: List[CacheDelta] = []  # what was fresh when the cache was last cleared
         #: position offsets of the terms of multi-term tokens, when not 0, 1, 2, ...
         self.layouts: Dict[str, List[int]] = {}
         #: each token's terms, offsets and width (:class:`TokenPlaces`), cleared with this cache
@@ -104,6 +107,9 @@ class TokenCache(dict):
         fit under :data:`CACHE_LIMIT`: called before a text of ``n`` tokens, never within one, so
         that a token a text met stays special for the rest of that text."""
         if len(self) + n > CACHE_LIMIT:
+            if self.fresh:  # tracked: what it learned goes home all the same
+                self._cut.append(cut(self))
+                self.fresh = []
             self.clear()
             self.special.clear()
             self.special.update(self.markers)
@@ -146,8 +152,21 @@ class TokenCache(dict):
             layout = offsets if len(terms) > 1 and offsets != list(range(len(terms))) else None
             joined = self.put(token, " ".join(terms), layout)
         if self.fresh is not None:
-            self.fresh.append((token, joined, layout))
+            self.fresh.append(token)
         return joined
+
+    def take_delta(self) -> List[CacheDelta]:
+        """What this cache learned since the last call (:mod:`.handover`); the first call starts
+        tracking."""
+        out, self._cut = self._cut, []
+        if self.fresh:
+            out.append(cut(self))
+        self.fresh = []
+        return out
+
+    def absorb(self, delta: CacheDelta) -> None:
+        """Take in a :class:`~.handover.CacheDelta` of an analyzer with the same settings."""
+        absorb(self, delta, CACHE_LIMIT)
 
     def put(self, token: str, joined: str, layout: Optional[List[int]] = None) -> str:
         """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
