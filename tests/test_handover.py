@@ -7,8 +7,8 @@ import pytest
 import kzsearch.analysis.cache as cache_module
 from kzsearch.analysis import Analyzer
 
-TEXTS = [f"Мектептердегі оқушылар {word} іс-шара 2025-2027 oqýshylar және Москва и университет"
-         for word in ("алма", "бала", "қала", "дала", "тау", "күн", "су", "жол", "кітап", "ауыл")]
+WORDS = ("алма", "бала", "қала", "дала", "тау", "күн", "су", "жол", "кітап", "ауыл")
+TEXTS = [f"Мектептердегі оқушылар {w} іс-шара 2025-2027 oqýshylar және Москва и университет" for w in WORDS]
 
 
 def own_entries(analyzer, tokens_by_lang):

@@ -32,7 +32,7 @@ from __future__ import annotations
 from functools import partial
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 import numpy as np
 

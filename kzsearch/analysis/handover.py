@@ -19,7 +19,8 @@ already holds is overwritten by an equal one.
 >>> deltas = worker.cache_delta()
 >>> [(d.lang, d.tokens, d.special) for d in deltas]
 [('kk', ['оқушылар', 'іс-шара'], ['іс-шара'])]
->>> home.absorb_cache(deltas); home._caches["kk"].places["оқушылар"], home("Оқушылар іс-шара") == terms
+>>> home.absorb_cache(deltas)
+>>> home._caches["kk"].places["оқушылар"], home("Оқушылар іс-шара") == terms
 ((('оқуш', '~оқушыл'), (0, 0), 1), True)
 """
 from __future__ import annotations

@@ -13,7 +13,8 @@ exact whatever the hash.
 >>> ids = SortedIds(TextBlock.from_strings(["a", "doc-7", "", "мектеп"]))
 >>> ids.find(["мектеп", "b", "", "doc-7"])
 [(0, 3), (2, 2), (3, 1)]
->>> (string_hashes(TextBlock.from_strings(["ab", "ab", "ba"])) == string_hashes(TextBlock.from_strings(["ab"]))[0]).tolist()
+>>> hashes = string_hashes(TextBlock.from_strings(["ab", "ab", "ba"]))
+>>> (hashes == string_hashes(TextBlock.from_strings(["ab"]))[0]).tolist()
 [True, True, False]
 """
 from __future__ import annotations
