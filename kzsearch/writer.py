@@ -28,7 +28,8 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 import numpy as np
 
 from .engine import spill
-from .engine.id_lookup import SortedIds
+from .engine.docstore import TextBlock
+from .engine.id_lookup import SortedIds, string_hashes
 from .engine.searcher import Snapshot
 from .engine.segment import Segment, merge_segments
 
@@ -104,16 +105,22 @@ class SegmentWriter:
         if locations is not None:
             return {d for d in candidates if d in locations}
         found: Set[str] = set()
-        kept: Dict[str, SortedIds] = {}
+        self._keep_sorted_ids()
+        wanted = string_hashes(TextBlock.from_strings(candidates))
         for seg in self._snapshot.segments:
             sorted_ids = self._sorted_ids.get(seg.name)
-            if sorted_ids is None or sorted_ids.ids is not seg.ids:
-                sorted_ids = SortedIds(seg.ids)
-            kept[seg.name] = sorted_ids
+            if sorted_ids is None:
+                sorted_ids = self._sorted_ids[seg.name] = SortedIds(seg.ids)
             live = seg.live
-            found.update(candidates[i] for i, local in sorted_ids.find(candidates) if live is None or live[local])
-        self._sorted_ids = kept  # those of merged-away segments go
+            found.update(candidates[i] for i, local in sorted_ids.find(candidates, wanted)
+                         if live is None or live[local])
         return found
+
+    def _keep_sorted_ids(self) -> None:
+        """Drop the :class:`SortedIds` of segments no longer in the snapshot (they hold its ids)."""
+        if self._sorted_ids:
+            now = {seg.name: seg.ids for seg in self._snapshot.segments}
+            self._sorted_ids = {name: s for name, s in self._sorted_ids.items() if now.get(name) is s.ids}
 
     def _new_segment_name(self) -> str:
         self._next_segment += 1
@@ -162,6 +169,7 @@ class SegmentWriter:
         ``_id_locations`` builds them from the snapshot on first use)."""
         locations = self._locations
         self._snapshot = Snapshot(segments)
+        self._keep_sorted_ids()
         if locations is None:
             return
         for doc_id in drop:
@@ -226,6 +234,7 @@ class SegmentWriter:
             merged = merged.with_live(live)
         segs[first:first + len(sources)] = [merged]
         self._snapshot = Snapshot(segs)
+        self._keep_sorted_ids()
         self._point_ids_at(merged)
         self._discard_spilled(sources)  # readers that still map them keep their data
 

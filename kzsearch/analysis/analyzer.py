@@ -38,8 +38,8 @@ import numpy as np
 
 from ..script import to_cyrillic
 from .cache import CACHE_LIMIT, TokenCache, TokenPlaces, lay_out
-from .handover import CacheDelta
 from .filters import CYRILLIC, address_term, compound_parts, number_terms, token_layout
+from .handover import CacheDelta
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
 from .russian import RussianLemmatizer

@@ -19,7 +19,7 @@ exact whatever the hash.
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -77,12 +77,13 @@ class SortedIds:
         self.order = order.astype(np.int32) if len(order) < 2**31 else order
         self.hashes = hashes[order]
 
-    def find(self, candidates: Sequence[str]) -> List[Tuple[int, int]]:
+    def find(self, candidates: Sequence[str], wanted: Optional[np.ndarray] = None) -> List[Tuple[int, int]]:
         """(i, local) for each ``candidates[i]`` that is this segment's id at ``local``, ascending
-        i (live or not: the caller checks)."""
+        i (live or not: the caller checks); ``wanted``: the candidates' :func:`string_hashes`."""
         if not len(candidates) or not len(self.hashes):
             return []
-        wanted = string_hashes(TextBlock.from_strings(candidates))
+        if wanted is None:
+            wanted = string_hashes(TextBlock.from_strings(candidates))
         lo = np.searchsorted(self.hashes, wanted, side="left")
         hi = np.searchsorted(self.hashes, wanted, side="right")
         found = []
