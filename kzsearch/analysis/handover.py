@@ -74,8 +74,8 @@ def absorb(cache: "TokenCache", delta: CacheDelta, limit: int) -> None:
         layouts, places = _subdict(layouts, tokens), _subdict(places, tokens)
         kept = set(tokens)
         special = [t for t in special if t in kept]
+    cache.layouts.update(layouts)  # before the entries, as put() does: a text analysed on another
+    cache.special.update(special)  # thread that finds a token finds its layout and special mark
     cache.update(zip(tokens, delta.joined))
-    cache.layouts.update(layouts)
-    cache.special.update(special)
     if cache.places is not None:
         cache.places.update(places)
