@@ -9,9 +9,9 @@ translates the array with one NumPy gather. So no per-token Python object
 crosses a process boundary or outlives its batch, and the parent hashes a
 term once per worker, not once per batch. In this process the batch's terms
 go straight to the index's vocabulary instead. A worker also sends home the tokens its
-analyzer cached during the batch (when the analyzer offers
-``cache_delta``/``absorb_cache``), so that after a parallel build the
-parent's analyzer is as warm as the workers were.
+analyzer cached during the batch, with their laid-out places (when the analyzer offers
+``cache_delta``/``absorb_cache``; see :mod:`kzsearch.analysis.handover`), so that after
+a parallel build the parent's analyzer is as warm as the workers were.
 
 Workers are forked; no lock is held across the fork: kzsearch's own locks
 are :class:`~kzsearch.engine.locks.ForkSafeLock` and the one lock of a
