@@ -73,3 +73,24 @@ def test_absorb_keeps_to_the_limit_and_analyses_alike(monkeypatch, limit):
     for text in TEXTS + [t.upper() for t in TEXTS]:
         assert home(text) == reference(text)
         assert home.analyze_positions(text) == reference.analyze_positions(text)
+
+
+def test_an_add_after_a_parallel_build_runs_warm_and_alike(monkeypatch):
+    import kzsearch
+    import kzsearch.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 4)
+    docs = [f"{t} {i} Қазақстан экономикасы Mektepterde oqýshylar kóp" for i, t in enumerate(TEXTS * 4)]
+    more = [t.replace("оқушылар", "оқушыларға") + " жаңа құжат" for t in TEXTS]
+    built = []
+    for workers in (2, 1):
+        index = kzsearch.Index(background_merges=False)
+        index.add(docs, workers=workers)
+        if workers == 2:  # the workers' entries came home with their places
+            assert len(index.analyzer._caches["kk"].places) >= len(set(" ".join(docs).lower().split())) // 2
+        index.add(more, ids=[f"m{i}" for i in range(len(more))], workers=1)
+        built.append(index)
+    warm, serial = built
+    for query in ("оқушылар", "мектеп", "іс-шара", "2025", "экономика", "Москва университет", "құжат"):
+        assert [(h.id, h.score) for h in warm.search(query)] == [(h.id, h.score) for h in serial.search(query)]
+    assert [warm.get(f"m{i}") for i in range(3)] == [serial.get(f"m{i}") for i in range(3)]
