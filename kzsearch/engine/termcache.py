@@ -207,21 +207,15 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
             copied = True
         r_lo, r_hi = int(table.row_start[a]), int(table.row_start[a + 1])
         return TermPostings(d, bm.tfs[l:h], table.start[r_lo:r_hi] - l), copied
-    # several segments: each row written once into arrays made for all of them
+    # several segments: one concatenation of the rows' slices (a few calls, not a few per row)
     maxima = [block_maxima(snapshot.segments[s]) for s, _, _ in rows]
-    total = sum(h - l for _, l, h in rows)
-    docs = np.empty(total, dtype=dtype)
-    tfs = np.empty(total, dtype=np.result_type(*[bm.tfs.dtype for bm in maxima]))
+    counts = [h - l for _, l, h in rows]
+    docs = np.concatenate([bm.docs[l:h] for bm, (_, l, h) in zip(maxima, rows)], dtype=dtype, casting="unsafe")
+    np.add(docs, np.repeat(np.array([bases[s] for s, _, _ in rows], dtype=dtype), counts), out=docs)
+    tfs = np.concatenate([bm.tfs[l:h] for bm, (_, l, h) in zip(maxima, rows)])
+    offsets = np.cumsum([0] + counts[:-1]) - np.array([l for _, l, _ in rows])
     r_lo, r_hi = int(table.row_start[a]), int(table.row_start[b])
-    starts = table.start[r_lo:r_hi].copy()
-    offset = 0
-    for r, (s, l, h), bm in zip(range(a, b), rows, maxima):
-        n = h - l
-        np.add(bm.docs[l:h], bases[s], out=docs[offset:offset + n], dtype=dtype, casting="unsafe")
-        tfs[offset:offset + n] = bm.tfs[l:h]
-        b_lo, b_hi = int(table.row_start[r]) - r_lo, int(table.row_start[r + 1]) - r_lo
-        starts[b_lo:b_hi] += offset - l
-        offset += n
+    starts = table.start[r_lo:r_hi] + np.repeat(offsets, np.diff(table.row_start[a:b + 1]))
     return TermPostings(docs, tfs, starts), True
 
 
