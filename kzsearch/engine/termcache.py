@@ -136,13 +136,14 @@ def hits_by_segment(snapshot, a: int, b: int, cands: np.ndarray) -> Tuple[np.nda
     """:func:`term_hits` for the term of directory rows ``a:b`` and ascending global positions
     ``cands``, searched in each segment's postings (no merged copy)."""
     found, tfs = [], []
-    for base, end, docs, tf in _rows(snapshot, a, b):
-        i, j = np.searchsorted(cands, (base, end)).tolist()
+    _, which, _, _ = snapshot.term_directory()
+    segs = which[a:b]
+    cuts = np.searchsorted(cands, snapshot.bases[np.concatenate((segs, segs + 1))]).tolist()
+    for (base, end, docs, tf), i, j in zip(_rows(snapshot, a, b), cuts[:b - a], cuts[b - a:]):
         if i == j or not len(docs):
             continue
-        local = (cands[i:j] - base).astype(docs.dtype)  # fits: a segment's own positions
-        idx = np.searchsorted(docs, local)
-        np.minimum(idx, len(docs) - 1, out=idx)
+        local = np.subtract(cands[i:j], base, dtype=docs.dtype, casting="unsafe")  # fits: a segment's own positions
+        idx = np.searchsorted(docs[:-1], local)  # at most the last posting: no clipping needed
         hit = np.flatnonzero(docs[idx] == local)
         found.append(hit + i)
         tfs.append(tf[idx[hit]])
@@ -226,7 +227,6 @@ def term_hits(postings: TermPostings, cands: np.ndarray) -> Tuple[np.ndarray, np
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=postings.tfs.dtype)
     if docs.dtype != cands.dtype:
         cands = cands.astype(docs.dtype)  # else searchsorted would convert all of docs
-    idx = np.searchsorted(docs, cands)
-    np.minimum(idx, len(docs) - 1, out=idx)
+    idx = np.searchsorted(docs[:-1], cands)  # at most the last posting: no clipping needed
     found = np.flatnonzero(docs[idx] == cands)
     return found, postings.tfs[idx[found]]
