@@ -18,8 +18,11 @@ by one pass over the term's postings picking the candidates marked in a
 per-thread bool array; a long term not merged over the segments yet is
 searched segment by segment, :mod:`.termcache`). Otherwise more terms are
 scored in full, into a dense accumulator as the exhaustive searcher does,
-until the terms left cannot lift an unseen document to θ, and the terms left
-are looked up for the candidates. Finally the few candidates whose sums
+until the terms left cannot lift an unseen document to θ — first the set of
+terms with the fewest postings whose leaving out bounds the rest below θ
+(:func:`in_full_first`: in a query with views a rare term often does, where
+the largest bounds belong to long terms) — and the terms left are looked up
+for the candidates. Finally the few candidates whose sums
 reach the k-th best are scored again in query order
 (:func:`.pruning.exact_scores`), so ids and scores equal the exhaustive ones
 bit for bit; every bound comparison carries a relative margin far above the
