@@ -49,7 +49,12 @@ def stages(n_docs: int, analyze) -> dict:
     parallel._init_worker(analyze)
     dictionary = {}
     if DICTIONARIES:
-        dictionary = {"zdict": zipped_texts.train_dictionary("".join(batches[0]).encode())}
+        sample = "".join(batches[0])
+        if getattr(zipped_texts, "CODEPAGE", False):  # as the pool trains it (see parallel.AnalysisPool.map)
+            from kzsearch.engine import codepage
+            dictionary = {"zdict": zipped_texts.train_dictionary(codepage.dictionary_sample(sample))}
+        else:
+            dictionary = {"zdict": zipped_texts.train_dictionary(sample.encode())}
     for texts in batches[:5]:  # warm: the analyzer's cache, the worker's vocabulary
         parallel._analyze_in_worker(texts, True, (0, 1), *dictionary.values())
     spent = dict.fromkeys(("analyzer alone", "analyze_batch (analyzer, positions, flatten)",

@@ -33,6 +33,7 @@ import numpy as np
 
 from .engine.docstore import TextBlock
 from .engine.vocabulary import Vocabulary
+from .engine import codepage, zipped_texts
 from .engine.zipped_texts import compress_texts, train_dictionary
 
 Analyze = Callable[[str], List[str]]
@@ -251,7 +252,9 @@ class AnalysisPool:
         for texts in batches:
             if self.zdict is None and self.hit_texts is not None:
                 which, every = self.hit_texts
-                sample = "".join(texts[which::every]).encode("utf-8", "surrogatepass")
+                sample = "".join(texts[which::every])
+                sample = codepage.dictionary_sample(sample) if zipped_texts.CODEPAGE else \
+                    sample.encode("utf-8", "surrogatepass")
                 zdict = train_dictionary(sample)
                 self.zdict = np.frombuffer(zdict, dtype=np.uint8)
             in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts,

@@ -9,7 +9,11 @@ on its own (raw deflate, no header: the file has a CRC), on all cores::
     texts.zdocs    uint32[B+1] the first document of each block (the last entry: n)
     texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
-and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
+optionally, the codec of each block (part ``texts.zcodec``, uint8[B]: 0 UTF-8,
+1 the one-byte Kazakh code page of :mod:`.codepage`, which halves the bytes
+deflate reads; without the part, every block is UTF-8; the offsets count
+UTF-8 bytes either way, and a code page block is decoded whole and kept as
+UTF-8), and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
 refer back to as if it came just before each of them; parts ``texts.zdict``,
 ``texts.zdictpos``, ``texts.zdictblk``, see :mod:`.text_dictionaries`).
 A dictionary is a sample of the collection's first texts
@@ -53,6 +57,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import IndexFormatError
+from . import codepage
 from .docstore import TextBlock, _decode, gather_strings
 from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, check_dictionaries,
                                 default_dictionary, dictionary_table, train_dictionary)
@@ -60,7 +65,9 @@ from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, 
 #: whether saves compress stored texts (False: format 3 writes them whole, as ``texts.blob``:
 #: about 2.2 times the space, and a hit reads its text without decoding a block)
 COMPRESS = True
-#: uncompressed bytes a block holds at least (it ends at the first document boundary past this)
+#: whether saves store blocks whose characters all are in the Kazakh code page in it (see :mod:`.codepage`)
+CODEPAGE = True
+#: uncompressed bytes (of UTF-8) a block holds at least (it ends at the first document boundary past this)
 BLOCK_BYTES = 1024
 #: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
 LEVEL = 1
@@ -81,16 +88,18 @@ def _damaged() -> IndexFormatError:
 class ZippedTexts(TextBlock):
     """n stored texts compressed per block (see the module docstring); a TextBlock."""
 
-    __slots__ = ("z", "zblocks", "zdocs", "zdict", "zdictpos", "zdictblk", "_cache", "_block_of", "_dicts")
+    __slots__ = ("z", "zblocks", "zdocs", "zdict", "zdictpos", "zdictblk", "zcodec", "_cache", "_block_of",
+                 "_dicts")
 
     def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray,
                  zdict: Optional[np.ndarray] = None, zdictpos: Optional[np.ndarray] = None,
-                 zdictblk: Optional[np.ndarray] = None) -> None:
+                 zdictblk: Optional[np.ndarray] = None, zcodec: Optional[np.ndarray] = None) -> None:
         self.strings = None
         self.blob = None
         self.offsets = offsets
         self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
         self.zdict, self.zdictpos, self.zdictblk = zdict, zdictpos, zdictblk
+        self.zcodec = zcodec  # uint8[B] or None: every block UTF-8
         self._cache: Dict[int, bytes] = {}
         self._block_of: Optional[np.ndarray] = None  # the block of each text (int32[n]), on first read
         # (each dictionary as bytes, the first block of each but the first), on first read
@@ -99,7 +108,7 @@ class ZippedTexts(TextBlock):
     @classmethod
     def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
         return cls(parts["texts.z"], parts["texts.zblocks"], parts["texts.zdocs"], parts["texts.offsets"],
-                   *(parts.get(k) for k in DICT_PARTS))
+                   *(parts.get(k) for k in DICT_PARTS), parts.get("texts.zcodec"))
 
     def parts(self) -> Dict[str, np.ndarray]:
         out = {"texts.z": self.z, "texts.zblocks": self.zblocks, "texts.zdocs": self.zdocs,
@@ -107,6 +116,8 @@ class ZippedTexts(TextBlock):
         if self.zdictblk is not None:
             out.update({"texts.zdict": self.zdict, "texts.zdictpos": self.zdictpos,
                         "texts.zdictblk": self.zdictblk})
+        if self.zcodec is not None:
+            out["texts.zcodec"] = self.zcodec
         return out
 
     def __len__(self) -> int:
@@ -154,15 +165,24 @@ class ZippedTexts(TextBlock):
         return self._inflate(b, upto)
 
     def _inflate(self, b: int, upto: int) -> bytes:
-        """Block ``b`` decoded up to byte ``upto`` of it, and kept in the cache."""
+        """Block ``b`` decoded (as UTF-8) up to byte ``upto`` of it (a code page block: at
+        least that far), and kept in the cache."""
         lo, hi = self.zblocks[b:b + 2].tolist()
         zdict = self._dictionary(b)
+        recode = self.zcodec is not None and int(self.zcodec[b]) == codepage.KZ
         try:
             inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
             raw = inflate.decompress(self.z[lo:hi], upto)
-        except (zlib.error, ValueError):
+            if recode:  # upto code page bytes are as many characters: upto UTF-8 bytes or more
+                ended = len(raw) < upto
+                raw = codepage.to_utf8(raw)
+        except (zlib.error, ValueError):  # UnicodeDecodeError is a ValueError
             raise _damaged() from None
-        if len(raw) != upto:
+        if recode:
+            full = int(self.offsets[self.zdocs[b + 1]]) - int(self.offsets[self.zdocs[b]])
+            if len(raw) > full or (ended and len(raw) != full):
+                raise _damaged()
+        elif len(raw) != upto:
             raise _damaged()
         cache = self._cache  # no lock: a race costs at most a block decoded twice or kept a while
         if len(cache) >= _CACHED:
@@ -242,6 +262,7 @@ class JoinedTables:
         self._zdocs: List[np.ndarray] = []
         self._offsets: List[np.ndarray] = []
         self._runs: List[Tuple[np.ndarray, int]] = []  # (dictionary, blocks it serves)
+        self._codecs: List[np.ndarray] = []  # each block's codec (see ZippedTexts.zcodec)
 
     def add(self, texts: ZippedTexts) -> None:
         """Join the tables of ``texts``, whose blocks follow those added before."""
@@ -250,6 +271,9 @@ class JoinedTables:
             self._zdocs.append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
         self._offsets.append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
         self._runs.extend(texts.dictionary_runs())
+        n_blocks = len(texts.zblocks) - 1
+        self._codecs.append(np.asarray(texts.zcodec, dtype=np.uint8) if texts.zcodec is not None
+                            else np.zeros(n_blocks, dtype=np.uint8))
         self.n_z += len(texts.z)
         self.n_docs += len(texts)
         self.n_bytes += int(texts.offsets[-1])
@@ -261,6 +285,9 @@ class JoinedTables:
         parts = {"texts.zblocks": ended(self._zblocks, self.n_z), "texts.zdocs": ended(self._zdocs, self.n_docs),
                  "texts.offsets": ended(self._offsets, self.n_bytes)}
         parts.update(dictionary_table(self._runs))
+        codecs = np.concatenate(self._codecs) if self._codecs else np.zeros(0, dtype=np.uint8)
+        if codecs.any():
+            parts["texts.zcodec"] = codecs
         return parts
 
 
@@ -304,12 +331,18 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         return texts.parts()
     block_bytes = block_bytes or BLOCK_BYTES
     level = LEVEL if level is None else level
-    if texts.strings is not None:
+    recoded = codepage.block_pieces(texts.strings, block_bytes, _cuts) \
+        if CODEPAGE and texts.strings is not None else None
+    kinds: List[int] = []
+    if recoded is not None:
+        pieces, kinds, offsets, cuts = recoded
+    elif texts.strings is not None:
         encoded = [s.encode("utf-8", "surrogatepass") for s in texts.strings]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
         cuts = _cuts(offsets, block_bytes)
-        pieces: List[Any] = [b"".join(encoded[a:b]) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
+        bounds = cuts.tolist()
+        pieces = [b"".join(encoded[a:b]) for a, b in zip(bounds, bounds[1:])]
         del encoded
     else:
         blob, offsets = texts.to_arrays()
@@ -318,6 +351,8 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         bounds = offsets[cuts].tolist()
         view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
         pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
+        if CODEPAGE:
+            pieces, kinds = codepage.recode_pieces(pieces)
     if zdict is None:
         zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
     if len(zdict) > DICT_BYTES:
@@ -338,6 +373,8 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
     if zdict and len(streams):
         parts.update(dictionary_table([(np.frombuffer(zdict, dtype=np.uint8), len(streams))]))
+    if any(kinds):
+        parts["texts.zcodec"] = np.array(kinds, dtype=np.uint8)
     return _narrowed(parts)
 
 
@@ -367,12 +404,18 @@ def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
     problem = check_dictionaries(parts)
     if problem:
         return problem
+    zcodec = parts.get("texts.zcodec")
+    if zcodec is not None and (len(zcodec) != len(zblocks) - 1 or zcodec.dtype != np.uint8
+                               or (len(zcodec) and int(zcodec.max()) > codepage.LAST_CODEC)):
+        return "compressed text blocks do not match their codecs"
     if n_docs:  # the last block must decode to what the offsets say (the others are checked when read)
         expected = int(offsets[-1]) - int(offsets[zdocs[-2]])
         zdict = ZippedTexts.from_parts(parts)._dictionary(len(zblocks) - 2)
         try:
             inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
             raw = inflate.decompress(np.asarray(z[int(zblocks[-2]):]).tobytes(), expected + 1)
+            if zcodec is not None and int(zcodec[-1]) == codepage.KZ:
+                raw = codepage.to_utf8(raw)
         except (zlib.error, ValueError, OverflowError):
             return "compressed texts are damaged"
         if len(raw) != expected:
