@@ -24,11 +24,13 @@ batch, so a build's segments usually hold one; concatenating segments
 empty dictionary (a block run of a folder written without them, e.g. by
 format 3's first code: level 4) means none. With a dictionary the short
 words and endings every block repeats need not be spelt out in each
-block, so 1 KB blocks (about one document of KazNERD sentences) at zlib's
-fastest level shrink Kazakh text 2.4-fold, where without one they shrank
-2.1-fold at level 4, for two thirds of the CPU; a hit's text decodes as
-fast (``benchmarks/bench_texts.py``: 2 KB blocks would save another sixth
-of the CPU, but a hit's text would cost 15% more to read).
+block, so 1 KB blocks of UTF-8 (about one document of KazNERD sentences) at zlib's
+fastest level shrank Kazakh text 2.4-fold, where without one they shrank
+2.1-fold at level 4, for two thirds of the CPU. Deflate's cost is mostly a
+fixed cost per block (its Huffman tables, about 7 µs) plus one per byte read;
+the code page halves the bytes, and 2 KB blocks of UTF-8 (about 1.1 KB of
+the code page) halve the blocks: KazNERD documents shrink 3.8-fold for about
+a third less CPU, and a hit's text costs about 15% more to read.
 
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
@@ -67,8 +69,10 @@ from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, 
 COMPRESS = True
 #: whether saves store blocks whose characters all are in the Kazakh code page in it (see :mod:`.codepage`)
 CODEPAGE = True
-#: uncompressed bytes (of UTF-8) a block holds at least (it ends at the first document boundary past this)
-BLOCK_BYTES = 1024
+#: uncompressed bytes (of UTF-8) a block holds at least (it ends at the first document boundary past
+#: this): 2 KB of Kazakh UTF-8 is about 1.1 KB in the code page (:mod:`.codepage`), as much for
+#: deflate to read as a 1 KB block of UTF-8 (the size before the code page), in fewer blocks
+BLOCK_BYTES = 2048
 #: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
 LEVEL = 1
 #: decoded blocks kept per segment
@@ -172,15 +176,13 @@ class ZippedTexts(TextBlock):
         recode = self.zcodec is not None and int(self.zcodec[b]) == codepage.KZ
         try:
             inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
-            raw = inflate.decompress(self.z[lo:hi], upto)
-            if recode:  # upto code page bytes are as many characters: upto UTF-8 bytes or more
-                ended = len(raw) < upto
-                raw = codepage.to_utf8(raw)
+            raw = _recoded_prefix(inflate, self.z[lo:hi], upto) if recode else \
+                inflate.decompress(self.z[lo:hi], upto)
         except (zlib.error, ValueError):  # UnicodeDecodeError is a ValueError
             raise _damaged() from None
-        if recode:
+        if recode:  # a prefix of at least upto bytes, or the whole block
             full = int(self.offsets[self.zdocs[b + 1]]) - int(self.offsets[self.zdocs[b]])
-            if len(raw) > full or (ended and len(raw) != full):
+            if len(raw) > full or len(raw) < upto or (inflate.eof and len(raw) != full):
                 raise _damaged()
         elif len(raw) != upto:
             raise _damaged()
@@ -243,6 +245,18 @@ class ZippedTexts(TextBlock):
         offsets = np.asarray(self.offsets, dtype=np.int64)
         starts = block_start[which] + offsets[indices] - offsets[self.zdocs[block_of]]
         return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
+
+
+def _recoded_prefix(inflate: Any, data: Any, upto: int) -> bytes:
+    """The UTF-8 of a code page block from its start to ``upto`` bytes or a little past (or its
+    end): Kazakh text takes about 1.85 UTF-8 bytes a character, and a code page byte is one."""
+    out = codepage.to_utf8(inflate.decompress(data, max(1, upto * 10 // 17)))
+    while len(out) < upto and not inflate.eof:
+        more = inflate.decompress(inflate.unconsumed_tail, upto - len(out))
+        if not more:
+            break
+        out += codepage.to_utf8(more)
+    return out
 
 
 class JoinedTables:
