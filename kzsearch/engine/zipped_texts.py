@@ -358,6 +358,8 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         bounds = cuts.tolist()
         pieces = [b"".join(encoded[a:b]) for a, b in zip(bounds, bounds[1:])]
         del encoded
+        if CODEPAGE:  # a character beyond U+FFFF: block by block
+            pieces, kinds = codepage.recode_pieces(pieces)
     else:
         blob, offsets = texts.to_arrays()
         offsets = np.asarray(offsets, dtype=np.int64)
