@@ -50,9 +50,10 @@ def stages(n_docs: int, analyze) -> dict:
     dictionary = {}
     if DICTIONARIES:
         sample = "".join(batches[0])
-        if getattr(zipped_texts, "CODEPAGE", False):  # as the pool trains it (see parallel.AnalysisPool.map)
+        if getattr(zipped_texts, "HUFFMAN", False):  # as the pool decides (see parallel.AnalysisPool.map)
             from kzsearch.engine import codepage
-            dictionary = {"zdict": zipped_texts.train_dictionary(codepage.dictionary_sample(sample))}
+            dictionary = {"zdict": b"" if codepage.mostly_in(sample) else
+                          zipped_texts.train_dictionary(sample.encode())}
         else:
             dictionary = {"zdict": zipped_texts.train_dictionary(sample.encode())}
     for texts in batches[:5]:  # warm: the analyzer's cache, the worker's vocabulary

@@ -253,9 +253,10 @@ class AnalysisPool:
             if self.zdict is None and self.hit_texts is not None:
                 which, every = self.hit_texts
                 sample = "".join(texts[which::every])
-                sample = codepage.dictionary_sample(sample) if zipped_texts.CODEPAGE else \
-                    sample.encode("utf-8", "surrogatepass")
-                zdict = train_dictionary(sample)
+                if zipped_texts.CODEPAGE and zipped_texts.HUFFMAN and codepage.mostly_in(sample):
+                    zdict = b""  # code page blocks, entropy-coded only: no dictionary
+                else:
+                    zdict = train_dictionary(sample.encode("utf-8", "surrogatepass"))
                 self.zdict = np.frombuffer(zdict, dtype=np.uint8)
             in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts,
                                                    zdict))

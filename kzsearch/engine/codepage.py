@@ -153,11 +153,36 @@ def recode_pieces(pieces: List[Any]) -> Tuple[List[Any], List[int]]:
     return out, kinds
 
 
-def dictionary_sample(text: str) -> bytes:
-    """The bytes to train a preset dictionary from, for blocks of texts like ``text``: in
-    the code page when at most 1% of its characters are not in it (those become '?'),
-    else its UTF-8 (most blocks of such texts will stay UTF-8)."""
-    lossy = encode_lossy(text)
-    if (lossy.count(b"?") - text.count("?")) * 100 <= len(text):
-        return lossy
-    return text.encode("utf-8", "surrogatepass")
+def blocks_of_strings(strings: Sequence[str], block_bytes: int, cut: Callable[[np.ndarray, int], np.ndarray],
+                      recode: bool = True) -> Tuple[List[Any], List[int], np.ndarray, np.ndarray]:
+    """The blocks of ``strings`` (see :func:`block_pieces`; ``recode`` False: all UTF-8, the codecs
+    []): (pieces, codecs, UTF-8 offsets, cuts)."""
+    recoded = block_pieces(strings, block_bytes, cut) if recode else None
+    if recoded is not None:
+        return recoded
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    cuts = cut(offsets, block_bytes)
+    bounds = cuts.tolist()
+    pieces: List[Any] = [b"".join(encoded[a:b]) for a, b in zip(bounds, bounds[1:])]
+    del encoded
+    kinds: List[int] = []
+    if recode:  # a character beyond U+FFFF: block by block
+        pieces, kinds = recode_pieces(pieces)
+    return pieces, kinds, offsets, cuts
+
+
+def blocks_of_blob(blob: np.ndarray, bounds: np.ndarray, recode: bool = True) -> Tuple[List[Any], List[int]]:
+    """The blocks of UTF-8 ``blob`` between ``bounds``, each in the code page where it can be
+    (``recode`` False: all UTF-8, the codecs [])."""
+    view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
+    spans = np.asarray(bounds).tolist()
+    pieces: List[Any] = [view[a:b] for a, b in zip(spans, spans[1:])]
+    return recode_pieces(pieces) if recode else (pieces, [])
+
+
+def mostly_in(text: str) -> bool:
+    """Whether at most 1% of the characters of ``text`` are not in the code page (then its
+    blocks will mostly be stored in it)."""
+    return (encode_lossy(text).count(b"?") - text.count("?")) * 100 <= len(text)

@@ -29,8 +29,13 @@ fastest level shrank Kazakh text 2.4-fold, where without one they shrank
 2.1-fold at level 4, for two thirds of the CPU. Deflate's cost is mostly a
 fixed cost per block (its Huffman tables, about 7 µs) plus one per byte read;
 the code page halves the bytes, and 2 KB blocks of UTF-8 (about 1.1 KB of
-the code page) halve the blocks: KazNERD documents shrink 3.8-fold for about
-a third less CPU, and a hit's text costs about 15% more to read.
+the code page) halve the blocks. In the code page, where a letter is a byte,
+entropy coding alone (:data:`HUFFMAN`, zlib's ``Z_HUFFMAN_ONLY``: no search
+for repeats, so no dictionary) still shrinks KazNERD documents 2.8-fold, more
+than a dictionary did for UTF-8, at half its CPU (``benchmarks/bench_texts.py``;
+with a dictionary and level 1: 3.7-fold at two thirds of it); a hit's text
+costs about 20% more to read. Texts mostly outside the code page keep
+level 1 and a dictionary.
 
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
@@ -73,6 +78,9 @@ CODEPAGE = True
 #: this): 2 KB of Kazakh UTF-8 is about 1.1 KB in the code page (:mod:`.codepage`), as much for
 #: deflate to read as a 1 KB block of UTF-8 (the size before the code page), in fewer blocks
 BLOCK_BYTES = 2048
+#: blocks of texts mostly in the code page are only entropy-coded (zlib's Z_HUFFMAN_ONLY), without a
+#: preset dictionary (see the module docstring)
+HUFFMAN = True
 #: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
 LEVEL = 1
 #: decoded blocks kept per segment
@@ -305,13 +313,14 @@ class JoinedTables:
         return parts
 
 
-def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"") -> List[bytes]:
+def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"", huffman: bool = False) -> List[bytes]:
     """Each piece deflated (raw, no header) so that its bytes decode on their own.
 
     With ``zdict``, each piece is a stream of its own from a copy of one
     compressor primed with the dictionary (a copy is a memcpy; priming hashes
     the whole dictionary); without, one compressor runs over all of them and
-    ends each at a full-flush point (a full flush forgets what came before).
+    ends each at a full-flush point (a full flush forgets what came before),
+    with ``huffman`` only entropy-coding their bytes (zlib's ``Z_HUFFMAN_ONLY``).
     """
     if zdict:
         primed = zlib.compressobj(level, zlib.DEFLATED, -_WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
@@ -320,7 +329,8 @@ def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"") -> List[byte
             deflate = primed.copy()
             out.append(deflate.compress(p) + deflate.flush())
         return out
-    deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS)
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS, 8,
+                               zlib.Z_HUFFMAN_ONLY if huffman else zlib.Z_DEFAULT_STRATEGY)
     return [deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces]
 
 
@@ -345,32 +355,16 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         return texts.parts()
     block_bytes = block_bytes or BLOCK_BYTES
     level = LEVEL if level is None else level
-    recoded = codepage.block_pieces(texts.strings, block_bytes, _cuts) \
-        if CODEPAGE and texts.strings is not None else None
-    kinds: List[int] = []
-    if recoded is not None:
-        pieces, kinds, offsets, cuts = recoded
-    elif texts.strings is not None:
-        encoded = [s.encode("utf-8", "surrogatepass") for s in texts.strings]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-        cuts = _cuts(offsets, block_bytes)
-        bounds = cuts.tolist()
-        pieces = [b"".join(encoded[a:b]) for a, b in zip(bounds, bounds[1:])]
-        del encoded
-        if CODEPAGE:  # a character beyond U+FFFF: block by block
-            pieces, kinds = codepage.recode_pieces(pieces)
+    if texts.strings is not None:
+        pieces, kinds, offsets, cuts = codepage.blocks_of_strings(texts.strings, block_bytes, _cuts, CODEPAGE)
     else:
         blob, offsets = texts.to_arrays()
         offsets = np.asarray(offsets, dtype=np.int64)
         cuts = _cuts(offsets, block_bytes)
-        bounds = offsets[cuts].tolist()
-        view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
-        pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
-        if CODEPAGE:
-            pieces, kinds = codepage.recode_pieces(pieces)
+        pieces, kinds = codepage.blocks_of_blob(blob, offsets[cuts], CODEPAGE)
+    huffman = HUFFMAN and 2 * sum(kinds) >= max(1, len(kinds))  # mostly code page blocks
     if zdict is None:
-        zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
+        zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT and not huffman else b""
     if len(zdict) > DICT_BYTES:
         raise ValueError(f"zdict: at most {DICT_BYTES} bytes, not {len(zdict)}")
     runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
@@ -378,9 +372,9 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
     workers = min(threads or os.cpu_count() or 1, len(runs))
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:  # zlib lets go of the GIL while it compresses
-            done = list(pool.map(lambda run: _deflate_run(run, level, zdict), runs))
+            done = list(pool.map(lambda run: _deflate_run(run, level, zdict, huffman), runs))
     else:
-        done = [_deflate_run(run, level, zdict) for run in runs]
+        done = [_deflate_run(run, level, zdict, huffman) for run in runs]
     del runs
     streams = [s for run in done for s in run]
     zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
