@@ -50,10 +50,11 @@ def stages(n_docs: int, analyze) -> dict:
     dictionary = {}
     if DICTIONARIES:
         sample = "".join(batches[0])
-        if getattr(zipped_texts, "HUFFMAN", False):  # as the pool decides (see parallel.AnalysisPool.map)
+        if hasattr(zipped_texts, "HUFFMAN"):  # as the pool decides (see parallel.AnalysisPool.map)
             from kzsearch.engine import codepage
-            dictionary = {"zdict": b"" if codepage.mostly_in(sample) else
-                          zipped_texts.train_dictionary(sample.encode())}
+            kazakh = codepage.mostly_in(sample)
+            dictionary = {"zdict": b"" if kazakh and zipped_texts.HUFFMAN else zipped_texts.train_dictionary(
+                codepage.encode_lossy(sample) if kazakh else sample.encode())}
         else:
             dictionary = {"zdict": zipped_texts.train_dictionary(sample.encode())}
     for texts in batches[:5]:  # warm: the analyzer's cache, the worker's vocabulary

@@ -253,10 +253,12 @@ class AnalysisPool:
             if self.zdict is None and self.hit_texts is not None:
                 which, every = self.hit_texts
                 sample = "".join(texts[which::every])
-                if zipped_texts.CODEPAGE and zipped_texts.HUFFMAN and codepage.mostly_in(sample):
+                kazakh = zipped_texts.CODEPAGE and codepage.mostly_in(sample)
+                if kazakh and zipped_texts.HUFFMAN:
                     zdict = b""  # code page blocks, entropy-coded only: no dictionary
-                else:
-                    zdict = train_dictionary(sample.encode("utf-8", "surrogatepass"))
+                else:  # a dictionary in the blocks' encoding
+                    zdict = train_dictionary(codepage.encode_lossy(sample) if kazakh else
+                                             sample.encode("utf-8", "surrogatepass"))
                 self.zdict = np.frombuffer(zdict, dtype=np.uint8)
             in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts,
                                                    zdict))

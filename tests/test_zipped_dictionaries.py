@@ -80,13 +80,17 @@ def test_a_large_text_block_trains_its_own_dictionary(monkeypatch):
 
 
 def test_kazakh_text_is_entropy_coded_without_a_dictionary_and_other_text_trains_one():
-    kazakh = [" ".join(split_words("мектеп оқушылары облыс бюджеті")) * (1 + i % 7) for i in range(3000)]
+    rng = random.Random(2)  # words of random letters: little for level 1 to find repeated
+    letters = "аәбвгғдежзийкқлмнңоөпрстуұүфхһцчшыіэюя"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
+    kazakh = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 90))) for _ in range(3000)]
     parts = compress_texts(TextBlock.from_strings(kazakh))
     assert "texts.zdict" not in parts and set(parts["texts.zcodec"].tolist()) == {1}
     read_all_ways(ZippedTexts.from_parts(parts), kazakh)
     other = [t.replace("о", "漢") for t in kazakh]
     parts = compress_texts(TextBlock.from_strings(other))
-    assert len(parts["texts.zdict"]) == zt.DICT_BYTES and "texts.zcodec" not in parts
+    codecs = parts.get("texts.zcodec", np.zeros(0, np.uint8))
+    assert len(parts["texts.zdict"]) == zt.DICT_BYTES and 2 * int(codecs.sum()) < len(parts["texts.zdocs"]) - 1
     read_all_ways(ZippedTexts.from_parts(parts), other)
 
 
