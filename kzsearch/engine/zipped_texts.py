@@ -12,8 +12,8 @@ on its own (raw deflate, no header: the file has a CRC), on all cores::
 optionally, the codec of each block (part ``texts.zcodec``, uint8[B]: 0 UTF-8,
 1 the one-byte Kazakh code page of :mod:`.codepage`, which halves the bytes
 deflate reads; without the part, every block is UTF-8; the offsets count
-UTF-8 bytes either way, and a code page block is decoded whole and kept as
-UTF-8), and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
+UTF-8 bytes either way: a code page block is decoded as far as a text needs
+and kept as UTF-8), and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
 refer back to as if it came just before each of them; parts ``texts.zdict``,
 ``texts.zdictpos``, ``texts.zdictblk``, see :mod:`.text_dictionaries`).
 A dictionary is a sample of the collection's first texts
