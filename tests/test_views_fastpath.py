@@ -122,3 +122,44 @@ def test_special_tokens_are_those_with_several_real_terms_or_latin(texts, name):
         assert len(several) > 20 or lang != "kk"
         latin = {token for token in cache if LATIN_LETTER.search(token)}
         assert cache.special == several | latin | set(cache.markers)
+
+
+@pytest.mark.parametrize("limit", [37, 500])
+def test_places_short_way_across_cache_clears(texts, limit, monkeypatch):
+    """TokenPlaces' short way for a new Cyrillic word (its terms, layout, cache entry and
+    delta made in one call) stores what the general way stores, also when the token
+    cache passes its limit and is cleared mid-text."""
+    from kzsearch.analysis import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "CACHE_LIMIT", limit)
+    fast, general = analyzers("default")
+    fast.cache_delta(), general.cache_delta()
+    for text in texts[:400]:
+        assert fast(text) == general(text)
+        assert np.array_equal(fast.positions_array(text)[1], general.positions_array(text)[1])
+        for lang in fast._caches:
+            a, b = fast._caches[lang], general._caches[lang]
+            assert dict(a) == dict(b) and a.layouts == b.layouts and a.special == b.special
+            assert dict(a.places) == dict(b.places)
+    assert sorted(fast.cache_delta(), key=repr) == sorted(general.cache_delta(), key=repr)
+
+
+def test_places_short_way_on_random_words():
+    """Random Cyrillic words (with stopwords, abbreviations, polite verb endings and words
+    over the token length mixed in) give the general way's terms, positions and places."""
+    from kzsearch.analysis.analyzer import ABBREVIATIONS
+
+    rng = random.Random(150)
+    letters = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+    extra = ["және", "мен", "көрсетіңіз", "белгілеңіз", "теңіз", *sorted(ABBREVIATIONS)[:20], "а" * 70]
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 16))) for _ in range(3000)]
+    words += [w + rng.choice(["лар", "ның", "ңыз", "іңіз", "да", "ы", "ға"]) for w in words[:500]] + extra
+    for name in sorted(CONFIGS):
+        fast, general = analyzers(name)
+        for start in range(0, len(words), 7):
+            text = " ".join(words[start:start + 7])
+            assert fast(text) == general(text)
+            fast_terms, fast_positions = fast.positions_array(text)
+            general_terms, general_positions = general.positions_array(text)
+            assert fast_terms == general_terms and np.array_equal(fast_positions, general_positions)
+        assert dict(fast._caches["kk"].places) == dict(general._caches["kk"].places)

@@ -288,10 +288,27 @@ class Analyzer:
         >>> Analyzer()._kazakh_view_terms("оқушылар"), Analyzer()._kazakh_view_terms("және")
         ('оқуш ~оқушыл', '')
         """
-        term = self._kazakh_term(word)
-        if not term:
-            return term
-        return " ".join([term, *self._view_terms(ABBREVIATIONS.get(word, word), term)])
+        return " ".join(self._kazakh_word_terms(word))
+
+    def _kazakh_word_terms(self, word: str) -> List[str]:
+        """``word_terms(word, KAZAKH)`` of a word of lowercase Cyrillic letters
+        (:meth:`_kazakh_term` and the view terms, in one call).
+
+        >>> Analyzer()._kazakh_word_terms("оқушылар"), Analyzer()._kazakh_word_terms("және")
+        (['оқуш', '~оқушыл'], [])
+        """
+        word = ABBREVIATIONS.get(word, word)
+        if word in self._kk_stop:
+            return []
+        if not self._stemming:
+            term = word
+        elif self._kk_stop and word.endswith(POLITE_ENDINGS) and self._stem.addresses_reader(word):
+            return []
+        else:
+            term = self._stem(word)
+            if self._stem_prefix:
+                term = term[: self._stem_prefix]
+        return [term, *self._view_terms(word, term)]
 
     def _word_term(self, word: str, lang: str) -> List[str]:
         if not CYRILLIC.search(word):

@@ -23,7 +23,11 @@ filters give (``tests/test_analysis_memo.py``, ``tests/test_views_fastpath.py``)
 offsets and the positions the token takes, once per token type, so that a
 text's terms and positions come from a few C-level maps and NumPy
 operations (:meth:`.Analyzer.positions_array`) and equal terms are one
-shared ``str`` object (its hash computed once, for the vocabulary):
+shared ``str`` object (its hash computed once, for the vocabulary). With
+views, a new Kazakh word of lowercase Cyrillic letters is filled in both
+dicts by one call (:meth:`TokenPlaces.__missing__`'s short way, from
+:meth:`.Analyzer._kazakh_word_terms`' list of terms), which stores what the
+token cache's views way and the general way store:
 
 >>> places = TokenPlaces(Analyzer(views=[{"kind": "prefix", "size": 6}])._caches["kk"])
 >>> places["оқушылар"], places["және"]
@@ -169,6 +173,9 @@ def _zeros(n: int, shared: Dict[int, List[int]] = {}) -> List[int]:  # noqa: B00
     return zeros
 
 
+#: (0,) * n: each term of a word at the word's position
+_ZERO_OFFSETS = tuple((0,) * n for n in range(8))
+
 #: a token's place: (its terms, each term's position offset in the token, positions it takes)
 Place = Tuple[Tuple[str, ...], Tuple[int, ...], int]
 
@@ -187,9 +194,32 @@ class TokenPlaces(dict):
         self.tokens = tokens
         self._shared: Dict[object, object] = {}
         tokens.places = self
+        #: the terms of a Kazakh word of lowercase Cyrillic letters with views, as a list
+        #: (None when the token cache does not take that short way)
+        self._word_terms = (tokens.analyzer._kazakh_word_terms if tokens._kazakh_views is not None
+                            else None)
 
     def __missing__(self, token: str) -> Place:
-        joined = self.tokens[token]  # may clear this dict (the token cache's limit)
+        tokens = self.tokens
+        if (self._word_terms is not None and len(token) <= tokens._max_length
+                and len(tokens) < CACHE_LIMIT and len(self._shared) < 2 * CACHE_LIMIT
+                and token not in tokens and _CYRILLIC_WORD(token)):
+            # the most common new token: what TokenCache.__missing__'s views way and the
+            # general way below would store, with fewer calls and no join and split
+            listed = self._word_terms(token)
+            joined = tokens[token] = " ".join(listed)
+            n = len(listed)
+            layout = None
+            if n > 1:
+                layout = tokens.layouts[token] = _zeros(n)
+            if tokens.fresh is not None:
+                tokens.fresh.append((token, joined, layout))
+            share = self._shared.setdefault
+            terms = tuple([share(t, t) for t in listed])  # type: ignore[misc]
+            offsets = _ZERO_OFFSETS[n] if n < len(_ZERO_OFFSETS) else (0,) * n
+            place = self[token] = (share(terms, terms), share(offsets, offsets), 1)  # type: ignore
+            return place  # type: ignore[return-value]
+        joined = tokens[token]  # may clear this dict (the token cache's limit)
         if len(self._shared) >= 2 * CACHE_LIMIT:
             self._shared.clear()
         share = self._shared.setdefault

@@ -10,7 +10,8 @@ lemmatizers of the process, and is not part of the pickled state, so a
 """
 from __future__ import annotations
 
-from typing import Dict
+import os
+from typing import Dict, Optional
 
 #: Clear the per-word cache when it grows past this many word types.
 CACHE_LIMIT = 200_000
@@ -26,8 +27,25 @@ def _shared_morph_analyzer():
     if _MORPH is None:
         import pymorphy3
 
-        _MORPH = pymorphy3.MorphAnalyzer(lang="ru")
+        _MORPH = pymorphy3.MorphAnalyzer(path=_dictionary_path(pymorphy3), lang="ru")
     return _MORPH
+
+
+def _dictionary_path(pymorphy3) -> Optional[str]:
+    """The folder of pymorphy3's Russian dictionary package, or None to let pymorphy3 find it.
+
+    Without a path pymorphy3 looks the dictionary up among the entry points of every
+    installed package (``importlib.metadata``), which took about a quarter of its
+    load (10 of 41 ms CPU); the package it finds for ``"ru"`` is
+    ``pymorphy3_dicts_ru``, asked here directly. Its environment variable still wins.
+    """
+    if pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE in os.environ:
+        return None
+    try:
+        import pymorphy3_dicts_ru
+    except ImportError:  # another dictionary package: pymorphy3's own search
+        return None
+    return pymorphy3_dicts_ru.get_path()
 
 
 class RussianLemmatizer:
