@@ -133,6 +133,7 @@ def block_pieces(strings: Sequence[str], block_bytes: int, cut: Callable[[np.nda
     bounds = chars[cuts]
     kinds = np.full(len(cuts) - 1, KZ, dtype=np.uint8)
     kinds[bad_bytes(kz, bounds)] = UTF8
+    kinds[bounds[1:] == bounds[:-1]] = UTF8  # empty: nothing to recode
     view = memoryview(kz)
     spans = bounds.tolist()
     pieces: List[Any] = [view[a:b] for a, b in zip(spans, spans[1:])]
@@ -147,7 +148,7 @@ def recode_pieces(pieces: List[Any]) -> Tuple[List[Any], List[int]]:
     its characters are in it: (pieces, each one's codec as a list)."""
     out, kinds = [], []
     for piece in pieces:
-        recoded = encode(bytes(piece).decode("utf-8", "surrogatepass"))
+        recoded = encode(bytes(piece).decode("utf-8", "surrogatepass")) if len(piece) else None
         out.append(piece if recoded is None else recoded)
         kinds.append(UTF8 if recoded is None else KZ)
     return out, kinds
