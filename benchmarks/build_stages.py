@@ -49,7 +49,14 @@ def stages(n_docs: int, analyze) -> dict:
     parallel._init_worker(analyze)
     dictionary = {}
     if DICTIONARIES:
-        dictionary = {"zdict": zipped_texts.train_dictionary("".join(batches[0]).encode())}
+        sample = "".join(batches[0])
+        if hasattr(zipped_texts, "HUFFMAN"):  # as the pool decides (see parallel.AnalysisPool.map)
+            from kzsearch.engine import codepage
+            kazakh = codepage.mostly_in(sample)
+            dictionary = {"zdict": b"" if kazakh and zipped_texts.HUFFMAN else zipped_texts.train_dictionary(
+                codepage.encode_lossy(sample) if kazakh else sample.encode())}
+        else:
+            dictionary = {"zdict": zipped_texts.train_dictionary(sample.encode())}
     for texts in batches[:5]:  # warm: the analyzer's cache, the worker's vocabulary
         parallel._analyze_in_worker(texts, True, (0, 1), *dictionary.values())
     spent = dict.fromkeys(("analyzer alone", "analyze_batch (analyzer, positions, flatten)",

@@ -86,6 +86,7 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("texts.zdict", "uint8", True),                  # preset dictionaries (zipped_texts), where used
     Part("texts.zdictpos", "int64", True, ("uint32",)),
     Part("texts.zdictblk", "int64", True, ("uint32",)),
+    Part("texts.zcodec", "uint8", True),                 # each block's codec (zipped_texts, codepage), where used
     Part("positions.low", "uint8", True, ("uint16", "int32")),
     Part("positions.exc_at", "int64", True),
     Part("positions.exc", "int32", True),
