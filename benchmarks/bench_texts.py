@@ -28,7 +28,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's kzsearch
 import datasets  # noqa: E402
-from kzsearch.engine import codepage, zipped_texts as zt  # noqa: E402
+from kzsearch.engine import codepage, text_zipping as zt  # noqa: E402
+from kzsearch.engine.text_dictionaries import train_dictionary  # noqa: E402
 from kzsearch.engine.docstore import TextBlock  # noqa: E402
 
 
@@ -45,9 +46,9 @@ def main(argv=None) -> None:
     texts = documents(sentences[1::2], args.docs, 1)
     n_bytes = sum(len(t.encode("utf-8")) for t in texts)
     sample = "".join(texts[:1000])  # as the pool does: its first batch
-    own = zt.train_dictionary(sample.encode())
-    own_kz = zt.train_dictionary(codepage.encode_lossy(sample))
-    other = zt.train_dictionary("".join(documents(sentences[0::2], 1000, 2)).encode())
+    own = train_dictionary(sample.encode())
+    own_kz = train_dictionary(codepage.encode_lossy(sample))
+    other = train_dictionary("".join(documents(sentences[0::2], 1000, 2)).encode())
     rng = np.random.default_rng(0)
     picks = rng.integers(0, len(texts), 20_000).tolist()
     print(f"{len(texts):,} documents, {n_bytes / 2**20:.0f} MB of UTF-8; load {os.getloadavg()[0]:.1f}")

@@ -42,7 +42,8 @@ from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, n
 from .engine.stacking import stack_segments
 from .engine import spill
 from .engine.spill import TextSpool, release_memory
-from .engine.zipped_texts import ZippedTexts, compress_texts
+from .engine.text_zipping import compress_texts
+from .engine.zipped_texts import ZippedTexts
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
 

@@ -35,8 +35,9 @@ import numpy as np
 
 from .engine.docstore import TextBlock
 from .engine.vocabulary import Vocabulary
-from .engine import codepage, zipped_texts
-from .engine.zipped_texts import compress_texts, train_dictionary
+from .engine import codepage, text_zipping
+from .engine.text_dictionaries import train_dictionary
+from .engine.text_zipping import compress_texts
 
 Analyze = Callable[[str], List[str]]
 
@@ -235,10 +236,10 @@ class AnalysisPool:
     module docstring; by default a vocabulary of the pool's own).
     ``hit_texts``: (i, F): workers also compress every F-th text from the
     i-th (each document's hit text among its F field texts) into format 3's
-    blocks (:func:`~kzsearch.engine.zipped_texts.compress_texts`), returned
+    blocks (:func:`~kzsearch.engine.text_zipping.compress_texts`), returned
     as ``AnalyzedBatch.zipped``; in this process they are left to the caller.
     All workers use one preset dictionary, trained here from the hit texts
-    of the first batch (:func:`~kzsearch.engine.zipped_texts.train_dictionary`),
+    of the first batch (:func:`~kzsearch.engine.text_dictionaries.train_dictionary`),
     so that a segment's batches share it (``zdict``: the pool's, once made).
 
     >>> from kzsearch.analysis import Analyzer
@@ -282,8 +283,8 @@ class AnalysisPool:
             if self.zdict is None and self.hit_texts is not None:
                 which, every = self.hit_texts
                 sample = "".join(texts[which::every])
-                kazakh = zipped_texts.CODEPAGE and codepage.mostly_in(sample)
-                if kazakh and zipped_texts.HUFFMAN:
+                kazakh = text_zipping.CODEPAGE and codepage.mostly_in(sample)
+                if kazakh and text_zipping.HUFFMAN:
                     zdict = b""  # code page blocks, entropy-coded only: no dictionary
                 else:  # a dictionary in the blocks' encoding
                     zdict = train_dictionary(codepage.encode_lossy(sample) if kazakh else

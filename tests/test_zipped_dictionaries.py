@@ -10,9 +10,11 @@ import pytest
 import kzsearch
 import kzsearch.ingest as ingest
 from kzsearch import Index, IndexFormatError
-from kzsearch.engine import spill, zipped_texts as zt
+from kzsearch.engine import spill, text_zipping as zt
 from kzsearch.engine.docstore import TextBlock
-from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped, compress_texts, train_dictionary
+from kzsearch.engine.text_dictionaries import train_dictionary
+from kzsearch.engine.text_zipping import compress_texts
+from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped
 
 from conftest import split_words
 from forging import commit_of, forge_array, segment, set_at
