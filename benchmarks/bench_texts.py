@@ -3,15 +3,17 @@
     python benchmarks/bench_texts.py                   # 100k resampled KazNERD documents
     python benchmarks/bench_texts.py --docs 30000
 
-For each configuration (block size, zlib level, preset dictionary or none),
-compresses the same texts on one thread (:func:`compress_texts`, CPU time)
-and reads 20,000 random texts one by one with the decoded-block cache
-emptied before each (as the first read of a hit's text), best of three.
-"format 3 (main)" is what main wrote before dictionaries (1 KB, level 4).
-"dictionary, other sentences" trains the dictionary on documents made of
-the other half of KazNERD's sentences than the texts are made of: the
-corpus is resampled sentences, and this shows that the gain does not come
-from whole sentences repeated between the dictionary and the texts.
+For each configuration (block size, zlib level or entropy coding only,
+preset dictionary or none, UTF-8 or the Kazakh code page), compresses the
+same texts on one thread from their Python strings, as a build's workers
+do (:func:`compress_texts`, CPU time), and reads 20,000 random texts one
+by one with the decoded-block cache emptied before each (as the first read
+of a hit's text), best of three. "1 KB, level 1, dictionary, UTF-8" is what
+main wrote before the code page. "dictionary, other sentences" trains the
+dictionary on documents made of the other half of KazNERD's sentences than
+the texts are made of: the corpus is resampled sentences, and this shows
+that the gain does not come from whole sentences repeated between the
+dictionary and the texts.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's kzsearch
 import datasets  # noqa: E402
-from kzsearch.engine import zipped_texts as zt  # noqa: E402
+from kzsearch.engine import codepage, text_zipping as zt  # noqa: E402
+from kzsearch.engine.text_dictionaries import train_dictionary  # noqa: E402
 from kzsearch.engine.docstore import TextBlock  # noqa: E402
 
 
@@ -41,22 +44,29 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     sentences = datasets.kaznerd_sentences()
     texts = documents(sentences[1::2], args.docs, 1)
-    block = TextBlock(*TextBlock.from_strings(texts).to_arrays())
-    n_bytes = int(block.offsets[-1])
-    own = zt.train_dictionary(bytes(block.blob[:1_000_000]))  # as the pool does: its first batch
-    other = zt.train_dictionary("".join(documents(sentences[0::2], 1000, 2)).encode())
+    n_bytes = sum(len(t.encode("utf-8")) for t in texts)
+    sample = "".join(texts[:1000])  # as the pool does: its first batch
+    own = train_dictionary(sample.encode())
+    own_kz = train_dictionary(codepage.encode_lossy(sample))
+    other = train_dictionary("".join(documents(sentences[0::2], 1000, 2)).encode())
     rng = np.random.default_rng(0)
     picks = rng.integers(0, len(texts), 20_000).tolist()
     print(f"{len(texts):,} documents, {n_bytes / 2**20:.0f} MB of UTF-8; load {os.getloadavg()[0]:.1f}")
     print("| configuration | compress (1 thread) | MB/s | shrinks | read one text |")
     print("|---|---:|---:|---:|---:|")
-    for label, size, level, zdict in (("format 3 (main): 1 KB, level 4", 1024, 4, b""),
-                                      ("1 KB, level 1, no dictionary", 1024, 1, b""),
-                                      ("1 KB, level 1, dictionary (default)", 1024, 1, own),
-                                      ("1 KB, level 1, dictionary, other sentences", 1024, 1, other),
-                                      ("1 KB, level 2, dictionary", 1024, 2, own),
-                                      ("2 KB, level 1, dictionary", 2048, 1, own),
-                                      ("4 KB, level 1, no dictionary", 4096, 1, b"")):
+    for label, size, level, zdict, kz, huffman in (
+            ("1 KB, level 4, no dictionary, UTF-8 (format 3's first)", 1024, 4, b"", False, False),
+            ("1 KB, level 1, dictionary, UTF-8 (main)", 1024, 1, own, False, False),
+            ("1 KB, level 1, dictionary, other sentences, UTF-8", 1024, 1, other, False, False),
+            ("2 KB, level 1, dictionary, UTF-8", 2048, 1, own, False, False),
+            ("1 KB, level 1, dictionary, code page", 1024, 1, own_kz, True, False),
+            ("2 KB, level 1, dictionary, code page", 2048, 1, own_kz, True, False),
+            ("2 KB, level 1, no dictionary, code page", 2048, 1, b"", True, False),
+            ("1.5 KB, entropy only, code page", 1536, 1, b"", True, True),
+            ("2 KB, entropy only, code page (default)", 2048, 1, b"", True, True),
+            ("4 KB, entropy only, code page", 4096, 1, b"", True, True)):
+        zt.CODEPAGE, zt.HUFFMAN = kz, huffman
+        block = TextBlock.from_strings(texts)
         t0 = time.process_time()
         parts = zt.compress_texts(block, block_bytes=size, level=level, threads=1, zdict=zdict)
         spent = time.process_time() - t0

@@ -35,8 +35,13 @@ from bench_speed import tokenize  # noqa: E402
 import kzsearch  # noqa: E402
 from kzsearch import ingest, parallel  # noqa: E402
 from kzsearch.engine.docstore import TextBlock  # noqa: E402
-from kzsearch.engine import zipped_texts  # noqa: E402
-from kzsearch.engine.zipped_texts import compress_texts  # noqa: E402
+try:  # texts are written by text_zipping; older checkouts wrote them in zipped_texts
+    from kzsearch.engine import text_zipping as zipped_texts  # noqa: E402
+    from kzsearch.engine.text_dictionaries import train_dictionary  # noqa: E402
+except ImportError:
+    from kzsearch.engine import zipped_texts  # noqa: E402
+    train_dictionary = getattr(zipped_texts, "train_dictionary", None)
+compress_texts = zipped_texts.compress_texts
 
 #: this checkout's code takes a preset dictionary (older code, e.g. main before them, does not:
 #: then the replay runs without one, as that code's workers do)
@@ -49,7 +54,14 @@ def stages(n_docs: int, analyze) -> dict:
     parallel._init_worker(analyze)
     dictionary = {}
     if DICTIONARIES:
-        dictionary = {"zdict": zipped_texts.train_dictionary("".join(batches[0]).encode())}
+        sample = "".join(batches[0])
+        if hasattr(zipped_texts, "HUFFMAN"):  # as the pool decides (see parallel.AnalysisPool.map)
+            from kzsearch.engine import codepage
+            kazakh = codepage.mostly_in(sample)
+            dictionary = {"zdict": b"" if kazakh and zipped_texts.HUFFMAN else train_dictionary(
+                codepage.encode_lossy(sample) if kazakh else sample.encode())}
+        else:
+            dictionary = {"zdict": train_dictionary(sample.encode())}
     for texts in batches[:5]:  # warm: the analyzer's cache, the worker's vocabulary
         parallel._analyze_in_worker(texts, True, (0, 1), *dictionary.values())
     spent = dict.fromkeys(("analyzer alone", "analyze_batch (analyzer, positions, flatten)",

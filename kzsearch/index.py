@@ -140,6 +140,7 @@ class Index(QueryPlanner, SegmentWriter):
         self._next_segment = 0            # serial number of the next segment
         # id -> (segment name, local doc) of every live document; built on demand
         self._locations: Optional[Dict[str, Tuple[str, int]]] = None
+        self._sorted_ids: Dict[str, Any] = {}  # segment name -> its ids sorted by hash (see writer)
         self._storage_state: Any = None   # what the last save/load wrote (see storage)
         self._schema: Dict[str, str] = {}  # metadata key -> column kind (see engine.columns)
         self._prefixes = PrefixCache()    # the vocabulary sorted, for prefix queries

@@ -42,7 +42,8 @@ from .engine.segment import FIELD_SHIFT, MAX_POSITION, Segment, build_segment, n
 from .engine.stacking import stack_segments
 from .engine import spill
 from .engine.spill import TextSpool, release_memory
-from .engine.zipped_texts import ZippedTexts, compress_texts
+from .engine.text_zipping import compress_texts
+from .engine.zipped_texts import ZippedTexts
 from .parallel import AnalysisPool, AnalyzedBatch, default_workers, words
 from .progress import Progress
 
@@ -102,7 +103,7 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
            workers: Optional[int], progress: bool, schema: Dict[str, str]
            ) -> Tuple[List[Segment], List[str]]:
     """Validate, analyse and invert the input into new (not yet visible) segments of ``index``."""
-    existing = index._id_locations() if index._snapshot.segments else {}  # a fresh index needs no lookup
+    check_existing = bool(index._snapshot.segments) and not replace  # a fresh index needs no lookup
     fields = list(index.fields)
     n_fields = len(fields)
     seen: set = set()
@@ -128,9 +129,10 @@ def ingest(index: Any, texts: Iterable[Document], ids: Optional[Iterable[str]], 
                 if doc_id in seen:
                     raise ValueError(f"ids: {doc_id!r} appears twice")
                 seen.add(doc_id)
-            if existing and not replace:
-                for doc_id in batch.ids:
-                    if doc_id in existing:
+            if check_existing:
+                present = index._live_ids_among(batch.ids)
+                for doc_id in batch.ids if present else ():
+                    if doc_id in present:
                         raise ValueError(f"ids: {doc_id!r} is already in the index "
                                          "(use replace=True or update())")
             if replace:

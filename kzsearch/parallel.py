@@ -5,13 +5,15 @@ tokens' ids in the worker's own vocabulary (kept for the life of the
 pool), the terms that vocabulary gained with this batch, and the number of
 tokens per document. The pool keeps, per worker, a table from the worker's
 ids to the index's; it adds the new terms to the index's vocabulary and
-translates the array with one NumPy gather. So no per-token Python object
+translates the array with one NumPy gather. A batch's texts go to a worker as
+their UTF-16 and lengths (:func:`packed_texts`), not as a list of str that pickle
+would encode to UTF-8 and the worker decode again. So no per-token Python object
 crosses a process boundary or outlives its batch, and the parent hashes a
 term once per worker, not once per batch. In this process the batch's terms
 go straight to the index's vocabulary instead. A worker also sends home the tokens its
-analyzer cached during the batch (when the analyzer offers
-``cache_delta``/``absorb_cache``), so that after a parallel build the
-parent's analyzer is as warm as the workers were.
+analyzer cached during the batch, with their laid-out places (when the analyzer offers
+``cache_delta``/``absorb_cache``; see :mod:`kzsearch.analysis.handover`), so that after
+a parallel build the parent's analyzer is as warm as the workers were.
 
 Workers are forked; no lock is held across the fork: kzsearch's own locks
 are :class:`~kzsearch.engine.locks.ForkSafeLock` and the one lock of a
@@ -27,13 +29,15 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .engine.docstore import TextBlock
 from .engine.vocabulary import Vocabulary
-from .engine.zipped_texts import compress_texts, train_dictionary
+from .engine import codepage, text_zipping
+from .engine.text_dictionaries import train_dictionary
+from .engine.text_zipping import compress_texts
 
 Analyze = Callable[[str], List[str]]
 
@@ -137,9 +141,36 @@ def _init_worker(analyze: Analyze) -> None:
         analyze.cache_delta()  # start tracking: what this worker learns goes home
 
 
-def _analyze_in_worker(texts: Sequence[str], positions: bool,
+def packed_texts(texts: Sequence[str]) -> Any:
+    """``texts`` to send to a worker: their UTF-16 and lengths, which pickle and unpickle at
+    memory speed (a list of str is encoded to UTF-8 and decoded back, about 3.5 CPU-s a million
+    KazNERD documents), or the list itself when it holds a lone surrogate (UTF-16 would pair two).
+
+    >>> unpacked_texts(packed_texts(["ас", "", "𝔘 a"])), unpacked_texts(packed_texts(["\\ud800"]))
+    (['ас', '', '𝔘 a'], ['\\ud800'])
+    """
+    try:
+        raw = "".join(texts).encode("utf-16-le")
+    except UnicodeEncodeError:
+        return list(texts)
+    return raw, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def unpacked_texts(packed: Any) -> List[str]:
+    """The texts :func:`packed_texts` packed."""
+    if isinstance(packed, list):
+        return packed
+    raw, lengths = packed
+    joined = raw.decode("utf-16-le")
+    ends = np.cumsum(lengths).tolist()
+    return list(map(joined.__getitem__, map(slice, [0] + ends[:-1], ends)))
+
+
+def _analyze_in_worker(texts: Any, positions: bool,
                        hit_texts: Optional[Tuple[int, int]] = None, zdict: bytes = b"") -> AnalyzedBatch:
+    """Analyse a batch (``texts``: a list, or as :func:`packed_texts` packed it) in a worker."""
     assert _worker_analyze is not None and _worker_vocab is not None
+    texts = unpacked_texts(texts)
     batch = analyze_batch(_worker_analyze, texts, positions=positions)
     zipped = None
     if hit_texts is not None:  # compressed here, on the worker's core, as a save stores them
@@ -205,10 +236,10 @@ class AnalysisPool:
     module docstring; by default a vocabulary of the pool's own).
     ``hit_texts``: (i, F): workers also compress every F-th text from the
     i-th (each document's hit text among its F field texts) into format 3's
-    blocks (:func:`~kzsearch.engine.zipped_texts.compress_texts`), returned
+    blocks (:func:`~kzsearch.engine.text_zipping.compress_texts`), returned
     as ``AnalyzedBatch.zipped``; in this process they are left to the caller.
     All workers use one preset dictionary, trained here from the hit texts
-    of the first batch (:func:`~kzsearch.engine.zipped_texts.train_dictionary`),
+    of the first batch (:func:`~kzsearch.engine.text_dictionaries.train_dictionary`),
     so that a segment's batches share it (``zdict``: the pool's, once made).
 
     >>> from kzsearch.analysis import Analyzer
@@ -251,11 +282,16 @@ class AnalysisPool:
         for texts in batches:
             if self.zdict is None and self.hit_texts is not None:
                 which, every = self.hit_texts
-                sample = "".join(texts[which::every]).encode("utf-8", "surrogatepass")
-                zdict = train_dictionary(sample)
+                sample = "".join(texts[which::every])
+                kazakh = text_zipping.CODEPAGE and codepage.mostly_in(sample)
+                if kazakh and text_zipping.HUFFMAN:
+                    zdict = b""  # code page blocks, entropy-coded only: no dictionary
+                else:  # a dictionary in the blocks' encoding
+                    zdict = train_dictionary(codepage.encode_lossy(sample) if kazakh else
+                                             sample.encode("utf-8", "surrogatepass"))
                 self.zdict = np.frombuffer(zdict, dtype=np.uint8)
-            in_flight.append(self._executor.submit(_analyze_in_worker, texts, self.positions, self.hit_texts,
-                                                   zdict))
+            in_flight.append(self._executor.submit(_analyze_in_worker, packed_texts(texts), self.positions,
+                                                   self.hit_texts, zdict))
             if len(in_flight) >= 2 * self.workers:
                 yield self._home(in_flight.popleft().result())
         while in_flight:

@@ -9,7 +9,10 @@ deletions made while they ran. Merges follow the index's
 during ``add``. ``_id_locations`` maps each live id to (segment name, local
 document), built on first use (a build into a fresh index never needs it: a
 million-document build does not hold a million-entry dict) and kept in step
-with every swap from then on.
+with every swap from then on. An ``add`` that replaces nothing checks its new
+ids with ``_live_ids_among`` instead, which does not build it: each segment's
+ids hashed and sorted (:class:`~kzsearch.engine.id_lookup.SortedIds`, kept per
+segment in ``_sorted_ids``).
 
 :class:`SegmentWriter` is a mixin of :class:`kzsearch.Index`; it uses the
 index's ``_snapshot``, ``_write_lock``, ``_locations``, ``_merger``,
@@ -20,11 +23,13 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from .engine import spill
+from .engine.docstore import TextBlock
+from .engine.id_lookup import SortedIds, string_hashes
 from .engine.searcher import Snapshot
 from .engine.segment import Segment, merge_segments
 
@@ -37,6 +42,7 @@ class SegmentWriter:
     _snapshot: Snapshot
     _write_lock: Any
     _locations: Optional[Dict[str, Tuple[str, int]]]
+    _sorted_ids: Dict[str, SortedIds]
     _merger: Optional[threading.Thread]
     _next_id: int
     _next_segment: int
@@ -91,6 +97,31 @@ class SegmentWriter:
                 locations = self._locations
         return locations
 
+    def _live_ids_among(self, candidates: Sequence[str]) -> Set[str]:
+        """The ``candidates`` that are ids of live documents: looked up in ``_id_locations`` once
+        that is built, else in each segment's :class:`SortedIds` (made on first use, kept while the
+        segment's ids are those it was made from)."""
+        locations = self._locations
+        if locations is not None:
+            return {d for d in candidates if d in locations}
+        found: Set[str] = set()
+        self._keep_sorted_ids()
+        wanted = string_hashes(TextBlock.from_strings(candidates))
+        for seg in self._snapshot.segments:
+            sorted_ids = self._sorted_ids.get(seg.name)
+            if sorted_ids is None:
+                sorted_ids = self._sorted_ids[seg.name] = SortedIds(seg.ids)
+            live = seg.live
+            found.update(candidates[i] for i, local in sorted_ids.find(candidates, wanted)
+                         if live is None or live[local])
+        return found
+
+    def _keep_sorted_ids(self) -> None:
+        """Drop the :class:`SortedIds` of segments no longer in the snapshot (they hold its ids)."""
+        if self._sorted_ids:
+            now = {seg.name: seg.ids for seg in self._snapshot.segments}
+            self._sorted_ids = {name: s for name, s in self._sorted_ids.items() if now.get(name) is s.ids}
+
     def _new_segment_name(self) -> str:
         self._next_segment += 1
         # the random part keeps file names unique when another index saves to the same folder
@@ -138,6 +169,7 @@ class SegmentWriter:
         ``_id_locations`` builds them from the snapshot on first use)."""
         locations = self._locations
         self._snapshot = Snapshot(segments)
+        self._keep_sorted_ids()
         if locations is None:
             return
         for doc_id in drop:
@@ -202,6 +234,7 @@ class SegmentWriter:
             merged = merged.with_live(live)
         segs[first:first + len(sources)] = [merged]
         self._snapshot = Snapshot(segs)
+        self._keep_sorted_ids()
         self._point_ids_at(merged)
         self._discard_spilled(sources)  # readers that still map them keep their data
 

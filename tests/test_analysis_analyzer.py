@@ -160,9 +160,28 @@ def test_cache_delta_hands_over_exactly_what_was_learned():
     worker.cache_delta()
     worker("Мектептердегі оқушылар үй-коммуналдық")
     delta = worker.cache_delta()
-    assert {token for _, token, _, _ in delta} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
+    assert {token for d in delta for token in d.tokens} == {"мектептердегі", "оқушылар", "үй-коммуналдық"}
     assert worker.cache_delta() == []
     home.absorb_cache(delta)
     text = "Мектептердегі оқушылар үй-коммуналдық"
     assert home(text) == worker(text)
     assert home.analyze_positions(text) == worker.analyze_positions(text)
+
+
+@pytest.mark.parametrize("views", [(), None])
+@pytest.mark.parametrize("special", ["oqýshylar", "іс-шара", "2025-2027", "и"])
+def test_cache_limit_within_a_text_keeps_its_special_tokens(monkeypatch, views, special):
+    """The token cache reaching its limit in the middle of a text must not forget that a token
+    met earlier in that text is special (Latin, a compound, a range, a Russian marker): the text
+    is analysed as a fresh analyzer with room analyses it."""
+    import kzsearch.analysis.cache as module
+
+    settings = {} if views is None else {"views": views}
+    text = f"{special} алма бала қала дала тау күн су мектеп"
+    monkeypatch.setattr(module, "CACHE_LIMIT", 10)
+    full = Analyzer(**settings)
+    full("жол кітап ауыл өзен орман теңіз көл")  # the cache is nearly full when the text starts
+    got = full(text), full.analyze_positions(text)
+    monkeypatch.setattr(module, "CACHE_LIMIT", 10**6)
+    roomy = Analyzer(**settings)
+    assert got == (roomy(text), roomy.analyze_positions(text))

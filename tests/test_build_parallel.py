@@ -86,3 +86,33 @@ def test_views_do_not_shrink_segments_and_segmentation_changes_no_score(monkeypa
         for exact in (False, True):
             assert [(h.id, h.score) for h in built["views"].search(query, k=20, exact=exact)] == \
                 [(h.id, h.score) for h in built["views, one segment"].search(query, k=20, exact=exact)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_texts_sent_to_workers_come_back_unchanged(seed):
+    """packed_texts: UTF-16 and lengths, or the list itself where a lone surrogate would pair up."""
+    from kzsearch.parallel import packed_texts, unpacked_texts
+    rng = random.Random(seed)
+    alphabet = "мектепәіңғүұқөһ AMANAT\n\t\u0000😀𝔘漢\ufffe\uffff"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, rng.randint(2, 500)])))
+             for _ in range(rng.randint(0, 60))]
+    packed = packed_texts(texts)
+    assert not isinstance(packed, list)
+    assert unpacked_texts(packed) == texts
+    if texts:
+        odd = texts[:]
+        odd[rng.randrange(len(odd))] += "\ud83d" + rng.choice(["\ude00", "", "a"])  # lone surrogates
+        assert isinstance(packed_texts(odd), list) and unpacked_texts(packed_texts(odd)) == odd
+
+
+def test_a_parallel_build_of_texts_with_lone_surrogates_and_astral_characters(tmp_path):
+    docs = [f"мектеп {i} 😀 \ud800\udc00 ab" if i % 7 == 0 else f"облыс {i} \ud83d\ude00" for i in range(300)]
+    docs[5] = "жол \ud83d"  # a lone high surrogate: that batch goes as a list
+    parallel = kzsearch.Index(analyzer=str.split)
+    parallel.add(docs, workers=2)
+    serial = kzsearch.Index(analyzer=str.split)
+    serial.add(docs, workers=1)
+    assert [parallel.get(str(i))["text"] for i in range(300)] == docs == \
+        [serial.get(str(i))["text"] for i in range(300)]
+    parallel.save(tmp_path / "ix")
+    assert [kzsearch.Index.load(tmp_path / "ix", analyzer=str.split).get(str(i))["text"] for i in range(300)] == docs

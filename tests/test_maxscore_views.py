@@ -161,3 +161,76 @@ def test_look_ups_switching_between_binary_search_and_marked_pass_stay_exact(mon
         pruned = index.search(query, k)
         exact = index.search(query, k, exact=True)
         assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 9), seed=st.integers(0, 2**32 - 1), theta=st.floats(-1.0, 20.0))
+def test_the_terms_scored_in_full_first_are_the_cheapest_set_that_bounds_the_rest(n, seed, theta):
+    # against every subset: the set put first has the fewest postings among those whose
+    # leaving out leaves bounds that add up to less than θ; the rest follow; each part by bound
+    import itertools
+    rng = np.random.default_rng(seed)
+    bound = rng.uniform(0.0, 5.0, size=n + 1)
+    sizes = rng.integers(1, 10_000, size=n).tolist()
+    others = list(range(1, n + 1))
+    out = maxscore.in_full_first(others, bound, sizes, theta)
+    assert sorted(out) == others
+    size = dict(zip(others, sizes))
+    fits = [set(s) for r in range(n + 1) for s in itertools.combinations(others, r)
+            if float(bound[[i for i in others if i not in s]].sum()) * maxscore._MARGIN < theta]
+    if n < 2 or not fits:
+        assert out == others
+        return
+    cheapest = min(sum(size[i] for i in s) for s in fits)
+    full = next(out[:j] for j in range(n + 1) if set(out[:j]) in fits)  # the shortest prefix that bounds the rest
+    assert sum(size[i] for i in full) == cheapest
+    for part in (full, out[len(full):]):
+        assert [bound[i] for i in part] == sorted((bound[i] for i in part), reverse=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 3), k=st.integers(1, 12),
+       subsets=st.sampled_from([0, 12]), seed_docs=st.sampled_from([1, 3, 1024]))
+def test_scoring_the_cheapest_terms_in_full_stays_exact(monkeypatch, seed, n_batches, k, subsets, seed_docs):
+    # θ from one or three seeds leaves the others' bounds above it: the path that scores terms in
+    # full runs, in bound order (0) or cheapest set first (12), and equals the exhaustive top k
+    monkeypatch.setattr(pruning, "search_pruned", lambda *args: None)  # straight to term-at-a-time
+    monkeypatch.setattr(maxscore, "_SUBSETS", subsets)
+    monkeypatch.setattr(maxscore, "_SEED", seed_docs)
+    monkeypatch.setattr(maxscore, "_TIGHTER", 1.0)
+    in_full = []
+    real = maxscore._accumulate
+
+    def spy(terms, order, *args):
+        in_full.append(list(order))
+        return real(terms, order, *args)
+
+    monkeypatch.setattr(maxscore, "_accumulate", spy)
+    rng = np.random.default_rng(seed)
+    index = _index(rng, n_batches)
+    for _ in range(4):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(2, 6))))
+        pruned = index.search(query, k)
+        exact = index.search(query, k, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
+def test_the_cheapest_set_is_scored_in_full_when_a_rare_term_bounds_the_rest(monkeypatch):
+    # θ from one seed is low; "a" and "b" each bound more than θ but "a"'s postings are many:
+    # the rare "c" (and not "a") is scored in full
+    monkeypatch.setattr(pruning, "search_pruned", lambda *args: None)
+    monkeypatch.setattr(maxscore, "_SEED", 1)
+    monkeypatch.setattr(maxscore, "_SEED_LEAST", 1)
+    monkeypatch.setattr(maxscore, "_TIGHTER", 1.0)
+    orders = []
+    real = maxscore._accumulate
+    monkeypatch.setattr(maxscore, "_accumulate", lambda terms, order, *a: (orders.append(
+        [terms[i].postings.size for i in order]), real(terms, order, *a))[1])
+    rng = np.random.default_rng(3)
+    texts = [" ".join(rng.choice(["a", "b", "x", "y"], size=6)) for _ in range(400)] + ["c b c", "c a"] * 5
+    index = Index(analyzer=split_words, background_merges=False)
+    index.add(texts)
+    for query in ("c b a", "b a c"):
+        assert [(h.id, h.score) for h in index.search(query, 5)] == [
+            (h.id, h.score) for h in index.search(query, 5, exact=True)]
+    assert orders and all(sizes[1] < sizes[2] for sizes in orders)

@@ -161,7 +161,8 @@ def test_spill_settings(tmp_path, monkeypatch):
 @pytest.mark.parametrize("seed", range(5))
 def test_zipped_texts_concatenate_without_recompressing(seed):
     from kzsearch.engine.docstore import TextBlock
-    from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped, compress_texts
+    from kzsearch.engine.text_zipping import compress_texts
+    from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped
 
     rng = random.Random(seed)
     parts = [[" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 300))) for _ in range(rng.randint(0, 40))]

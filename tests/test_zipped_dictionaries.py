@@ -10,9 +10,11 @@ import pytest
 import kzsearch
 import kzsearch.ingest as ingest
 from kzsearch import Index, IndexFormatError
-from kzsearch.engine import spill, zipped_texts as zt
+from kzsearch.engine import spill, text_zipping as zt
 from kzsearch.engine.docstore import TextBlock
-from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped, compress_texts, train_dictionary
+from kzsearch.engine.text_dictionaries import train_dictionary
+from kzsearch.engine.text_zipping import compress_texts
+from kzsearch.engine.zipped_texts import ZippedTexts, check_zipped
 
 from conftest import split_words
 from forging import commit_of, forge_array, segment, set_at
@@ -67,6 +69,7 @@ def test_random_texts_round_trip_with_and_without_a_dictionary(seed):
 
 
 def test_a_large_text_block_trains_its_own_dictionary(monkeypatch):
+    monkeypatch.setattr(zt, "HUFFMAN", False)  # else Kazakh text is entropy-coded, without one (below)
     texts = [" ".join(split_words("мектеп оқушылары облыс бюджеті")) * (1 + i % 7) for i in range(3000)]
     parts = compress_texts(TextBlock.from_strings(texts))
     assert len(parts["texts.zdict"]) == zt.DICT_BYTES and parts["texts.zdictblk"].tolist() == [
@@ -76,6 +79,34 @@ def test_a_large_text_block_trains_its_own_dictionary(monkeypatch):
     assert "texts.zdict" not in small  # too little text to pay for a dictionary
     with pytest.raises(ValueError, match="zdict"):
         compress_texts(TextBlock.from_strings(texts), zdict=b"x" * (zt.DICT_BYTES + 1))
+
+
+def test_kazakh_text_is_entropy_coded_without_a_dictionary_and_other_text_trains_one():
+    rng = random.Random(2)  # words of random letters: little for level 1 to find repeated
+    letters = "аәбвгғдежзийкқлмнңоөпрстуұүфхһцчшыіэюя"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
+    kazakh = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 90))) for _ in range(3000)]
+    parts = compress_texts(TextBlock.from_strings(kazakh))
+    assert "texts.zdict" not in parts and set(parts["texts.zcodec"].tolist()) == {1}
+    read_all_ways(ZippedTexts.from_parts(parts), kazakh)
+    other = [t.replace("о", "漢") for t in kazakh]
+    parts = compress_texts(TextBlock.from_strings(other))
+    codecs = parts.get("texts.zcodec", np.zeros(0, np.uint8))
+    assert len(parts["texts.zdict"]) == zt.DICT_BYTES and 2 * int(codecs.sum()) < len(parts["texts.zdocs"]) - 1
+    read_all_ways(ZippedTexts.from_parts(parts), other)
+
+
+def test_a_parallel_kazakh_build_trains_no_dictionary(monkeypatch):
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_DOCS", 1)
+    monkeypatch.setattr(ingest, "BATCH_DOCS", 50)
+    rng = random.Random(4)
+    docs = [" ".join(rng.choice(["мектеп", "облыс", "бюджет", "әкім", "AMANAT"]) for _ in range(rng.randint(0, 80)))
+            for _ in range(400)]
+    index = Index(analyzer=split_words, spill_dir=False)
+    index.add(docs, workers=2)
+    texts = index.segments[0].texts
+    assert texts.zdictblk is None and texts.zcodec.tolist().count(1) >= len(texts.zcodec) - 1
+    assert [index.get(str(i))["text"] for i in range(len(docs))] == docs
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -124,6 +155,7 @@ def answers(index):
 
 
 def test_main_format3_folder_reads_and_mixes_with_dictionary_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(zt, "HUFFMAN", False)
     shutil.copytree(DATA / "format3-index", tmp_path / "old")
     index = Index.load(tmp_path / "old", analyzer=split_words)
     texts = fixture_texts()
@@ -150,6 +182,7 @@ def test_main_format3_folder_reads_and_mixes_with_dictionary_segments(tmp_path, 
 
 
 def test_a_parallel_build_shares_one_dictionary_and_equals_a_serial_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(zt, "HUFFMAN", False)
     monkeypatch.setattr(ingest, "PARALLEL_MIN_DOCS", 1)
     monkeypatch.setattr(ingest, "BATCH_DOCS", 50)
     monkeypatch.setattr(ingest, "SEGMENT_TOKENS", 4000)
@@ -174,6 +207,7 @@ def test_a_parallel_build_shares_one_dictionary_and_equals_a_serial_one(tmp_path
 
 @pytest.fixture
 def dict_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(zt, "HUFFMAN", False)
     monkeypatch.setattr(zt, "DICT_MIN_TEXT", 1000)
     index = Index(analyzer=split_words)
     index.add([t + " облыс" for t in fixture_texts()], ids=[f"d{i}" for i in range(400)])

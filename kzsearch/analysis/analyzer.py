@@ -17,7 +17,8 @@ per-token work of an analysed text is one dict lookup.
 
 Tokens longer than :data:`MAX_TOKEN_LENGTH` (64) characters are cut to
 that length before any filter sees them, and the token caches are cleared
-when they pass :data:`CACHE_LIMIT` entries, so that neither a million-letter
+before a text that would take them past :data:`CACHE_LIMIT` entries (never
+in the middle of one), so that neither a million-letter
 "word" nor an endless stream of distinct tokens grows memory without bound.
 
 >>> analyze = Analyzer(views=())  # stems only (the default adds sub-word views)
@@ -31,13 +32,14 @@ from __future__ import annotations
 from functools import partial
 from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 import numpy as np
 
 from ..script import to_cyrillic
 from .cache import CACHE_LIMIT, TokenCache, TokenPlaces, lay_out
 from .filters import CYRILLIC, address_term, compound_parts, number_terms, token_layout
+from .handover import CacheDelta
 from .language import KAZAKH, KAZAKH_LETTER, LATIN_LETTER, RUSSIAN, RUSSIAN_MARKERS, route
 from .normalize import normalize
 from .russian import RussianLemmatizer
@@ -126,26 +128,20 @@ class Analyzer:
         return f"Analyzer({args})"
 
     # caches shared between processes
-    def cache_delta(self) -> List[Tuple[str, str, str, Optional[List[int]]]]:
-        """(language, token, terms, layout) cached since the last call; the first call starts tracking.
+    def cache_delta(self) -> List[CacheDelta]:
+        """What the token caches learned since the last call (one :class:`~.handover.CacheDelta`
+        per language, or more); the first call starts tracking.
 
         A worker process sends these home with its results, and the parent's
         :meth:`absorb_cache` takes them in, so that the parent's next text
-        finds the tokens the workers already analysed.
+        finds the tokens the workers already analysed, and their places.
         """
-        out: List[Tuple[str, str, str, Optional[List[int]]]] = []
-        for lang, cache in self._caches.items():
-            if cache.fresh is not None:
-                out.extend((lang, token, joined, layout) for token, joined, layout in cache.fresh)
-            cache.fresh = []
-        return out
+        return [delta for cache in self._caches.values() for delta in cache.take_delta()]
 
-    def absorb_cache(self, entries: Iterable[Tuple[str, str, str, Optional[List[int]]]]) -> None:
-        """Take in entries from :meth:`cache_delta` (of an analyzer with the same settings)."""
-        for lang, token, joined, layout in entries:
-            cache = self._caches[lang]
-            if len(cache) < CACHE_LIMIT and token not in cache:
-                cache.put(token, joined, layout)
+    def absorb_cache(self, deltas: Iterable[CacheDelta]) -> None:
+        """Take in deltas from :meth:`cache_delta` (of an analyzer with the same settings)."""
+        for delta in deltas:
+            self._caches[delta.lang].absorb(delta)
 
     # the chain
     def __call__(self, text: str) -> List[str]:
@@ -153,6 +149,7 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        self._make_room(len(tokens))
         places = None  # the tokens' places (with views), when they hold for the text as it ends up
         if self._views:
             places = list(map(self._places[KAZAKH], tokens))
@@ -179,6 +176,12 @@ class Analyzer:
             return list(chain.from_iterable(map(_TERMS, places)))
         return " ".join(terms).split()
 
+    def _make_room(self, n: int) -> None:
+        """Clear a token cache before a text of ``n`` tokens if they would not fit (never within a
+        text: the special tokens it met must hold to its end)."""
+        for cache in self._caches.values():
+            cache.make_room(n)
+
     def analyze_positions(self, text: str) -> Tuple[List[str], List[int]]:
         """The terms of ``text`` (exactly those of ``analyzer(text)``) and their positions.
 
@@ -199,6 +202,7 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         text = normalize(text)
         tokens = tokenize(text)
+        self._make_room(len(tokens))
         kazakh = self._caches[KAZAKH]
         places = None  # the tokens' places, when they hold for the text as it ends up
         if self._views:  # a word's view terms share its position

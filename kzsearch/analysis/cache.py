@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import numpy as np
 
+from .handover import CacheDelta, absorb, cut
 from .language import KAZAKH, LATIN_LETTER
 from .views import MARKS
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _MARKS = tuple(MARKS.values())
 _SPACED_MARKS = tuple(" " + mark for mark in _MARKS)
 
-#: Each token cache (one per language) is cleared when it holds this many types.
+#: Each token cache (one per language) is cleared before a text that would take it past this many types.
 CACHE_LIMIT = 200_000
 #: A word of lowercase Cyrillic letters only (Russian and Kazakh): no Latin, no digits.
 _CYRILLIC_WORD = re.compile("[а-яёәғқңөұүһі]+").fullmatch
@@ -71,14 +72,18 @@ class TokenCache(dict):
     ordinary is analysed by one ``map`` and one ``isdisjoint``. ``layouts``
     keeps the position offsets of the terms of a token when they are not
     consecutive (a compound's solid whole sits at its first part). Cleared
-    when it holds :data:`CACHE_LIMIT` tokens.
+    between texts when the next text's tokens would take it past
+    :data:`CACHE_LIMIT` (:meth:`make_room`; a text converted from Latin script or
+    routed to Russian may add a few more).
     """
 
     def __init__(self, analyzer: "Analyzer", lang: str, markers: FrozenSet[str]) -> None:
         super().__init__()
         self.analyzer, self.lang, self.markers = analyzer, lang, markers
         self.special = set(markers)
-        self.fresh: Optional[List[Tuple[str, str, Optional[List[int]]]]] = None  # new entries, when tracked
+        #: the tokens met first since the last :meth:`take_delta`, when tracked (see :mod:`.handover`)
+        self.fresh: Optional[List[str]] = None
+        self._cut: List[CacheDelta] = []  # what was fresh when the cache was last cleared
         #: position offsets of the terms of multi-term tokens, when not 0, 1, 2, ...
         self.layouts: Dict[str, List[int]] = {}
         #: each token's terms, offsets and width (:class:`TokenPlaces`), cleared with this cache
@@ -101,14 +106,22 @@ class TokenCache(dict):
         self._kazakh_views = (analyzer._kazakh_view_terms if self._word_views and lang == KAZAKH
                               and type(analyzer)._word_term is Analyzer._word_term else None)
 
-    def __missing__(self, token: str) -> str:
-        if len(self) >= CACHE_LIMIT:
+    def make_room(self, n: int) -> None:
+        """Clear this cache (and its special tokens, layouts and places) unless ``n`` more tokens
+        fit under :data:`CACHE_LIMIT`: called before a text of ``n`` tokens, never within one, so
+        that a token a text met stays special for the rest of that text."""
+        if len(self) + n > CACHE_LIMIT:
+            if self.fresh:  # tracked: what it learned goes home all the same
+                self._cut.append(cut(self))
+                self.fresh = []
             self.clear()
             self.special.clear()
             self.special.update(self.markers)
             self.layouts.clear()
             if self.places is not None:
                 self.places.clear()
+
+    def __missing__(self, token: str) -> str:
         short = len(token) <= self._max_length  # (a longer token is cut by token_layout below)
         layout = None
         if short and self._kazakh_term is not None and _CYRILLIC_WORD(token):
@@ -143,8 +156,21 @@ class TokenCache(dict):
             layout = offsets if len(terms) > 1 and offsets != list(range(len(terms))) else None
             joined = self.put(token, " ".join(terms), layout)
         if self.fresh is not None:
-            self.fresh.append((token, joined, layout))
+            self.fresh.append(token)
         return joined
+
+    def take_delta(self) -> List[CacheDelta]:
+        """What this cache learned since the last call (:mod:`.handover`); the first call starts
+        tracking."""
+        out, self._cut = self._cut, []
+        if self.fresh:
+            out.append(cut(self))
+        self.fresh = []
+        return out
+
+    def absorb(self, delta: CacheDelta) -> None:
+        """Take in a :class:`~.handover.CacheDelta` of an analyzer with the same settings."""
+        absorb(self, delta, CACHE_LIMIT)
 
     def put(self, token: str, joined: str, layout: Optional[List[int]] = None) -> str:
         """Store the terms of ``token`` (one string, as :meth:`__missing__` makes it)."""
@@ -202,24 +228,23 @@ class TokenPlaces(dict):
     def __missing__(self, token: str) -> Place:
         tokens = self.tokens
         if (self._word_terms is not None and len(token) <= tokens._max_length
-                and len(tokens) < CACHE_LIMIT and len(self._shared) < 2 * CACHE_LIMIT
+                and len(self._shared) < 2 * CACHE_LIMIT
                 and token not in tokens and _CYRILLIC_WORD(token)):
             # the most common new token: what TokenCache.__missing__'s views way and the
             # general way below would store, with fewer calls and no join and split
             listed = self._word_terms(token)
             joined = tokens[token] = " ".join(listed)
             n = len(listed)
-            layout = None
             if n > 1:
-                layout = tokens.layouts[token] = _zeros(n)
+                tokens.layouts[token] = _zeros(n)
             if tokens.fresh is not None:
-                tokens.fresh.append((token, joined, layout))
+                tokens.fresh.append(token)
             share = self._shared.setdefault
             terms = tuple([share(t, t) for t in listed])  # type: ignore[misc]
             offsets = _ZERO_OFFSETS[n] if n < len(_ZERO_OFFSETS) else (0,) * n
             place = self[token] = (share(terms, terms), share(offsets, offsets), 1)  # type: ignore
             return place  # type: ignore[return-value]
-        joined = tokens[token]  # may clear this dict (the token cache's limit)
+        joined = tokens[token]
         if len(self._shared) >= 2 * CACHE_LIMIT:
             self._shared.clear()
         share = self._shared.setdefault

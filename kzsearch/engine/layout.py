@@ -36,8 +36,9 @@ import numpy as np
 from .docstore import TextBlock
 from .segment import Segment, narrow_counts
 from .segment_parts import optional_arrays, segment_extras
-from . import zipped_texts
-from .zipped_texts import ZippedTexts, check_zipped, compress_texts
+from . import text_zipping
+from .text_zipping import compress_texts
+from .zipped_texts import ZippedTexts, check_zipped
 
 #: the longest running-number id looked at (10**18 fits in int64)
 _MAX_DIGITS = 18
@@ -86,6 +87,7 @@ SEGMENT_PARTS: Tuple[Part, ...] = (
     Part("texts.zdict", "uint8", True),                  # preset dictionaries (zipped_texts), where used
     Part("texts.zdictpos", "int64", True, ("uint32",)),
     Part("texts.zdictblk", "int64", True, ("uint32",)),
+    Part("texts.zcodec", "uint8", True),                 # each block's codec (zipped_texts, codepage), where used
     Part("positions.low", "uint8", True, ("uint16", "int32")),
     Part("positions.exc_at", "int64", True),
     Part("positions.exc", "int32", True),
@@ -108,7 +110,7 @@ def segment_arrays_and_columns(seg: Segment) -> Tuple[Dict[str, np.ndarray], Lis
     ids_blob, ids_offsets = seg.ids.to_arrays()
     arrays = {"terms": seg.terms, "offsets": seg.offsets, "docs": seg.docs, "tfs": narrow_counts(seg.tfs),
               "doc_len": seg.doc_len, "ids.blob": np.asarray(ids_blob), "ids.offsets": ids_offsets}
-    if zipped_texts.COMPRESS or isinstance(seg.texts, ZippedTexts):
+    if text_zipping.COMPRESS or isinstance(seg.texts, ZippedTexts):
         arrays.update(compress_texts(seg.texts))
     else:
         texts_blob, texts_offsets = seg.texts.to_arrays()

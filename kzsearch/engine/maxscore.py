@@ -18,8 +18,11 @@ by one pass over the term's postings picking the candidates marked in a
 per-thread bool array; a long term not merged over the segments yet is
 searched segment by segment, :mod:`.termcache`). Otherwise more terms are
 scored in full, into a dense accumulator as the exhaustive searcher does,
-until the terms left cannot lift an unseen document to θ, and the terms left
-are looked up for the candidates. Finally the few candidates whose sums
+until the terms left cannot lift an unseen document to θ — first the set of
+terms with the fewest postings whose leaving out bounds the rest below θ
+(:func:`in_full_first`: in a query with views a rare term often does, where
+the largest bounds belong to long terms) — and the terms left are looked up
+for the candidates. Finally the few candidates whose sums
 reach the k-th best are scored again in query order
 (:func:`.pruning.exact_scores`), so ids and scores equal the exhaustive ones
 bit for bit; every bound comparison carries a relative margin far above the
@@ -52,6 +55,7 @@ _SEED_LOOK_UPS = 2048  # and about this many look-ups in all (a long query of vi
 _SEED_LEAST = 256      # but at least this many
 _TIGHTER = 1.25   # exact term bounds are worked out only if they may bring the others' sum this much lower
 _NONE = np.zeros(0, dtype=np.int64)
+_SUBSETS = 12     # terms after the first up to which the cheapest set to score in full is searched for
 
 
 class _Scratch(threading.local):
@@ -161,7 +165,10 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
                                         method, params)
             return _best(snapshot, np.concatenate((seeds, cand)), np.concatenate((seeds_sum, partial)), terms, k,
                          norm, method, params, exact_scores)
-        # an unseen document could still reach θ: more terms in full, into the accumulator
+        # an unseen document could still reach θ: more terms in full, into the accumulator, the
+        # fewest postings that leave terms whose bounds add up to less than θ first
+        order = order[:1] + in_full_first(order[1:], bound, [len(terms[i].postings) for i in order[1:]], theta)
+        sizes = [len(terms[i].postings) for i in order]
         acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
         parts[:] = [docs]
         step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
@@ -210,6 +217,30 @@ def _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, me
             sample = cand[::max(1, len(cand) // _SAMPLE)]
             theta = max(theta, _kth(acc[sample], k) / _MARGIN)
     return len(order), theta
+
+
+def in_full_first(others: List[int], bound: np.ndarray, sizes: List[int], theta: float) -> List[int]:
+    """``others`` (terms, by index) reordered for scoring in full: first the set of them with
+    the fewest postings (``sizes``) whose leaving out leaves terms whose bounds add up to
+    less than θ (so a document holding none of the set nor the first term cannot reach θ),
+    then the terms left out; each part largest bound first. Unchanged if there are more than
+    :data:`_SUBSETS` of them or no such set.
+
+    >>> in_full_first([1, 2, 3], np.array([9.0, 3.0, 2.0, 2.5]), [900, 50, 40], 4.0)
+    [3, 2, 1]
+    """
+    n = len(others)
+    if n < 2 or n > _SUBSETS:
+        return list(others)
+    b = bound[others]
+    out = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1  # row m: 1 for each term left out of set m
+    fits = np.flatnonzero((out @ b) * _MARGIN < theta)
+    if not len(fits):
+        return list(others)
+    best = out[fits[np.argmin((1 - out[fits]) @ np.asarray(sizes, dtype=np.float64))]].tolist()
+    key = lambda i: -bound[i]  # noqa: E731
+    return sorted((i for i, o in zip(others, best) if not o), key=key) + \
+        sorted((i for i, o in zip(others, best) if o), key=key)
 
 
 def _look_up(snapshot, cand, terms, left, bound, theta, k, acc, mark, norm, method, params, ordered=True):

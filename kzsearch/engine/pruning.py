@@ -90,13 +90,12 @@ class TermPlan:
     """One query term as the pruned search takes it.
 
     ``weight`` the query weight, ``idf`` the term's idf (as the exhaustive
-    path computes it), ``rows`` its postings as (segment, lo, hi), and
-    ``directory`` the range ``a:b`` of its rows in the snapshot's term directory.
+    path computes it), and ``directory`` the range ``a:b`` of its rows (its
+    postings in each segment) in the snapshot's term directory.
     """
 
     weight: float
     idf: float
-    rows: List[Tuple[int, int, int]]
     directory: Tuple[int, int]
     postings: LazyPostings  # all segments' postings, as one array when read whole (:mod:`.termcache`)
 
@@ -124,6 +123,8 @@ def exact_scores(snapshot, cands: np.ndarray, terms: Sequence[TermPlan], norm: n
     if not len(cands):
         return score
     cand_norm = norm[cands]
+    if snapshot.n_stored < 2**31:
+        cands = cands.astype(np.int32, copy=False)  # as merged postings: not converted per term
     for j, term in enumerate(terms):
         has, tf = sorted_hits(term.postings, cands)
         if len(has):
@@ -340,8 +341,7 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
     live = snapshot.live
     plan: List[TermPlan] = []
     for i, ((_, qw), a, b) in enumerate(zip(query_terms, first, last)):
-        rows = list(zip(which[a:b].tolist(), lo[a:b].tolist(), hi[a:b].tolist()))
-        if not rows:
+        if b <= a:  # no segment holds the term
             continue
         postings = LazyPostings(snapshot, a, b, int(running[b] - running[a]))  # merged when first read whole
         if stats is None:
@@ -353,7 +353,7 @@ def pruned_search(snapshot, query_terms: Sequence[Tuple[int, float]], k: int, me
         term_idf = floored_idf(method, df, n_live, params.epsilon,
                                lambda: snapshot.okapi_mean_idf(vocab_size) if stats is None
                                else stats.okapi_mean_idf)
-        plan.append(TermPlan(qw, term_idf, rows, (a, b), postings))
+        plan.append(TermPlan(qw, term_idf, (a, b), postings))
     found = search_pruned(snapshot, plan, k, method, params, avgdl) if BLOCK_MAX else None
     if found is None and TERM_AT_A_TIME and not any(getattr(s, "field_tfs", None) is not None
                                                       for s in snapshot.segments):

@@ -297,7 +297,7 @@ class TextSpool:
     memory-mapped, and :meth:`entry` the file for :meth:`SpillDir.spill` to take over.
 
     >>> from kzsearch.engine.docstore import TextBlock
-    >>> from kzsearch.engine.zipped_texts import compress_texts
+    >>> from kzsearch.engine.text_zipping import compress_texts
     >>> folder = SpillDir()
     >>> spool = folder.spool()
     >>> spool.append(ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["a b", "c"]))))

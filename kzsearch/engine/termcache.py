@@ -136,13 +136,14 @@ def hits_by_segment(snapshot, a: int, b: int, cands: np.ndarray) -> Tuple[np.nda
     """:func:`term_hits` for the term of directory rows ``a:b`` and ascending global positions
     ``cands``, searched in each segment's postings (no merged copy)."""
     found, tfs = [], []
-    for base, end, docs, tf in _rows(snapshot, a, b):
-        i, j = np.searchsorted(cands, (base, end)).tolist()
+    _, which, _, _ = snapshot.term_directory()
+    segs = which[a:b]
+    cuts = np.searchsorted(cands, snapshot.bases[np.concatenate((segs, segs + 1))]).tolist()
+    for (base, end, docs, tf), i, j in zip(_rows(snapshot, a, b), cuts[:b - a], cuts[b - a:]):
         if i == j or not len(docs):
             continue
-        local = (cands[i:j] - base).astype(docs.dtype)  # fits: a segment's own positions
-        idx = np.searchsorted(docs, local)
-        np.minimum(idx, len(docs) - 1, out=idx)
+        local = np.subtract(cands[i:j], base, dtype=docs.dtype, casting="unsafe")  # fits: a segment's own positions
+        idx = np.searchsorted(docs[:-1], local)  # at most the last posting: no clipping needed
         hit = np.flatnonzero(docs[idx] == local)
         found.append(hit + i)
         tfs.append(tf[idx[hit]])
@@ -207,21 +208,15 @@ def _merge(snapshot, a: int, b: int) -> Tuple[TermPostings, bool]:
             copied = True
         r_lo, r_hi = int(table.row_start[a]), int(table.row_start[a + 1])
         return TermPostings(d, bm.tfs[l:h], table.start[r_lo:r_hi] - l), copied
-    # several segments: each row written once into arrays made for all of them
+    # several segments: one concatenation of the rows' slices (a few calls, not a few per row)
     maxima = [block_maxima(snapshot.segments[s]) for s, _, _ in rows]
-    total = sum(h - l for _, l, h in rows)
-    docs = np.empty(total, dtype=dtype)
-    tfs = np.empty(total, dtype=np.result_type(*[bm.tfs.dtype for bm in maxima]))
+    counts = [h - l for _, l, h in rows]
+    docs = np.concatenate([bm.docs[l:h] for bm, (_, l, h) in zip(maxima, rows)], dtype=dtype, casting="unsafe")
+    np.add(docs, np.repeat(np.array([bases[s] for s, _, _ in rows], dtype=dtype), counts), out=docs)
+    tfs = np.concatenate([bm.tfs[l:h] for bm, (_, l, h) in zip(maxima, rows)])
+    offsets = np.cumsum([0] + counts[:-1]) - np.array([l for _, l, _ in rows])
     r_lo, r_hi = int(table.row_start[a]), int(table.row_start[b])
-    starts = table.start[r_lo:r_hi].copy()
-    offset = 0
-    for r, (s, l, h), bm in zip(range(a, b), rows, maxima):
-        n = h - l
-        np.add(bm.docs[l:h], bases[s], out=docs[offset:offset + n], dtype=dtype, casting="unsafe")
-        tfs[offset:offset + n] = bm.tfs[l:h]
-        b_lo, b_hi = int(table.row_start[r]) - r_lo, int(table.row_start[r + 1]) - r_lo
-        starts[b_lo:b_hi] += offset - l
-        offset += n
+    starts = table.start[r_lo:r_hi] + np.repeat(offsets, np.diff(table.row_start[a:b + 1]))
     return TermPostings(docs, tfs, starts), True
 
 
@@ -232,7 +227,6 @@ def term_hits(postings: TermPostings, cands: np.ndarray) -> Tuple[np.ndarray, np
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=postings.tfs.dtype)
     if docs.dtype != cands.dtype:
         cands = cands.astype(docs.dtype)  # else searchsorted would convert all of docs
-    idx = np.searchsorted(docs, cands)
-    np.minimum(idx, len(docs) - 1, out=idx)
+    idx = np.searchsorted(docs[:-1], cands)  # at most the last posting: no clipping needed
     found = np.flatnonzero(docs[idx] == cands)
     return found, postings.tfs[idx[found]]

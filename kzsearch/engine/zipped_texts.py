@@ -1,7 +1,7 @@
 """Stored texts compressed per block with zlib (format 3), read one block at a time.
 
 The texts of a segment are cut, at document boundaries, into blocks of
-about :data:`BLOCK_BYTES` bytes of UTF-8, each deflated so that it decodes
+about :data:`.text_zipping.BLOCK_BYTES` bytes (written by :mod:`.text_zipping`) of UTF-8, each deflated so that it decodes
 on its own (raw deflate, no header: the file has a CRC), on all cores::
 
     texts.z        uint8      the blocks' deflate data back to back
@@ -9,7 +9,11 @@ on its own (raw deflate, no header: the file has a CRC), on all cores::
     texts.zdocs    uint32[B+1] the first document of each block (the last entry: n)
     texts.offsets  uint32[n+1] where each text starts in the uncompressed whole (int64 past 4 GB)
 
-and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
+optionally, the codec of each block (part ``texts.zcodec``, uint8[B]: 0 UTF-8,
+1 the one-byte Kazakh code page of :mod:`.codepage`, which halves the bytes
+deflate reads; without the part, every block is UTF-8; the offsets count
+UTF-8 bytes either way: a code page block is decoded as far as a text needs
+and kept as UTF-8), and, optionally, preset dictionaries (zlib's ``zdict``: text the blocks may
 refer back to as if it came just before each of them; parts ``texts.zdict``,
 ``texts.zdictpos``, ``texts.zdictblk``, see :mod:`.text_dictionaries`).
 A dictionary is a sample of the collection's first texts
@@ -20,11 +24,18 @@ batch, so a build's segments usually hold one; concatenating segments
 empty dictionary (a block run of a folder written without them, e.g. by
 format 3's first code: level 4) means none. With a dictionary the short
 words and endings every block repeats need not be spelt out in each
-block, so 1 KB blocks (about one document of KazNERD sentences) at zlib's
-fastest level shrink Kazakh text 2.4-fold, where without one they shrank
-2.1-fold at level 4, for two thirds of the CPU; a hit's text decodes as
-fast (``benchmarks/bench_texts.py``: 2 KB blocks would save another sixth
-of the CPU, but a hit's text would cost 15% more to read).
+block, so 1 KB blocks of UTF-8 (about one document of KazNERD sentences) at zlib's
+fastest level shrank Kazakh text 2.4-fold, where without one they shrank
+2.1-fold at level 4, for two thirds of the CPU. Deflate's cost is mostly a
+fixed cost per block (its Huffman tables, about 7 µs) plus one per byte read;
+the code page halves the bytes, and 2 KB blocks of UTF-8 (about 1.1 KB of
+the code page) halve the blocks. In the code page, where a letter is a byte,
+entropy coding alone (:data:`.text_zipping.HUFFMAN`, zlib's ``Z_HUFFMAN_ONLY``: no search
+for repeats, so no dictionary) still shrinks KazNERD documents 2.8-fold, more
+than a dictionary did for UTF-8, at half its CPU (``benchmarks/bench_texts.py``;
+with a dictionary and level 1: 3.7-fold at two thirds of it); a hit's text
+costs about 20% more to read. Texts mostly outside the code page keep
+level 1 and a dictionary.
 
 Reading text i decompresses its block only as far as the text ends, and
 keeps the last few blocks decoded (a hit's text is read twice: ``Hit.text``
@@ -32,6 +43,7 @@ and ``Hit.fields``). A block that is damaged, or decodes to another length
 than the offsets say, raises :class:`kzsearch.IndexFormatError` when it is
 read, like text that is not UTF-8.
 
+>>> from kzsearch.engine.text_zipping import compress_texts
 >>> block = TextBlock.from_strings(["мектеп", "", "AMANAT"] * 2000)
 >>> parts = compress_texts(block, zdict=b"AMANAT")
 >>> texts = ZippedTexts.from_parts(parts)
@@ -45,29 +57,18 @@ True
 from __future__ import annotations
 
 import bisect
-import os
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ..errors import IndexFormatError
+from . import codepage
 from .docstore import TextBlock, _decode, gather_strings
-from .text_dictionaries import (DICT_BYTES, DICT_MIN_TEXT, DICT_PARTS, NO_DICT, check_dictionaries,
-                                default_dictionary, dictionary_table, train_dictionary)
+from .text_dictionaries import DICT_PARTS, NO_DICT, check_dictionaries, dictionary_table
 
-#: whether saves compress stored texts (False: format 3 writes them whole, as ``texts.blob``:
-#: about 2.2 times the space, and a hit reads its text without decoding a block)
-COMPRESS = True
-#: uncompressed bytes a block holds at least (it ends at the first document boundary past this)
-BLOCK_BYTES = 1024
-#: zlib level (1, the fastest: a dictionary makes up for its shorter matches, see the module docstring)
-LEVEL = 1
 #: decoded blocks kept per segment
 _CACHED = 8
-#: blocks deflated by one compressor (a task of the thread pool)
-_RUN = 512
 #: deflate's window: 32 KB, raw streams (no zlib header or checksum: the file has a CRC)
 _WBITS = 15
 #: the parts of format 3's compressed texts
@@ -81,16 +82,18 @@ def _damaged() -> IndexFormatError:
 class ZippedTexts(TextBlock):
     """n stored texts compressed per block (see the module docstring); a TextBlock."""
 
-    __slots__ = ("z", "zblocks", "zdocs", "zdict", "zdictpos", "zdictblk", "_cache", "_block_of", "_dicts")
+    __slots__ = ("z", "zblocks", "zdocs", "zdict", "zdictpos", "zdictblk", "zcodec", "_cache", "_block_of",
+                 "_dicts")
 
     def __init__(self, z: np.ndarray, zblocks: np.ndarray, zdocs: np.ndarray, offsets: np.ndarray,
                  zdict: Optional[np.ndarray] = None, zdictpos: Optional[np.ndarray] = None,
-                 zdictblk: Optional[np.ndarray] = None) -> None:
+                 zdictblk: Optional[np.ndarray] = None, zcodec: Optional[np.ndarray] = None) -> None:
         self.strings = None
         self.blob = None
         self.offsets = offsets
         self.z, self.zblocks, self.zdocs = z, zblocks, zdocs
         self.zdict, self.zdictpos, self.zdictblk = zdict, zdictpos, zdictblk
+        self.zcodec = zcodec  # uint8[B] or None: every block UTF-8
         self._cache: Dict[int, bytes] = {}
         self._block_of: Optional[np.ndarray] = None  # the block of each text (int32[n]), on first read
         # (each dictionary as bytes, the first block of each but the first), on first read
@@ -99,7 +102,7 @@ class ZippedTexts(TextBlock):
     @classmethod
     def from_parts(cls, parts: Dict[str, np.ndarray]) -> "ZippedTexts":
         return cls(parts["texts.z"], parts["texts.zblocks"], parts["texts.zdocs"], parts["texts.offsets"],
-                   *(parts.get(k) for k in DICT_PARTS))
+                   *(parts.get(k) for k in DICT_PARTS), parts.get("texts.zcodec"))
 
     def parts(self) -> Dict[str, np.ndarray]:
         out = {"texts.z": self.z, "texts.zblocks": self.zblocks, "texts.zdocs": self.zdocs,
@@ -107,6 +110,8 @@ class ZippedTexts(TextBlock):
         if self.zdictblk is not None:
             out.update({"texts.zdict": self.zdict, "texts.zdictpos": self.zdictpos,
                         "texts.zdictblk": self.zdictblk})
+        if self.zcodec is not None:
+            out["texts.zcodec"] = self.zcodec
         return out
 
     def __len__(self) -> int:
@@ -154,15 +159,22 @@ class ZippedTexts(TextBlock):
         return self._inflate(b, upto)
 
     def _inflate(self, b: int, upto: int) -> bytes:
-        """Block ``b`` decoded up to byte ``upto`` of it, and kept in the cache."""
+        """Block ``b`` decoded (as UTF-8) up to byte ``upto`` of it (a code page block: at
+        least that far), and kept in the cache."""
         lo, hi = self.zblocks[b:b + 2].tolist()
         zdict = self._dictionary(b)
+        recode = self.zcodec is not None and int(self.zcodec[b]) == codepage.KZ
         try:
             inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
-            raw = inflate.decompress(self.z[lo:hi], upto)
-        except (zlib.error, ValueError):
+            raw = _recoded_prefix(inflate, self.z[lo:hi], upto) if recode else \
+                inflate.decompress(self.z[lo:hi], upto)
+        except (zlib.error, ValueError):  # UnicodeDecodeError is a ValueError
             raise _damaged() from None
-        if len(raw) != upto:
+        if recode:  # a prefix of at least upto bytes, or the whole block
+            full = int(self.offsets[self.zdocs[b + 1]]) - int(self.offsets[self.zdocs[b]])
+            if len(raw) > full or len(raw) < upto or (inflate.eof and len(raw) != full):
+                raise _damaged()
+        elif len(raw) != upto:
             raise _damaged()
         cache = self._cache  # no lock: a race costs at most a block decoded twice or kept a while
         if len(cache) >= _CACHED:
@@ -225,11 +237,24 @@ class ZippedTexts(TextBlock):
         return gather_strings(blob, starts, offsets[indices + 1] - offsets[indices])
 
 
+def _recoded_prefix(inflate: Any, data: Any, upto: int) -> bytes:
+    """The UTF-8 of a code page block from its start to ``upto`` bytes or a little past (or its
+    end): Kazakh text takes about 1.85 UTF-8 bytes a character, and a code page byte is one."""
+    out = codepage.to_utf8(inflate.decompress(data, max(1, upto * 10 // 17)))
+    while len(out) < upto and not inflate.eof:
+        more = inflate.decompress(inflate.unconsumed_tail, upto - len(out))
+        if not more:
+            break
+        out += codepage.to_utf8(more)
+    return out
+
+
 class JoinedTables:
     """The block tables (and dictionary runs) of texts joined one after another, their
     compressed blocks reused as they are: what :meth:`ZippedTexts.concat` returns, and what
     :class:`.spill.TextSpool` keeps while its blocks go to a file.
 
+    >>> from kzsearch.engine.text_zipping import compress_texts
     >>> a = ZippedTexts.from_parts(compress_texts(TextBlock.from_strings(["a b", "c"])))
     >>> tables = JoinedTables(); tables.add(a); tables.add(a)
     >>> tables.parts()["texts.offsets"].tolist(), tables.n_docs
@@ -242,6 +267,7 @@ class JoinedTables:
         self._zdocs: List[np.ndarray] = []
         self._offsets: List[np.ndarray] = []
         self._runs: List[Tuple[np.ndarray, int]] = []  # (dictionary, blocks it serves)
+        self._codecs: List[np.ndarray] = []  # each block's codec (see ZippedTexts.zcodec)
 
     def add(self, texts: ZippedTexts) -> None:
         """Join the tables of ``texts``, whose blocks follow those added before."""
@@ -250,6 +276,9 @@ class JoinedTables:
             self._zdocs.append(np.asarray(texts.zdocs[:-1], dtype=np.int64) + self.n_docs)
         self._offsets.append(np.asarray(texts.offsets[:-1], dtype=np.int64) + self.n_bytes)
         self._runs.extend(texts.dictionary_runs())
+        n_blocks = len(texts.zblocks) - 1
+        self._codecs.append(np.asarray(texts.zcodec, dtype=np.uint8) if texts.zcodec is not None
+                            else np.zeros(n_blocks, dtype=np.uint8))
         self.n_z += len(texts.z)
         self.n_docs += len(texts)
         self.n_bytes += int(texts.offsets[-1])
@@ -261,84 +290,10 @@ class JoinedTables:
         parts = {"texts.zblocks": ended(self._zblocks, self.n_z), "texts.zdocs": ended(self._zdocs, self.n_docs),
                  "texts.offsets": ended(self._offsets, self.n_bytes)}
         parts.update(dictionary_table(self._runs))
+        codecs = np.concatenate(self._codecs) if self._codecs else np.zeros(0, dtype=np.uint8)
+        if codecs.any():
+            parts["texts.zcodec"] = codecs
         return parts
-
-
-def _deflate_run(pieces: List[Any], level: int, zdict: bytes = b"") -> List[bytes]:
-    """Each piece deflated (raw, no header) so that its bytes decode on their own.
-
-    With ``zdict``, each piece is a stream of its own from a copy of one
-    compressor primed with the dictionary (a copy is a memcpy; priming hashes
-    the whole dictionary); without, one compressor runs over all of them and
-    ends each at a full-flush point (a full flush forgets what came before).
-    """
-    if zdict:
-        primed = zlib.compressobj(level, zlib.DEFLATED, -_WBITS, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
-        out = []
-        for p in pieces:
-            deflate = primed.copy()
-            out.append(deflate.compress(p) + deflate.flush())
-        return out
-    deflate = zlib.compressobj(level, zlib.DEFLATED, -_WBITS)
-    return [deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces]
-
-
-def _cuts(offsets: np.ndarray, block_bytes: int) -> np.ndarray:
-    """First document of each block, then n: a block ends at the first boundary past ``block_bytes``."""
-    n = len(offsets) - 1
-    total = int(offsets[-1])
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
-    cuts = np.searchsorted(offsets[:-1], np.arange(0, max(total, 1), block_bytes, dtype=np.int64), side="left")
-    return np.unique(np.concatenate(([0], cuts[cuts < n], [n]))).astype(np.int64)
-
-
-def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: Optional[int] = None,
-                   threads: Optional[int] = None, zdict: Optional[bytes] = None) -> Dict[str, np.ndarray]:
-    """Format 3's parts of ``texts`` (blocks compressed on all cores; a ZippedTexts is reused as is).
-
-    ``zdict``: the preset dictionary (b"": none); by default one trained
-    from the texts' first bytes when they hold at least :data:`DICT_MIN_TEXT`.
-    """
-    if isinstance(texts, ZippedTexts):
-        return texts.parts()
-    block_bytes = block_bytes or BLOCK_BYTES
-    level = LEVEL if level is None else level
-    if texts.strings is not None:
-        encoded = [s.encode("utf-8", "surrogatepass") for s in texts.strings]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-        cuts = _cuts(offsets, block_bytes)
-        pieces: List[Any] = [b"".join(encoded[a:b]) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
-        del encoded
-    else:
-        blob, offsets = texts.to_arrays()
-        offsets = np.asarray(offsets, dtype=np.int64)
-        cuts = _cuts(offsets, block_bytes)
-        bounds = offsets[cuts].tolist()
-        view = memoryview(np.ascontiguousarray(blob))  # zlib reads slices of it: no copy
-        pieces = [view[a:b] for a, b in zip(bounds, bounds[1:])]
-    if zdict is None:
-        zdict = default_dictionary(pieces) if int(offsets[-1]) >= DICT_MIN_TEXT else b""
-    if len(zdict) > DICT_BYTES:
-        raise ValueError(f"zdict: at most {DICT_BYTES} bytes, not {len(zdict)}")
-    runs = [pieces[a:a + _RUN] for a in range(0, len(pieces), _RUN)]
-    del pieces
-    workers = min(threads or os.cpu_count() or 1, len(runs))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:  # zlib lets go of the GIL while it compresses
-            done = list(pool.map(lambda run: _deflate_run(run, level, zdict), runs))
-    else:
-        done = [_deflate_run(run, level, zdict) for run in runs]
-    del runs
-    streams = [s for run in done for s in run]
-    zblocks = np.zeros(len(streams) + 1, dtype=np.int64)
-    np.cumsum([len(s) for s in streams], out=zblocks[1:])
-    z = np.frombuffer(b"".join(streams), dtype=np.uint8) if streams else np.zeros(0, dtype=np.uint8)
-    parts = {"texts.z": z, "texts.zblocks": zblocks, "texts.zdocs": cuts, "texts.offsets": offsets}
-    if zdict and len(streams):
-        parts.update(dictionary_table([(np.frombuffer(zdict, dtype=np.uint8), len(streams))]))
-    return _narrowed(parts)
 
 
 def _narrowed(parts: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -367,12 +322,18 @@ def check_zipped(parts: Dict[str, np.ndarray], n_docs: int) -> Optional[str]:
     problem = check_dictionaries(parts)
     if problem:
         return problem
+    zcodec = parts.get("texts.zcodec")
+    if zcodec is not None and (len(zcodec) != len(zblocks) - 1 or zcodec.dtype != np.uint8
+                               or (len(zcodec) and int(zcodec.max()) > codepage.LAST_CODEC)):
+        return "compressed text blocks do not match their codecs"
     if n_docs:  # the last block must decode to what the offsets say (the others are checked when read)
         expected = int(offsets[-1]) - int(offsets[zdocs[-2]])
         zdict = ZippedTexts.from_parts(parts)._dictionary(len(zblocks) - 2)
         try:
             inflate = zlib.decompressobj(-_WBITS, zdict) if zdict else zlib.decompressobj(-_WBITS)
             raw = inflate.decompress(np.asarray(z[int(zblocks[-2]):]).tobytes(), expected + 1)
+            if zcodec is not None and int(zcodec[-1]) == codepage.KZ:
+                raw = codepage.to_utf8(raw)
         except (zlib.error, ValueError, OverflowError):
             return "compressed texts are damaged"
         if len(raw) != expected:
