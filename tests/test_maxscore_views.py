@@ -42,6 +42,15 @@ def _index(rng, n_batches, analyzer=VIEWS, **kwargs):
     return index
 
 
+def _pruned_equals_exact(rng, index, k: int, queries: int = 4) -> None:
+    """Random queries of 2-5 words: the pruned top k equals exhaustive scoring's, ids and scores."""
+    for _ in range(queries):
+        query = " ".join(rng.choice(WORDS, size=int(rng.integers(2, 6))))
+        pruned = index.search(query, k)
+        exact = index.search(query, k, exact=True)
+        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), n_batches=st.integers(1, 4), k=st.integers(1, 20),
        k1=st.sampled_from([None, 0.0, 0.4, 1.2, 2.5]), b=st.sampled_from([None, 0.0, 0.5, 1.0]),
@@ -156,11 +165,7 @@ def test_look_ups_switching_between_binary_search_and_marked_pass_stay_exact(mon
     monkeypatch.setattr(termcache, "SEARCH_BY_SEGMENT", by_segment)
     rng = np.random.default_rng(seed)
     index = _index(rng, n_batches)
-    for _ in range(4):
-        query = " ".join(rng.choice(WORDS, size=int(rng.integers(2, 6))))
-        pruned = index.search(query, k)
-        exact = index.search(query, k, exact=True)
-        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+    _pruned_equals_exact(rng, index, k)
 
 
 @settings(max_examples=60, deadline=None)
@@ -208,11 +213,7 @@ def test_scoring_the_cheapest_terms_in_full_stays_exact(monkeypatch, seed, n_bat
     monkeypatch.setattr(maxscore, "_accumulate", spy)
     rng = np.random.default_rng(seed)
     index = _index(rng, n_batches)
-    for _ in range(4):
-        query = " ".join(rng.choice(WORDS, size=int(rng.integers(2, 6))))
-        pruned = index.search(query, k)
-        exact = index.search(query, k, exact=True)
-        assert [(h.id, h.score) for h in pruned] == [(h.id, h.score) for h in exact]
+    _pruned_equals_exact(rng, index, k)
 
 
 def test_the_cheapest_set_is_scored_in_full_when_a_rare_term_bounds_the_rest(monkeypatch):
