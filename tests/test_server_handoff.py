@@ -30,11 +30,16 @@ def engine():
     return SearchEngine(index)
 
 
-def test_a_waiting_write_is_applied_before_the_next_search():
+def worker_zero():
+    """Worker 0 of 2 over a one-document index, and the coordinator's end of its pipe."""
     worker_end, coordinator = pair()
     eng = engine()
     replica = Replica(worker_end, eng, on_drain=lambda: None)
-    workers = ReplicatedWorkers(0, replica, 2)
+    return coordinator, eng, replica, ReplicatedWorkers(0, replica, 2)
+
+
+def test_a_waiting_write_is_applied_before_the_next_search():
+    coordinator, eng, replica, workers = worker_zero()
 
     async def main():
         replica.attach()
@@ -49,10 +54,7 @@ def test_a_waiting_write_is_applied_before_the_next_search():
 
 
 def test_searches_queued_behind_an_answered_write_let_it_go_first():
-    worker_end, coordinator = pair()
-    eng = engine()
-    replica = Replica(worker_end, eng, on_drain=lambda: None)
-    workers = ReplicatedWorkers(0, replica, 2)
+    coordinator, eng, replica, workers = worker_zero()
     order = []
 
     async def write():
@@ -86,10 +88,7 @@ def test_searches_queued_behind_an_answered_write_let_it_go_first():
 def test_the_asking_worker_applies_last_and_answers_when_its_outcome_agrees(expected_matches):
     from kzsearch.server.replication import signature
 
-    worker_end, coordinator = pair()
-    eng = engine()
-    replica = Replica(worker_end, eng, on_drain=lambda: None)
-    workers = ReplicatedWorkers(0, replica, 2)
+    coordinator, eng, replica, workers = worker_zero()
     order = []
 
     async def write():
