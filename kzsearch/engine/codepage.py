@@ -74,7 +74,7 @@ def decode(raw: bytes) -> str:
 
 def to_utf8(raw: bytes) -> bytes:
     """Code page bytes as UTF-8 (UnicodeDecodeError on byte 0x98)."""
-    return codecs.charmap_decode(raw, "strict", DECODING_TABLE)[0].encode("utf-8")
+    return decode(raw).encode("utf-8")
 
 
 def encode_texts(strings: Sequence[str]) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -152,26 +152,6 @@ def recode_pieces(pieces: List[Any]) -> Tuple[List[Any], List[int]]:
         out.append(piece if recoded is None else recoded)
         kinds.append(UTF8 if recoded is None else KZ)
     return out, kinds
-
-
-def blocks_of_strings(strings: Sequence[str], block_bytes: int, cut: Callable[[np.ndarray, int], np.ndarray],
-                      recode: bool = True) -> Tuple[List[Any], List[int], np.ndarray, np.ndarray]:
-    """The blocks of ``strings`` (see :func:`block_pieces`; ``recode`` False: all UTF-8, the codecs
-    []): (pieces, codecs, UTF-8 offsets, cuts)."""
-    recoded = block_pieces(strings, block_bytes, cut) if recode else None
-    if recoded is not None:
-        return recoded
-    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-    cuts = cut(offsets, block_bytes)
-    bounds = cuts.tolist()
-    pieces: List[Any] = [b"".join(encoded[a:b]) for a, b in zip(bounds, bounds[1:])]
-    del encoded
-    kinds: List[int] = []
-    if recode:  # a character beyond U+FFFF: block by block
-        pieces, kinds = recode_pieces(pieces)
-    return pieces, kinds, offsets, cuts
 
 
 def blocks_of_blob(blob: np.ndarray, bounds: np.ndarray, recode: bool = True) -> Tuple[List[Any], List[int]]:

@@ -95,9 +95,11 @@ def compress_texts(texts: TextBlock, block_bytes: Optional[int] = None, level: O
         return texts.parts()
     block_bytes = block_bytes or BLOCK_BYTES
     level = LEVEL if level is None else level
-    if texts.strings is not None:
-        pieces, kinds, offsets, cuts = codepage.blocks_of_strings(texts.strings, block_bytes, _cuts, CODEPAGE)
-    else:
+    found = (codepage.block_pieces(texts.strings, block_bytes, _cuts)
+             if CODEPAGE and texts.strings is not None else None)
+    if found is not None:
+        pieces, kinds, offsets, cuts = found
+    else:  # UTF-8 blocks, each recoded where it can be (no strings at hand, or one beyond U+FFFF)
         blob, offsets = texts.to_arrays()
         offsets = np.asarray(offsets, dtype=np.int64)
         cuts = _cuts(offsets, block_bytes)
