@@ -120,7 +120,6 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
         return None
     bound = term_maxima(snapshot, terms, method, params, avgdl)
     order = np.argsort(-bound, kind="stable").tolist()
-    sizes = [len(terms[i].postings) for i in order]
     norm = snapshot.length_norm(params.b, avgdl)
     live = snapshot.live
     acc, mark = _scratch.take(snapshot.n_stored)
@@ -149,7 +148,6 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
             bound[others] = np.minimum(bound[others], term_maxima(snapshot, [terms[i] for i in others], method,
                                                                   params, avgdl, tight=True))
             order = order[:1] + sorted(others, key=lambda i: -bound[i])
-            sizes = [len(terms[i].postings) for i in order]
             rest = float(bound[order[1:]].sum()) * _MARGIN
         if rest < theta:  # a document without the first term cannot reach θ
             if len(at) == len(docs):  # every document that can reach θ has its sum
@@ -167,8 +165,9 @@ def term_at_a_time(snapshot, terms: Sequence, k: int, method: str, params: BM25P
                          norm, method, params, exact_scores)
         # an unseen document could still reach θ: more terms in full, into the accumulator, the
         # fewest postings that leave terms whose bounds add up to less than θ first
-        order = order[:1] + in_full_first(order[1:], bound, [len(terms[i].postings) for i in order[1:]], theta)
-        sizes = [len(terms[i].postings) for i in order]
+        size = {i: len(terms[i].postings) for i in order}
+        order = order[:1] + in_full_first(order[1:], bound, [size[i] for i in order[1:]], theta)
+        sizes = [size[i] for i in order]
         acc[docs] = partial  # the seeds (among ``docs``) are candidates like the rest again
         parts[:] = [docs]
         step, theta = _accumulate(terms, order, bound, sizes, theta, k, acc, parts, live, norm, method, params)
