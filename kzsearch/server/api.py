@@ -42,8 +42,8 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from .engine import FeatureMissing, SearchEngine
-from .fastpath import (_INT, BadRequest, answer_search, check_id, check_page, check_query, checked_call,
-                       error_json, error_of, html_snippet, jsonable, parse_filter, result_json,
+from .fastpath import (BadRequest, answer_search, check_id, check_page, check_query, checked_call,
+                       error_json, error_of, html_snippet, jsonable, parse_filter, parse_int, result_json,
                        target_problem)
 from .limits import BodySizeLimit
 from .page import render_page
@@ -174,11 +174,11 @@ def create_app(engine: SearchEngine, settings: Optional[ServerSettings] = None,
     async def page(q: str = "", offset: str = "0", filter: str = "", lang: str = "kk",
                    fragment: str = "") -> HTMLResponse:
         problem, start = None, 0
-        number = _INT.fullmatch(offset or "0")
+        number = parse_int(offset or "0")
         if number is None:
             problem = "offset must be a whole number"
         else:
-            start = int(number.group(1))
+            start = number
             if not 0 <= start <= limits.max_offset:
                 problem, start = f"offset must be in 0..{limits.max_offset}", 0
         q = q[:limits.max_query_chars]  # (a long paste is searched by its start, as before)

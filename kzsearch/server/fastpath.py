@@ -193,15 +193,25 @@ def parse_filter(text: Optional[str], limits: Optional[Limits] = None) -> Option
     return value
 
 
+def parse_int(text: str) -> Optional[int]:
+    """``text`` as an integer, read as FastAPI (pydantic) reads one, or None.
+
+    >>> parse_int(" +1_000 "), parse_int("7.00"), parse_int("7.5")
+    (1000, 7, None)
+    """
+    number = _INT.fullmatch(text)
+    return None if number is None else int(number.group(1))
+
+
 def _integer(params: Mapping[str, str], name: str, default: int, problems: List[str]) -> int:
     text = params.get(name)
     if text is None:
         return default
-    number = _INT.fullmatch(text)
+    number = parse_int(text)
     if number is None:
         problems.append(f"query.{name}: Input should be a valid integer, unable to parse string as an integer")
         return default
-    return int(number.group(1))
+    return number
 
 
 def _boolean(params: Mapping[str, str], name: str, default: bool, problems: List[str]) -> bool:
